@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// Generator: PyTorch's CPU generator (at::CPUGeneratorImpl), bit for bit.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "weightinit/random/arith_mode.h"
+#include "weightinit/random/mt19937.h"
+#include "weightinit/random/torch_version.h"
+
+namespace weightinit {
+
+/// PyTorch's CPU random generator: MT19937 plus the cached Box-Muller normal samples.
+/// Given the same seed, every sampler in weightinit draws exactly the words torch draws and
+/// turns them into the same bits, so `manual_seed(s)` here and `torch.manual_seed(s)` there give
+/// identical tensors. A Generator also carries the arithmetic mode and the torch version whose
+/// kernels the samplers reproduce.
+///
+/// Not thread-safe: use one Generator per thread (or lock around default_generator()).
+///
+/// **Example**
+///     weightinit::Generator gen(42);       // torch.Generator().manual_seed(42)
+///     auto t = weightinit::Tensor::empty({3, 5});
+///     weightinit::uniform_(t, -1, 1, gen); // t.uniform_(-1, 1, generator=gen)
+class Generator {
+ public:
+  /// Seed of a fresh `torch.Generator()`.
+  static constexpr std::uint64_t kDefaultSeed = 67280421310721ull;
+  /// Size in bytes of the state blob, identical to `torch.get_rng_state()` (CPU).
+  static constexpr std::size_t kStateBytes = 5056;
+
+  /// Generator seeded with `seed` in the process-wide default mode and torch version.
+  explicit Generator(std::uint64_t seed = kDefaultSeed);
+  Generator(std::uint64_t seed, ArithMode mode, TorchVersion version = default_torch_version());
+
+  /// Re-seeds like `torch.manual_seed(seed)`: resets the engine and clears both cached normal
+  /// samples. A negative int64 seed converts to its two's complement, as torch maps it.
+  Generator& manual_seed(std::uint64_t seed);
+  /// The full 64-bit seed last given (`Generator.initial_seed()`).
+  std::uint64_t initial_seed() const { return engine_.seed(); }
+
+  /// One 32-bit draw.
+  std::uint32_t random() { return engine_(); }
+  /// Two draws; the first is the high word (torch's random64()).
+  std::uint64_t random64() {
+    const std::uint64_t hi = engine_();
+    const std::uint64_t lo = engine_();
+    return (hi << 32) | lo;
+  }
+  /// The next `out.size()` 32-bit draws, in order (faster than repeated random()).
+  void fill_random(std::span<std::uint32_t> out) {
+    engine_.fill(out.data(), static_cast<std::int64_t>(out.size()));
+  }
+
+  /// The sine sample Box-Muller leaves for the next scalar normal draw (torch's
+  /// next_double_normal_sample). Set by odd-length scalar normal_ paths; cleared by use and by
+  /// manual_seed. Carried across tensors, dtypes and functions, as in torch.
+  std::optional<double> next_double_normal_sample() const { return next_double_normal_; }
+  void set_next_double_normal_sample(std::optional<double> v) { next_double_normal_ = v; }
+  /// Torch's float cache: kept and serialised, but no CPU sampler uses it (as in torch).
+  std::optional<float> next_float_normal_sample() const { return next_float_normal_; }
+  void set_next_float_normal_sample(std::optional<float> v) { next_float_normal_ = v; }
+
+  /// The state as the 5056 bytes `torch.get_rng_state()` returns for the same generator.
+  std::array<std::uint8_t, kStateBytes> get_state() const;
+  /// Restores a state from get_state() or from `torch.get_rng_state().numpy().tobytes()`.
+  /// Throws ValueError when the size is not 5056 or the MT19937 fields are out of range.
+  void set_state(std::span<const std::uint8_t> state);
+
+  ArithMode arith_mode() const { return mode_; }
+  void set_arith_mode(ArithMode mode) { mode_ = mode; }
+  TorchVersion torch_version() const { return version_; }
+  void set_torch_version(TorchVersion version) { version_ = version; }
+
+  const Mt19937& engine() const { return engine_; }
+
+ private:
+  Mt19937 engine_;
+  std::optional<double> next_double_normal_;
+  std::optional<float> next_float_normal_;
+  ArithMode mode_;
+  TorchVersion version_;
+};
+
+/// The process-wide generator that samplers use when none is given (torch's default CPU
+/// generator). Like torch, it starts from a nondeterministic seed until manual_seed is called.
+Generator& default_generator();
+
+/// Seeds default_generator(), like `torch.manual_seed(seed)`. Returns it.
+Generator& manual_seed(std::uint64_t seed);
+
+}  // namespace weightinit

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// Arithmetic-mode names, detection and the process-wide default.
+#include "weightinit/random/arith_mode.h"
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "weightinit/error.h"
+#include "weightinit/random/generator.h"
+
+namespace weightinit {
+
+std::string_view arith_mode_name(ArithMode mode) {
+  return mode == ArithMode::Avx2 ? "avx2" : "default";
+}
+
+ArithMode parse_arith_mode(std::string_view name) {
+  if (name == "avx2" || name == "avx512" || name == "AVX2" || name == "AVX512") {
+    return ArithMode::Avx2;
+  }
+  if (name == "default" || name == "DEFAULT") return ArithMode::Default;
+  throw ValueError(detail::concat("unknown arithmetic mode '", name,
+                                  "': expected avx2 (also avx512) or default"));
+}
+
+bool cpu_has_avx2_fma() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+#else
+  return false;
+#endif
+}
+
+ArithMode detect_arith_mode() {
+  for (const char* var : {"WEIGHTINIT_ARITH", "ATEN_CPU_CAPABILITY"}) {
+    if (const char* value = std::getenv(var); value != nullptr && *value != '\0') {
+      try {
+        return parse_arith_mode(value);
+      } catch (const ValueError& e) {
+        throw ValueError(detail::concat("environment variable ", var, ": ", e.what()));
+      }
+    }
+  }
+  return cpu_has_avx2_fma() ? ArithMode::Avx2 : ArithMode::Default;
+}
+
+namespace {
+std::optional<ArithMode>& default_mode_slot() {
+  static std::optional<ArithMode> mode;
+  return mode;
+}
+}  // namespace
+
+ArithMode default_arith_mode() {
+  auto& slot = default_mode_slot();
+  if (!slot) slot = detect_arith_mode();
+  return *slot;
+}
+
+void set_default_arith_mode(ArithMode mode) {
+  default_mode_slot() = mode;
+  default_generator().set_arith_mode(mode);
+}
+
+}  // namespace weightinit

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// DType names and sizes.
+#include "weightinit/dtype.h"
+
+#include "weightinit/error.h"
+
+namespace weightinit {
+
+std::size_t element_size(DType dtype) {
+  switch (dtype) {
+    case DType::Float32:
+      return 4;
+    case DType::Float64:
+      return 8;
+  }
+  throw DTypeError("unknown dtype");
+}
+
+std::string_view dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::Float32:
+      return "float32";
+    case DType::Float64:
+      return "float64";
+  }
+  throw DTypeError("unknown dtype");
+}
+
+DType parse_dtype(std::string_view name) {
+  if (name == "float32" || name == "float" || name == "f32") return DType::Float32;
+  if (name == "float64" || name == "double" || name == "f64") return DType::Float64;
+  throw ValueError(detail::concat("unknown dtype '", name,
+                                  "': expected one of float32 (float, f32), float64 (double, f64)"));
+}
+
+}  // namespace weightinit
