@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build demo test bench clean format
+.PHONY: deps configure build demo test bench clean format golden
 
 deps:
 	bash scripts/install-deps.sh
@@ -30,3 +30,10 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Regenerates every golden file from the installed PyTorch (see tools/torch_golden.py).
+golden: deps
+	/usr/bin/python3 tools/torch_golden.py golden --mode avx2
+	/usr/bin/python3 tools/torch_golden.py golden --mode default
+	/usr/bin/python3 tools/torch_golden.py demo
+	/usr/bin/python3 tools/golden/gen_print_golden.py

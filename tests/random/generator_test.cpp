@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "weightinit/error.h"
@@ -110,4 +111,53 @@ TEST(Generator, DefaultGeneratorIsSeededByManualSeed) {
   const std::uint32_t first = wi::default_generator().random();
   wi::manual_seed(1234);
   EXPECT_EQ(wi::default_generator().random(), first);
+}
+
+TEST(ArithMode, ParsesTorchsCapabilityNames) {
+  EXPECT_EQ(wi::parse_arith_mode("avx2"), wi::ArithMode::Avx2);
+  EXPECT_EQ(wi::parse_arith_mode("avx512"), wi::ArithMode::Avx2);
+  EXPECT_EQ(wi::parse_arith_mode("default"), wi::ArithMode::Default);
+  try {
+    wi::parse_arith_mode("x");
+    FAIL() << "no error";
+  } catch (const wi::ValueError& e) {
+    EXPECT_STREQ(e.what(), "unknown arithmetic mode 'x': expected avx2 (also avx512) or default");
+  }
+}
+
+TEST(ArithMode, DefaultModeFollowsTheEnvironmentLikeTorch) {
+  ::setenv("WEIGHTINIT_ARITH", "default", 1);
+  EXPECT_EQ(wi::detect_arith_mode(), wi::ArithMode::Default);
+  ::setenv("WEIGHTINIT_ARITH", "avx2", 1);
+  EXPECT_EQ(wi::detect_arith_mode(), wi::ArithMode::Avx2);
+  ::unsetenv("WEIGHTINIT_ARITH");
+  ::setenv("ATEN_CPU_CAPABILITY", "default", 1);
+  EXPECT_EQ(wi::detect_arith_mode(), wi::ArithMode::Default);
+  ::setenv("ATEN_CPU_CAPABILITY", "bogus", 1);
+  EXPECT_THROW(wi::detect_arith_mode(), wi::ValueError);
+  ::unsetenv("ATEN_CPU_CAPABILITY");
+  EXPECT_EQ(wi::detect_arith_mode(),
+            wi::cpu_has_avx2_fma() ? wi::ArithMode::Avx2 : wi::ArithMode::Default);
+}
+
+TEST(TorchVersion, ParsesReleaseNumbers) {
+  EXPECT_EQ(wi::parse_torch_version("1.13"), wi::TorchVersion::V1_13);
+  EXPECT_EQ(wi::parse_torch_version("1.13.1"), wi::TorchVersion::V1_13);
+  EXPECT_EQ(wi::parse_torch_version("2.0"), wi::TorchVersion::V2_0);
+  EXPECT_EQ(wi::parse_torch_version("2.11"), wi::TorchVersion::V2_0);
+  EXPECT_EQ(wi::parse_torch_version("2.12"), wi::TorchVersion::V2_12);
+  EXPECT_THROW(wi::parse_torch_version("1.12"), wi::ValueError);
+  EXPECT_THROW(wi::parse_torch_version("two"), wi::ValueError);
+}
+
+// The 2.x presets change only the scalar float64 path (log1p) and, for 2.12, the uniform_
+// clamp: float32 contiguous draws are the same words turned into the same values.
+TEST(TorchVersion, PresetsAgreeOnFloat32VectorDraws) {
+  for (const wi::ArithMode mode : {wi::ArithMode::Avx2, wi::ArithMode::Default}) {
+    wi::Generator a(3, mode, wi::TorchVersion::V1_13), b(3, mode, wi::TorchVersion::V2_0);
+    auto x = wi::Tensor::empty({1000}), y = wi::Tensor::empty({1000});
+    wi::normal_(x, 0, 1, a);
+    wi::normal_(y, 0, 1, b);
+    EXPECT_EQ(x.to_vector<float>(), y.to_vector<float>());
+  }
 }
