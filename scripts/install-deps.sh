@@ -9,6 +9,7 @@ packages=(
   libbenchmark-dev                 # bench/ (Google Benchmark)
   nlohmann-json3-dev               # golden files and JSON output
   libcli11-dev                     # the weightinit command line
+  liblapack-dev libopenblas-dev    # QR for orthogonal_ (the LAPACK PyTorch uses)
   python3-torch                    # reference PyTorch for golden and differential tests
 )
 

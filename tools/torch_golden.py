@@ -14,18 +14,20 @@ Run with Debian's Python, which has python3-torch (the python3 on PATH may not):
 --mode selects PyTorch's CPU kernels through ATEN_CPU_CAPABILITY (avx2, or default = no AVX2),
 which must be set before torch is imported; the script sets it and checks torch reports it.
 
-A case is one generator seeded once, then a list of steps run in order on it (so the cached
+A case is the default generator seeded once (torch.manual_seed), then a list of steps run in order on it (so the cached
 Box-Muller sample carries across steps, dtypes and ops, as it does in torch). Each step's output
 is stored as hex bits in logical order: 8 digits per float32, 16 per float64 / int64, 2 per byte
 of torch.Generator.get_state(). tests/support/case_runner.cpp replays the same JSON.
 """
 import argparse
+import math
 import json
 import os
 import random
 import subprocess
 import sys
 import tempfile
+import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -79,29 +81,35 @@ def run_step(step, gen):
     op = step['op']
     if op == 'uniform':
         t = make_tensor(step)
-        t.uniform_(step.get('from', 0.0), step.get('to', 1.0), generator=gen)
+        t.uniform_(step.get('from', 0.0), step.get('to', 1.0))
         return tensor_hex(t)
     if op == 'normal':
         t = make_tensor(step)
-        t.normal_(step.get('mean', 0.0), step.get('std', 1.0), generator=gen)
+        t.normal_(step.get('mean', 0.0), step.get('std', 1.0))
         return tensor_hex(t)
     if op in ('rand', 'randn'):
         fn = torch.rand if op == 'rand' else torch.randn
-        return tensor_hex(fn(step['shape'], dtype=getattr(torch, step.get('dtype', 'float32')),
-                             generator=gen))
+        return tensor_hex(fn(step['shape'], dtype=getattr(torch, step.get('dtype', 'float32'))))
     if op == 'randperm':
-        return ''.join('%016x' % v for v in torch.randperm(step['n'], generator=gen).tolist())
+        return ''.join('%016x' % v for v in torch.randperm(step['n']).tolist())
     if op == 'state':
-        return gen.get_state().numpy().tobytes().hex()
+        return torch.get_rng_state().numpy().tobytes().hex()
     if op == 'initial_seed':
-        return '%016x' % gen.initial_seed()
+        return '%016x' % torch.initial_seed()
+    if op == 'init':
+        t = make_tensor(step)
+        fn = getattr(torch.nn.init, step['fn'])
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            fn(t, **step.get('args', {}))
+        return tensor_hex(t)
     raise ValueError(op)
 
 
 def run_case(case):
-    gen = torch.Generator()
-    gen.manual_seed(case['seed'])
-    case['expected'] = [run_step(s, gen) for s in case['steps']]
+    # Everything runs on the default generator: torch 1.13's nn.init has no generator= argument.
+    torch.manual_seed(case['seed'])
+    case['expected'] = [run_step(s, None) for s in case['steps']]
     return case
 
 
@@ -166,10 +174,63 @@ def golden_cases(mode):
             {'op': 'rand', 'dtype': 'float32', 'shape': [words]}, {'op': 'state'},
             {'op': 'rand', 'dtype': 'float64', 'shape': [3]}, {'op': 'state'}]})
 
+    cases += golden_init_cases()
     for c in cases:
         c['mode'] = mode
         run_case(c)
     return cases
+
+
+def init_step(fn, shape, layout='contiguous', dtype='float32', **args):
+    return {'op': 'init', 'fn': fn, 'shape': list(shape), 'layout': layout, 'dtype': dtype,
+            'args': args}
+
+
+def golden_init_cases():
+    """Every torch.nn.init function on shapes from 1-D to 5-D, odd fans, gains, negative and
+    float `a`; each case ends with the generator state, which pins the number of draws."""
+    conv_shapes = [(3, 5), (16, 3, 3), (64, 3, 7, 7), (10, 6, 3, 3, 3), (7, 13), (5, 1), (1, 40)]
+    groups = []
+    for shape in conv_shapes:
+        steps = [
+            init_step('uniform_', shape, a=-0.3, b=0.7),
+            init_step('normal_', shape, mean=0.1, std=0.02),
+            init_step('trunc_normal_', shape, mean=0.0, std=0.02, a=-0.04, b=0.04),
+            init_step('trunc_normal_', shape, dtype='float64', mean=1.0, std=2.0, a=-1.0, b=4.0),
+            init_step('xavier_uniform_', shape),
+            init_step('xavier_normal_', shape, gain=5.0 / 3),
+            init_step('kaiming_uniform_', shape, a=math.sqrt(5)),
+            init_step('kaiming_uniform_', shape, a=-0.2, mode='fan_out', nonlinearity='leaky_relu'),
+            init_step('kaiming_normal_', shape, mode='fan_out', nonlinearity='relu'),
+            init_step('kaiming_normal_', shape, dtype='float64', a=0.25, nonlinearity='leaky_relu'),
+            init_step('kaiming_normal_', shape, a=3, nonlinearity='tanh'),
+            init_step('orthogonal_', shape, gain=1.5),
+            init_step('orthogonal_', shape, dtype='float64'),
+            init_step('constant_', shape, val=0.3),
+            init_step('ones_', shape), init_step('zeros_', shape),
+            {'op': 'state'},
+        ]
+        if len(shape) == 2:
+            steps += [init_step('eye_', shape),
+                      init_step('sparse_', shape, sparsity=0.3),
+                      init_step('sparse_', shape, sparsity=-0.5, std=2.0),
+                      init_step('sparse_', shape, dtype='float64', sparsity=1.5),
+                      {'op': 'state'}]
+        if 3 <= len(shape) <= 5:
+            steps += [init_step('dirac_', shape), {'op': 'state'}]
+            if shape[0] % 2 == 0:
+                steps += [init_step('dirac_', shape, groups=2)]
+        groups.append({'id': 'init_%s' % 'x'.join(map(str, shape)), 'seed': 40 + len(groups),
+                       'steps': steps})
+    one_d = [init_step('uniform_', (7,)), init_step('normal_', (17,), std=3.0),
+             init_step('trunc_normal_', (33,), a=-0.5, b=1.5), init_step('constant_', (4,), val=-2),
+             init_step('trunc_normal_', (64, 64), mean=0.0, std=1.0), {'op': 'state'},
+             init_step('xavier_uniform_', (30, 20), layout='transposed', gain=0.5),
+             init_step('kaiming_normal_', (8, 20), layout='strided'),
+             init_step('trunc_normal_', (9, 4), layout='transposed', mean=0.5, std=0.1),
+             {'op': 'state'}]
+    groups.append({'id': 'init_1d_and_views', 'seed': 0, 'steps': one_d})
+    return groups
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,6 +298,80 @@ def random_step(rng):
     return step
 
 
+INIT_FUNCTIONS = ['uniform_', 'normal_', 'trunc_normal_', 'constant_', 'ones_', 'zeros_', 'eye_',
+                  'dirac_', 'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_',
+                  'kaiming_normal_', 'orthogonal_', 'sparse_']
+NONLINEARITIES = ['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
+                  'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu']
+
+
+def random_weight_shape(rng, min_dims, max_dims):
+    dims = rng.randint(min_dims, max_dims)
+    shape = [rng.randint(1, 64), rng.randint(1, 64)]
+    for _ in range(dims - 2):
+        shape.append(rng.choice([1, 1, 2, 3, 3, 5, 7]))
+    if dims == 1:
+        shape = [rng.randint(1, 300)]
+    while len(shape) > 2 and math.prod(shape) > 20000:
+        shape[0] = max(1, shape[0] // 2)
+    return shape
+
+
+def random_init_step(rng, fn):
+    """A valid call of torch.nn.init.<fn> with random shape and arguments."""
+    args = {}
+    if fn in ('uniform_', 'normal_', 'trunc_normal_', 'constant_', 'ones_', 'zeros_'):
+        shape = random_weight_shape(rng, 1, 4)
+    elif fn in ('eye_', 'sparse_'):
+        shape = random_weight_shape(rng, 2, 2)
+    elif fn == 'dirac_':
+        shape = random_weight_shape(rng, 3, 5)
+        divisors = [g for g in range(1, shape[0] + 1) if shape[0] % g == 0]
+        args['groups'] = rng.choice(divisors)
+    else:
+        shape = random_weight_shape(rng, 2, 5)
+    if fn == 'uniform_':
+        args['a'], args['b'] = sorted([random_number(rng), random_number(rng)])
+    elif fn == 'normal_':
+        args['mean'], args['std'] = random_number(rng), abs(random_number(rng))
+    elif fn == 'trunc_normal_':
+        args['mean'] = random_number(rng)
+        args['std'] = rng.choice([1.0, 0.02, 0.5, 10.0, abs(random_number(rng)) + 1e-3])
+        lo = rng.uniform(-3, 1) * args['std'] + args['mean'] * rng.choice([0, 1])
+        args['a'], args['b'] = lo, lo + rng.choice([0.5, 1, 2, 4, 8]) * args['std']
+    elif fn == 'constant_':
+        args['val'] = random_number(rng)
+    elif fn in ('xavier_uniform_', 'xavier_normal_', 'orthogonal_'):
+        if rng.random() < 0.7:
+            args['gain'] = rng.choice([1.0, 5.0 / 3, math.sqrt(2.0), 0.5, rng.uniform(0.1, 3)])
+    elif fn in ('kaiming_uniform_', 'kaiming_normal_'):
+        if rng.random() < 0.8:
+            args['a'] = rng.choice([0, math.sqrt(5), -0.2, 0.01, 3, rng.uniform(-2, 2)])
+        if rng.random() < 0.7:
+            args['mode'] = rng.choice(['fan_in', 'fan_out'])
+        if rng.random() < 0.8:
+            args['nonlinearity'] = rng.choice(NONLINEARITIES)
+    elif fn == 'sparse_':
+        args['sparsity'] = rng.choice([0.1, 0.5, 0.9, 0.0, 1.0, -0.3, 1.7, rng.random()])
+        if rng.random() < 0.5:
+            args['std'] = rng.choice([0.01, 1.0, 0.1])
+    dtype = rng.choice(['float32', 'float32', 'float64'])
+    layout = 'contiguous'
+    if fn not in ('orthogonal_', 'sparse_', 'eye_', 'dirac_') and rng.random() < 0.2:
+        layout = rng.choice(['transposed', 'strided'])
+    return init_step(fn, shape, layout=layout, dtype=dtype, **args)
+
+
+def init_differential_case(case_seed, mode):
+    rng = random.Random(case_seed)
+    fn = INIT_FUNCTIONS[case_seed % len(INIT_FUNCTIONS)]
+    case = {'id': 'init:' + fn, 'case_seed': case_seed, 'mode': mode, 'seed': random_seed(rng),
+            'steps': [random_init_step(rng, fn), {'op': 'state'}]}
+    if rng.random() < 0.3:  # a second call on the same stream, then the state again
+        case['steps'] += [random_init_step(rng, fn), {'op': 'state'}]
+    return run_case(case)
+
+
 def differential_case(case_seed, mode):
     rng = random.Random(case_seed)
     case = {'id': 'differential', 'case_seed': case_seed, 'mode': mode,
@@ -284,7 +419,9 @@ def main():
     g.add_argument('--out')
     d = sub.add_parser('differential')
     d.add_argument('--mode', choices=['avx2', 'default'], required=True)
-    d.add_argument('--cases', type=int, default=600)
+    d.add_argument('--suite', choices=['sampling', 'init'], default='sampling')
+    d.add_argument('--cases', type=int, default=600,
+                   help='number of cases (for --suite init: per function)')
     d.add_argument('--master-seed', type=int, default=None,
                    help='seed of the case seeds (default: random; printed)')
     d.add_argument('--case-seed', type=int, default=None, help='run this one case only')
@@ -309,9 +446,15 @@ def main():
             seeds = [args.case_seed]
         else:
             master = args.master_seed if args.master_seed is not None else random.randrange(2**31)
-            print('differential: mode %s, %d cases, master seed %d' % (args.mode, args.cases, master))
-            seeds = random.Random(master).sample(range(2**31), args.cases)
-        cases = [differential_case(s, args.mode) for s in seeds]
+            count = args.cases * (len(INIT_FUNCTIONS) if args.suite == 'init' else 1)
+            print('differential %s: mode %s, %d cases, master seed %d'
+                  % (args.suite, args.mode, count, master))
+            seeds = random.Random(master).sample(range(2**31), count)
+            if args.suite == 'init':  # exactly args.cases per function: case_seed % 14 picks it
+                seeds = [s - s % len(INIT_FUNCTIONS) + i % len(INIT_FUNCTIONS)
+                         for i, s in enumerate(seeds)]
+        make = init_differential_case if args.suite == 'init' else differential_case
+        cases = [make(s, args.mode) for s in seeds]
         with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
             json.dump({'cases': cases}, f)
             path = f.name
@@ -324,8 +467,9 @@ def main():
         for line in r.stdout.splitlines():
             if line.startswith('FAIL'):
                 cs = line.split('case_seed ')[1].split(')')[0]
-                print('  reproduce: /usr/bin/python3 tools/torch_golden.py differential --mode %s '
-                      '--case-seed %s --checker %s' % (args.mode, cs, args.checker))
+                print('  reproduce: /usr/bin/python3 tools/torch_golden.py differential --suite %s '
+                      '--mode %s --case-seed %s --checker %s'
+                      % (args.suite, args.mode, cs, args.checker))
         sys.exit(r.returncode)
 
 

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "weightinit/init/init.h"
+#include "weightinit/init/warnings.h"
 #include "weightinit/weightinit.h"
 
 namespace weightinit::testing {
@@ -62,8 +64,64 @@ std::string tensor_hex(const Tensor& t) {
   return out;
 }
 
+/// Calls torch.nn.init's function step["fn"] with keyword arguments step["args"] (PyTorch's
+/// names and defaults). sparse_ takes its permutations from the same generator: the cases run
+/// on torch's default generator, which is where torch draws them.
+void apply_init(Tensor& t, const nlohmann::json& step, Generator& gen) {
+  const std::string fn = step.at("fn");
+  const nlohmann::json args = step.value("args", nlohmann::json::object());
+  const auto num = [&](const char* key, double fallback) { return args.value(key, fallback); };
+  const auto mode = [&] { return init::parse_fan_mode(args.value("mode", std::string("fan_in"))); };
+  const auto nonlinearity = [&] {
+    return init::parse_nonlinearity(args.value("nonlinearity", std::string("leaky_relu")));
+  };
+  if (fn == "uniform_") {
+    init::uniform_(t, num("a", 0.0), num("b", 1.0), gen);
+  } else if (fn == "normal_") {
+    init::normal_(t, num("mean", 0.0), num("std", 1.0), gen);
+  } else if (fn == "trunc_normal_") {
+    init::trunc_normal_(t, num("mean", 0.0), num("std", 1.0), num("a", -2.0), num("b", 2.0), gen);
+  } else if (fn == "constant_") {
+    init::constant_(t, args.at("val").get<double>());
+  } else if (fn == "ones_") {
+    init::ones_(t);
+  } else if (fn == "zeros_") {
+    init::zeros_(t);
+  } else if (fn == "eye_") {
+    init::eye_(t);
+  } else if (fn == "dirac_") {
+    init::dirac_(t, args.value("groups", std::int64_t{1}));
+  } else if (fn == "xavier_uniform_") {
+    init::xavier_uniform_(t, num("gain", 1.0), gen);
+  } else if (fn == "xavier_normal_") {
+    init::xavier_normal_(t, num("gain", 1.0), gen);
+  } else if (fn == "kaiming_uniform_") {
+    init::kaiming_uniform_(t, num("a", 0.0), mode(), nonlinearity(), gen);
+  } else if (fn == "kaiming_normal_") {
+    init::kaiming_normal_(t, num("a", 0.0), mode(), nonlinearity(), gen);
+  } else if (fn == "orthogonal_") {
+    init::orthogonal_(t, num("gain", 1.0), gen);
+  } else if (fn == "sparse_") {
+    init::sparse_(t, args.at("sparsity").get<double>(), num("std", 0.01), gen, gen);
+  } else {
+    throw ValueError("unknown init function '" + fn + "'");
+  }
+}
+
 std::string run_step(const nlohmann::json& step, Generator& gen) {
   const std::string op = step.at("op");
+  if (op == "init") {
+    Tensor t = make_tensor(step);
+    const WarningHandler previous = set_warning_handler([](std::string_view) {});
+    try {
+      apply_init(t, step, gen);
+    } catch (...) {
+      set_warning_handler(previous);
+      throw;
+    }
+    set_warning_handler(previous);
+    return tensor_hex(t);
+  }
   if (op == "uniform") {
     Tensor t = make_tensor(step);
     uniform_(t, step.value("from", 0.0), step.value("to", 1.0), gen);
@@ -111,7 +169,7 @@ std::string value_text(const std::string& hex, std::size_t digits, const nlohman
   std::ostringstream os;
   os << "0x" << hex;
   const std::string op = step.at("op");
-  if (op == "uniform" || op == "normal" || op == "rand" || op == "randn") {
+  if (op == "uniform" || op == "normal" || op == "rand" || op == "randn" || op == "init") {
     os.precision(17);
     if (digits == 8) {
       os << " (" << std::bit_cast<float>(static_cast<std::uint32_t>(bits)) << ")";

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// trunc_normal_: torch's inverse-CDF sampler (<= 2.11) and its 2.12 rejection sampler.
+#include <cmath>
+#include <vector>
+
+#include "detail/strided_loop.h"
+#include "init/zero_element.h"
+#include "random/erfinv.h"
+#include "weightinit/init/init.h"
+#include "weightinit/random/sampling.h"
+
+namespace weightinit::init {
+
+namespace {
+
+/// Standard normal CDF in double, as torch's Python computes it: (1 + erf(x/√2)) / 2.
+double norm_cdf(double x) { return (1.0 + std::erf(x / std::sqrt(2.0))) / 2.0; }
+
+/// Calls fn(element&) for every element of `tensor` (storage order).
+template <class T, class Fn>
+void for_each_element(Tensor& tensor, Fn&& fn) {
+  T* base = tensor.data_ptr<T>() - tensor.storage_offset();
+  weightinit::detail::for_each_offset(
+      tensor.sizes(), tensor.strides(), tensor.storage_offset(),
+      weightinit::detail::memory_order(tensor.sizes(), tensor.strides()),
+      [&](std::int64_t off) { fn(base[off]); });
+}
+
+/// ≤ 2.11: t.uniform_(2l-1, 2u-1); t.erfinv_(); t.mul_(std·√2); t.add_(mean); t.clamp_(a, b).
+/// Each tensor op rounds to T, with its scalar argument rounded to T first.
+template <class T>
+void inverse_cdf(Tensor& tensor, double mean, double std, double a, double b, Generator& gen) {
+  const double l = norm_cdf((a - mean) / std);
+  const double u = norm_cdf((b - mean) / std);
+  weightinit::uniform_(tensor, 2 * l - 1, 2 * u - 1, gen);
+  const bool fused = gen.arith_mode() == ArithMode::Avx2;
+  const T scale = static_cast<T>(std * std::sqrt(2.0));
+  const T shift = static_cast<T>(mean), lo = static_cast<T>(a), hi = static_cast<T>(b);
+  for_each_element<T>(tensor, [&](T& v) {
+    T x = weightinit::detail::calc_erfinv<T>(v, fused);
+    x = x * scale;
+    x = x + shift;
+    if (!std::isnan(x)) x = std::min(std::max(x, lo), hi);  // clamp_ propagates NaN
+    v = x;
+  });
+}
+
+/// 2.12+ (PyTorch PR #174997), built from source and not verified against a running build.
+template <class T>
+void rejection(Tensor& tensor, double mean, double std, double a, double b, Generator& gen) {
+  const double p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std);
+  const Shape& sizes = tensor.sizes();
+  const std::int64_t n = tensor.numel();
+  Tensor work = Tensor::empty(sizes, tensor.dtype());  // contiguous result, copied back at the end
+  T* out = work.data_ptr<T>();
+  std::vector<bool> pending(static_cast<std::size_t>(n));
+  if (p > 0.3) {
+    // Normal draws; redraw a whole tensor while any element lies outside [a, b].
+    const T lo = static_cast<T>(a), hi = static_cast<T>(b);
+    weightinit::normal_(work, mean, std, gen);
+    while (true) {
+      bool any = false;
+      for (std::int64_t i = 0; i < n; ++i) any |= (pending[i] = out[i] < lo || out[i] > hi);
+      if (!any) break;
+      Tensor fresh = Tensor::empty(sizes, tensor.dtype());
+      weightinit::normal_(fresh, mean, std, gen);
+      const T* f = fresh.data_ptr<T>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (pending[i]) out[i] = f[i];
+      }
+    }
+  } else {
+    // Uniform proposals on [a, b], accepted when log U <= log pdf(x) - log pdf(mode).
+    const double mode = std::max(a, std::min(mean, b));
+    const T m = static_cast<T>(mean), s = static_cast<T>(std);
+    const T log_peak = static_cast<T>(-0.5 * ((mode - mean) / std) * ((mode - mean) / std));
+    const auto log_pdf = [&](T x) {
+      const T z = (x - m) / s;
+      return z * z * static_cast<T>(-0.5) - log_peak;
+    };
+    Tensor cand = Tensor::empty(sizes, tensor.dtype());
+    Tensor unif = Tensor::empty(sizes, tensor.dtype());
+    bool first = true, any = true;
+    while (any) {
+      weightinit::uniform_(first ? work : cand, a, b, gen);
+      weightinit::uniform_(unif, 0.0, 1.0, gen);
+      const T* c = (first ? work : cand).data_ptr<T>();
+      const T* uu = unif.data_ptr<T>();
+      any = false;
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (!first && !pending[i]) continue;
+        out[i] = c[i];
+        const bool reject = std::log(uu[i]) > log_pdf(c[i]);
+        pending[i] = reject;
+        any |= reject;
+      }
+      first = false;
+    }
+  }
+  tensor.copy_(work);
+}
+
+}  // namespace
+
+Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double b,
+                      Generator& gen) {
+  WEIGHTINIT_CHECK(std > 0, ValueError, "trunc_normal_ expects std > 0, but found std ", std);
+  WEIGHTINIT_CHECK(a <= b, ValueError, "trunc_normal_ expects a <= b, but found a=", a, " > b=", b);
+  if (mean < a - 2 * std || mean > b + 2 * std) {
+    warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of "
+         "values may be incorrect.");
+  }
+  if (detail::is_zero_element_noop(tensor)) return tensor;
+  const bool v212 = gen.torch_version() == TorchVersion::V2_12;
+  if (tensor.dtype() == DType::Float32) {
+    v212 ? rejection<float>(tensor, mean, std, a, b, gen)
+         : inverse_cdf<float>(tensor, mean, std, a, b, gen);
+  } else {
+    v212 ? rejection<double>(tensor, mean, std, a, b, gen)
+         : inverse_cdf<double>(tensor, mean, std, a, b, gen);
+  }
+  return tensor;
+}
+
+}  // namespace weightinit::init
