@@ -6,6 +6,7 @@ Run with Debian's Python, which has python3-torch (the python3 on PATH may not):
   /usr/bin/python3 tools/torch_golden.py golden --mode avx2      # writes tests/golden/sampling_avx2.json
   /usr/bin/python3 tools/torch_golden.py golden --mode default   # writes tests/golden/sampling_default.json
   /usr/bin/python3 tools/torch_golden.py demo                    # writes examples/demo_expected.inc
+  /usr/bin/python3 tools/torch_golden.py seed-tour               # writes tests/golden/seed_tour_torch.txt
   /usr/bin/python3 tools/torch_golden.py differential --mode avx2 --cases 600 \
           --checker build/tests/wi_case_check                    # random cases, torch vs weightinit
   /usr/bin/python3 tools/torch_golden.py differential --mode avx2 --case-seed 1234 \
@@ -411,6 +412,40 @@ def write_demo(path):
 
 
 # --------------------------------------------------------------------------------------------
+# The seed tour: test01..test07 of seed document 004 on one stream seeded once with 40
+# --------------------------------------------------------------------------------------------
+def write_seed_tour(path):
+    nn = torch.nn
+    out = []
+
+    def show(title, linear):
+        out.append('# ' + title)
+        out.append(repr(linear.weight.data))
+
+    torch.manual_seed(40)
+    linear = nn.Linear(5, 3); nn.init.uniform_(tensor=linear.weight, a=0.0, b=1.0)
+    show('test01: nn.init.uniform_(linear.weight, a=0.0, b=1.0)', linear)
+    linear = nn.Linear(5, 3); nn.init.normal_(linear.weight, mean=0, std=1)
+    show('test02: nn.init.normal_(linear.weight, mean=0, std=1)', linear)
+    linear = nn.Linear(5, 3); nn.init.zeros_(linear.weight)
+    show('test03: nn.init.zeros_(linear.weight)', linear)
+    linear = nn.Linear(5, 3); nn.init.ones_(linear.weight)
+    show('test04: nn.init.ones_(linear.weight)', linear)
+    linear = nn.Linear(5, 3); nn.init.constant_(linear.weight, 5)
+    show('test05: nn.init.constant_(linear.weight, 5)', linear)
+    linear = nn.Linear(5, 3); nn.init.kaiming_normal_(linear.weight)
+    show('test06: nn.init.kaiming_normal_(linear.weight)', linear)
+    linear = nn.Linear(5, 3); nn.init.kaiming_uniform_(linear.weight)
+    show('test06: nn.init.kaiming_uniform_(linear.weight)', linear)
+    linear = nn.Linear(5, 3); nn.init.xavier_normal_(linear.weight)
+    show('test07: nn.init.xavier_normal_(linear.weight)', linear)
+    linear = nn.Linear(5, 3); nn.init.xavier_uniform_(linear.weight)
+    show('test07: nn.init.xavier_uniform_(linear.weight)', linear)
+    with open(path, 'w') as f:
+        f.write('\n'.join(out) + '\n')
+
+
+# --------------------------------------------------------------------------------------------
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -426,6 +461,8 @@ def main():
                    help='seed of the case seeds (default: random; printed)')
     d.add_argument('--case-seed', type=int, default=None, help='run this one case only')
     d.add_argument('--checker', required=True, help='path of the wi_case_check executable')
+    t = sub.add_parser('seed-tour')
+    t.add_argument('--out', default=os.path.join(ROOT, 'tests', 'golden', 'seed_tour_torch.txt'))
     m = sub.add_parser('demo')
     m.add_argument('--out', default=os.path.join(ROOT, 'examples', 'demo_expected.inc'))
     args = ap.parse_args()
@@ -438,6 +475,9 @@ def main():
             json.dump({'generator': 'tools/torch_golden.py golden --mode %s' % args.mode,
                        'torch_version': torch.__version__, 'cases': cases}, f, indent=0)
         print('wrote %d cases to %s' % (len(cases), out))
+    elif args.cmd == 'seed-tour':
+        write_seed_tour(args.out)
+        print('wrote', args.out)
     elif args.cmd == 'demo':
         write_demo(args.out)
         print('wrote', args.out)
