@@ -106,6 +106,7 @@ void orthogonal_typed(Tensor& tensor, double gain, Generator& gen) {
 Tensor& orthogonal_(Tensor& tensor, double gain, Generator& gen) {
   WEIGHTINIT_CHECK(tensor.dim() >= 2, ShapeError,
                    "Only tensors with 2 or more dimensions are supported");
+  check_floating_point(tensor.dtype(), "orthogonal_");
   if (detail::is_zero_element_noop(tensor)) return tensor;
   if (tensor.dtype() == DType::Float32) {
     orthogonal_typed<float>(tensor, gain, gen);

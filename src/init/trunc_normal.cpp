@@ -104,6 +104,7 @@ void rejection(Tensor& tensor, double mean, double std, double a, double b, Gene
 
 Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double b,
                       Generator& gen) {
+  check_floating_point(tensor.dtype(), "trunc_normal_");
   WEIGHTINIT_CHECK(std > 0, ValueError, "trunc_normal_ expects std > 0, but found std ", std);
   WEIGHTINIT_CHECK(a <= b, ValueError, "trunc_normal_ expects a <= b, but found a=", a, " > b=", b);
   if (mean < a - 2 * std || mean > b + 2 * std) {

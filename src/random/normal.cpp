@@ -193,6 +193,7 @@ void normal_scalar_path(Tensor& t, double mean, double std, Generator& gen) {
 }  // namespace
 
 Tensor& normal_(Tensor& t, double mean, double std, Generator& gen) {
+  check_floating_point(t.dtype(), "normal_");
   WEIGHTINIT_CHECK(std >= 0.0, ValueError, "normal expects std >= 0.0, but found std ", std);
   const std::int64_t n = t.numel();
   if (n == 0) return t;

@@ -97,6 +97,7 @@ void uniform_typed(Tensor& t, double from_d, double to_d, Generator& gen) {
 }  // namespace
 
 Tensor& uniform_(Tensor& t, double from, double to, Generator& gen) {
+  check_floating_point(t.dtype(), "uniform_");
   if (t.dtype() == DType::Float32) {
     check_uniform_args<float>(from, to);
     if (t.numel() > 0) uniform_typed<float>(t, from, to, gen);

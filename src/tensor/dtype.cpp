@@ -11,6 +11,7 @@ std::size_t element_size(DType dtype) {
     case DType::Float32:
       return 4;
     case DType::Float64:
+    case DType::Int64:
       return 8;
   }
   throw DTypeError("unknown dtype");
@@ -22,6 +23,8 @@ std::string_view dtype_name(DType dtype) {
       return "float32";
     case DType::Float64:
       return "float64";
+    case DType::Int64:
+      return "int64";
   }
   throw DTypeError("unknown dtype");
 }
@@ -29,8 +32,15 @@ std::string_view dtype_name(DType dtype) {
 DType parse_dtype(std::string_view name) {
   if (name == "float32" || name == "float" || name == "f32") return DType::Float32;
   if (name == "float64" || name == "double" || name == "f64") return DType::Float64;
-  throw ValueError(detail::concat("unknown dtype '", name,
-                                  "': expected one of float32 (float, f32), float64 (double, f64)"));
+  if (name == "int64" || name == "long") return DType::Int64;
+  throw ValueError(detail::concat(
+      "unknown dtype '", name,
+      "': expected one of float32 (float, f32), float64 (double, f64), int64 (long)"));
+}
+
+void check_floating_point(DType dtype, const char* op) {
+  WEIGHTINIT_CHECK(is_floating_point(dtype), DTypeError, op,
+                   " expects a floating-point tensor, but got dtype ", dtype_name(dtype));
 }
 
 }  // namespace weightinit

@@ -49,6 +49,7 @@ std::string pad_left(std::string text, std::size_t width) {
 /// _Formatter: chooses integer (`1.`), scientific or fixed form from the values it will print,
 /// and the common width the elements are right-aligned to.
 struct Formatter {
+  bool floating = true;  // false: an integer dtype, printed as "{}"
   bool int_mode = true;
   bool sci_mode = false;
   std::size_t max_width = 1;
@@ -56,7 +57,9 @@ struct Formatter {
 
   std::string format(double value) const {
     std::string text;
-    if (sci_mode) {
+    if (!floating) {
+      text = py_format(value, 0, 'f');
+    } else if (sci_mode) {
       text = py_format(value, precision, 'e');
     } else if (int_mode) {
       // Integral floats print as `3.`: the point marks a floating dtype. inf/nan get none.
@@ -222,7 +225,13 @@ std::string tensor_str(const Tensor& t, std::int64_t indent, const PrintOptions&
   } else {
     shown = t.to_vector<double>();
   }
-  const Formatter f = make_formatter(shown, options);
+  Formatter f;
+  if (is_floating_point(t.dtype())) {
+    f = make_formatter(shown, options);
+  } else {  // integer dtypes: "{}".format(value), width = the longest
+    f.floating = false;
+    for (const double v : shown) widen_to(f.max_width, py_format(v, 0, 'f').size());
+  }
   return tensor_str_with_formatter(t, indent, summarize, f, options);
 }
 
@@ -275,7 +284,8 @@ std::string format_tensor(const Tensor& t, const PrintOptions& options, bool req
     if (t.dtype() != DType::Float32) suffixes.push_back(dtype_suffix(t.dtype()));
     body = "[]";
   } else {
-    if (t.dtype() != DType::Float32) suffixes.push_back(dtype_suffix(t.dtype()));
+    // torch's has_default_dtype: float32 (the default) and int64 need no suffix.
+    if (t.dtype() == DType::Float64) suffixes.push_back(dtype_suffix(t.dtype()));
     body = tensor_str(t, indent, options);
   }
   if (requires_grad) suffixes.emplace_back("requires_grad=True");

@@ -40,6 +40,8 @@ decltype(auto) dispatch(DType dtype, Fn&& fn) {
       return fn(float{});
     case DType::Float64:
       return fn(double{});
+    case DType::Int64:
+      return fn(std::int64_t{});
   }
   throw DTypeError("unknown dtype");
 }
@@ -87,6 +89,7 @@ Tensor Tensor::from_data(std::span<const T> values, const Shape& sizes) {
 }
 template Tensor Tensor::from_data<float>(std::span<const float>, const Shape&);
 template Tensor Tensor::from_data<double>(std::span<const double>, const Shape&);
+template Tensor Tensor::from_data<std::int64_t>(std::span<const std::int64_t>, const Shape&);
 
 std::int64_t Tensor::wrap_dim(std::int64_t d) const {
   const std::int64_t n = dim();
@@ -118,6 +121,7 @@ T* Tensor::data_ptr() const {
 }
 template float* Tensor::data_ptr<float>() const;
 template double* Tensor::data_ptr<double>() const;
+template std::int64_t* Tensor::data_ptr<std::int64_t>() const;
 
 void* Tensor::raw_data() const {
   WEIGHTINIT_CHECK(defined(), Error, "raw_data() called on an undefined tensor");
@@ -293,6 +297,7 @@ std::vector<T> Tensor::to_vector() const {
 }
 template std::vector<float> Tensor::to_vector<float>() const;
 template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<std::int64_t> Tensor::to_vector<std::int64_t>() const;
 
 std::string Tensor::str() const { return format_tensor(*this); }
 

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "weightinit/random/sampling.h"
+
 namespace wi = weightinit;
 
 namespace {
@@ -90,4 +92,25 @@ TEST(Tensor, BadIndicesAndDimsAreErrors) {
   EXPECT_THROW(wi::Tensor::from_data<float>(std::vector<float>{1, 2}, {3}), wi::ShapeError);
   EXPECT_THROW(t.item(), wi::ValueError);
   EXPECT_THROW(wi::Tensor::empty({std::int64_t{1} << 62, 8}), wi::ShapeError);
+}
+
+TEST(Tensor, Int64HoldsCountersAndPrintsLikeTorch) {
+  auto n = wi::Tensor::zeros({}, wi::DType::Int64);
+  EXPECT_EQ(n.str(), "tensor(0)");
+  n.fill_(12);
+  EXPECT_EQ(n.item(), 12.0);
+  const std::vector<std::int64_t> v{3, -10, 200};
+  EXPECT_EQ(wi::Tensor::from_data<std::int64_t>(v, {3}).str(), "tensor([  3, -10, 200])");
+  EXPECT_EQ(wi::Tensor::empty({0}, wi::DType::Int64).str(), "tensor([], dtype=torch.int64)");
+}
+
+TEST(Tensor, SamplersRejectIntegerTensors) {
+  auto n = wi::Tensor::zeros({3}, wi::DType::Int64);
+  EXPECT_THROW(wi::uniform_(n), wi::DTypeError);
+  try {
+    wi::normal_(n);
+    FAIL() << "no error";
+  } catch (const wi::DTypeError& e) {
+    EXPECT_STREQ(e.what(), "normal_ expects a floating-point tensor, but got dtype int64");
+  }
 }
