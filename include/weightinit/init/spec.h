@@ -89,8 +89,8 @@ class Initializer {
 
  private:
   struct Arg {
-    std::string name;  // the parameter's name
-    std::string text;  // canonical text of the value
+    std::string name;   // the parameter's name
+    std::string text;   // canonical text of the value
     double number = 0;  // the value, for numeric kinds
   };
   const Scheme* scheme_ = nullptr;

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: MIT
+// The weightinit command line, run as a process: every command's output and exit code, output
+// formats that agree bit for bit with the library, errors, and atomic -o files.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "weightinit/init/fan.h"
+#include "weightinit/init/init.h"
+#include "weightinit/init/spec.h"
+#include "weightinit/weightinit.h"
+
+extern char** environ;
+
+namespace wi = weightinit;
+namespace init = weightinit::init;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// The bytes of a tensor's elements in row-major order.
+std::string bytes_of(const wi::Tensor& t) {
+  const wi::Tensor c = t.contiguous();
+  std::string bytes(static_cast<std::size_t>(c.numel()) * c.element_size(), '\0');
+  if (!bytes.empty()) std::memcpy(bytes.data(), c.raw_data(), bytes.size());
+  return bytes;
+}
+
+std::string g17(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "weightinit_cli_test.XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    fs::create_directory(dir_ / "io");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  /// Runs the CLI with `args`; stdout and stderr are captured through files.
+  Result run(const std::vector<std::string>& args) const {
+    const std::string out = (dir_ / "io" / "stdout").string();
+    const std::string err = (dir_ / "io" / "stderr").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<std::string> argv_strings{WEIGHTINIT_CLI_PATH};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : argv_strings) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    Result r;
+    const int rc = posix_spawn(&pid, WEIGHTINIT_CLI_PATH, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return r;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+  }
+
+  /// Files in the scratch directory other than the captured streams.
+  std::vector<std::string> files() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir_)) {
+      if (entry.path().filename() != "io") names.push_back(entry.path().filename().string());
+    }
+    return names;
+  }
+
+  /// Expects exit code `code`, nothing on stdout and exactly one error line on stderr.
+  static void expect_error(const Result& r, int code, const std::string& message = "") {
+    EXPECT_EQ(r.code, code);
+    EXPECT_EQ(r.out, "");
+    ASSERT_FALSE(r.err.empty());
+    EXPECT_EQ(r.err.rfind("weightinit: error: ", 0), 0u) << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+    if (!message.empty()) {
+      EXPECT_EQ(r.err, "weightinit: error: " + message + "\n");
+    }
+  }
+
+  fs::path dir_;
+};
+
+/// What the CLI computes: torch.manual_seed(seed) in `mode`, then the init call on empty(shape).
+wi::Tensor library(const std::function<void(wi::Tensor&, wi::Generator&)>& fill,
+                   const wi::Shape& shape, wi::DType dtype, std::uint64_t seed, wi::ArithMode mode,
+                   wi::TorchVersion version = wi::TorchVersion::V1_13) {
+  wi::Generator gen(seed, mode, version);
+  wi::Tensor t = wi::Tensor::empty(shape, dtype);
+  fill(t, gen);
+  return t;
+}
+
+/// A JSON value as the CLI writes it: a number, or "nan" / "inf" / "-inf".
+double json_value(const nlohmann::json& v) {
+  if (v.is_number()) return v.get<double>();
+  const std::string s = v.get<std::string>();
+  if (s == "nan") return std::nan("");
+  if (s == "inf") return HUGE_VAL;
+  if (s == "-inf") return -HUGE_VAL;
+  ADD_FAILURE() << "unexpected JSON value " << v.dump();
+  return 0;
+}
+
+/// The tensor a JSON document describes, with its values converted to its dtype.
+wi::Tensor tensor_from_json(const std::string& text) {
+  const auto doc = nlohmann::json::parse(text);
+  const wi::Shape shape = doc.at("shape").get<wi::Shape>();
+  const wi::DType dtype = wi::parse_dtype(doc.at("dtype").get<std::string>());
+  std::vector<double> values;
+  for (const auto& v : doc.at("values")) values.push_back(json_value(v));
+  if (dtype == wi::DType::Float64) return wi::Tensor::from_data<double>(values, shape);
+  std::vector<float> floats(values.begin(), values.end());
+  return wi::Tensor::from_data<float>(floats, shape);
+}
+
+struct SampleCase {
+  std::string spec;
+  std::string shape_text;
+  wi::Shape shape;
+  std::function<void(wi::Tensor&, wi::Generator&)> fill;
+};
+
+std::vector<SampleCase> sample_cases() {
+  using init::FanMode;
+  using init::Nonlinearity;
+  return {
+      {"uniform(-1, 1)",
+       "4,5",
+       {4, 5},
+       [](wi::Tensor& t, wi::Generator& g) { init::uniform_(t, -1, 1, g); }},
+      {"normal(0, 0.02)",
+       "3x5",
+       {3, 5},
+       [](wi::Tensor& t, wi::Generator& g) { init::normal_(t, 0, 0.02, g); }},
+      {"normal", "7", {7}, [](wi::Tensor& t, wi::Generator& g) { init::normal_(t, 0, 1, g); }},
+      {"trunc_normal(std=0.02)",
+       "[20]",
+       {20},
+       [](wi::Tensor& t, wi::Generator& g) { init::trunc_normal_(t, 0, 0.02, -2, 2, g); }},
+      {"xavier_uniform",
+       "6,4",
+       {6, 4},
+       [](wi::Tensor& t, wi::Generator& g) { init::xavier_uniform_(t, 1, g); }},
+      {"kaiming_normal(mode=fan_out, nonlinearity=relu)",
+       "8,3,3,3",
+       {8, 3, 3, 3},
+       [](wi::Tensor& t, wi::Generator& g) {
+         init::kaiming_normal_(t, 0, FanMode::FanOut, Nonlinearity::ReLU, g);
+       }},
+      {"kaiming_uniform_(a=2.23606797749979)",
+       "5,3",
+       {5, 3},
+       [](wi::Tensor& t, wi::Generator& g) {
+         init::kaiming_uniform_(t, 2.23606797749979, FanMode::FanIn, Nonlinearity::LeakyReLU, g);
+       }},
+      {"orthogonal",
+       "3,5",
+       {3, 5},
+       [](wi::Tensor& t, wi::Generator& g) { init::orthogonal_(t, 1, g); }},
+      {"sparse(0.5)",
+       "6,3",
+       {6, 3},
+       [](wi::Tensor& t, wi::Generator& g) { init::sparse_(t, 0.5, 0.01, g, g); }},
+      {"dirac(groups=2)",
+       "4,2,3",
+       {4, 2, 3},
+       [](wi::Tensor& t, wi::Generator&) { init::dirac_(t, 2); }},
+      {"eye", "2,3", {2, 3}, [](wi::Tensor& t, wi::Generator&) { init::eye_(t); }},
+  };
+}
+
+std::vector<std::string> sample_args(const SampleCase& c, const std::string& dtype,
+                                     const std::string& mode, const std::string& format) {
+  return {"sample",  c.spec, "--shape", c.shape_text, "--seed",   "42",
+          "--dtype", dtype,  "--arith", mode,         "--format", format};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// sample
+
+TEST_F(Cli, SampleUniformPrintsWhatTorchPrints) {
+  // torch.manual_seed(0); torch.empty(3).uniform_()
+  const Result r = run({"sample", "uniform", "--shape", "3", "--seed", "0"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "tensor([0.4963, 0.7682, 0.0885])\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(Cli, SampleTextIsTheLibrarysReprInEveryDtypeAndMode) {
+  for (const auto& [dtype_name, dtype] :
+       {std::pair{"float32", wi::DType::Float32}, std::pair{"float64", wi::DType::Float64}}) {
+    for (const auto& [mode_name, mode] :
+         {std::pair{"avx2", wi::ArithMode::Avx2}, std::pair{"default", wi::ArithMode::Default}}) {
+      for (const SampleCase& c : sample_cases()) {
+        SCOPED_TRACE(c.spec + " " + dtype_name + " " + mode_name);
+        const Result r = run(sample_args(c, dtype_name, mode_name, "text"));
+        EXPECT_EQ(r.code, 0);
+        EXPECT_EQ(r.err, "");
+        EXPECT_EQ(r.out, wi::format_tensor(library(c.fill, c.shape, dtype, 42, mode)) + "\n");
+      }
+    }
+  }
+}
+
+TEST_F(Cli, SampleJsonValuesAreTheExactBitsAndAgreeWithText) {
+  for (const auto& [dtype_name, dtype] :
+       {std::pair{"float32", wi::DType::Float32}, std::pair{"float64", wi::DType::Float64}}) {
+    for (const SampleCase& c : sample_cases()) {
+      SCOPED_TRACE(c.spec + " " + dtype_name);
+      const Result json = run(sample_args(c, dtype_name, "avx2", "json"));
+      ASSERT_EQ(json.code, 0) << json.err;
+      const wi::Tensor parsed = tensor_from_json(json.out);
+      const wi::Tensor expected = library(c.fill, c.shape, dtype, 42, wi::ArithMode::Avx2);
+      EXPECT_EQ(parsed.sizes(), c.shape);
+      EXPECT_EQ(parsed.dtype(), dtype);
+      EXPECT_EQ(bytes_of(parsed), bytes_of(expected));
+      const Result text = run(sample_args(c, dtype_name, "avx2", "text"));
+      EXPECT_EQ(text.out, wi::format_tensor(parsed) + "\n");
+    }
+  }
+}
+
+TEST_F(Cli, SampleJsonLayout) {
+  const Result r = run({"sample", "constant(0.5)", "--shape", "2,1", "--format", "json"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "{\"shape\":[2,1],\"dtype\":\"float32\",\"values\":[0.5,0.5]}\n");
+  const Result d =
+      run({"sample", "constant(0.1)", "--shape", "1", "--format", "json", "--dtype", "float64"});
+  EXPECT_EQ(d.out, "{\"shape\":[1],\"dtype\":\"float64\",\"values\":[0.10000000000000001]}\n");
+  const Result e = run({"sample", "zeros", "--shape", "0,3", "--format", "json"});
+  EXPECT_EQ(e.code, 0);
+  EXPECT_EQ(e.out, "{\"shape\":[0,3],\"dtype\":\"float32\",\"values\":[]}\n");
+}
+
+TEST_F(Cli, SampleJsonWritesNanAndInfinityAsStrings) {
+  const Result nan = run({"sample", "constant(nan)", "--shape", "2", "--format", "json"});
+  EXPECT_EQ(nan.out, "{\"shape\":[2],\"dtype\":\"float32\",\"values\":[\"nan\",\"nan\"]}\n");
+  const Result inf =
+      run({"sample", "constant(-inf)", "--shape", "1", "--format", "json", "--dtype", "float64"});
+  EXPECT_EQ(inf.out, "{\"shape\":[1],\"dtype\":\"float64\",\"values\":[\"-inf\"]}\n");
+  const Result pinf = run({"sample", "constant(inf)", "--shape", "1", "--format", "json"});
+  EXPECT_EQ(pinf.out, "{\"shape\":[1],\"dtype\":\"float32\",\"values\":[\"inf\"]}\n");
+  EXPECT_TRUE(std::isnan(tensor_from_json(nan.out).item({0})));
+}
+
+TEST_F(Cli, SampleRawBytesAreLittleEndianAndEqualTheJsonValues) {
+  for (const auto& [dtype_name, dtype] :
+       {std::pair{"float32", wi::DType::Float32}, std::pair{"float64", wi::DType::Float64}}) {
+    for (const SampleCase& c : sample_cases()) {
+      SCOPED_TRACE(c.spec + " " + dtype_name);
+      const fs::path file = dir_ / "out.bin";
+      auto args = sample_args(c, dtype_name, "default", "raw");
+      args.insert(args.end(), {"-o", file.string()});
+      const Result r = run(args);
+      ASSERT_EQ(r.code, 0) << r.err;
+      EXPECT_EQ(r.out, "");
+      const std::string raw = read_file(file);
+      EXPECT_EQ(raw, bytes_of(library(c.fill, c.shape, dtype, 42, wi::ArithMode::Default)));
+      const Result json = run(sample_args(c, dtype_name, "default", "json"));
+      EXPECT_EQ(raw, bytes_of(tensor_from_json(json.out)));
+    }
+  }
+  static_assert(std::endian::native == std::endian::little, "the raw check assumes a LE host");
+}
+
+TEST_F(Cli, SampleRawRefusesStandardOutput) {
+  expect_error(run({"sample", "normal", "--shape", "3", "--format", "raw"}), 2,
+               "--format raw needs -o FILE (binary data is not written to standard output)");
+}
+
+TEST_F(Cli, OutputFileGetsExactlyWhatStdoutWouldShow) {
+  for (const std::string format : {"text", "json"}) {
+    const fs::path file = dir_ / ("out." + format);
+    std::ofstream(file) << "old content that is longer than the new content ..............\n"
+                        << std::string(10000, 'x');
+    const std::vector<std::string> args{"sample", "normal(0, 0.5)", "--shape", "4,4", "--seed",
+                                        "5",      "--format",       format};
+    auto to_file = args;
+    to_file.insert(to_file.end(), {"-o", file.string()});
+    const Result written = run(to_file);
+    EXPECT_EQ(written.code, 0) << written.err;
+    EXPECT_EQ(written.out, "");
+    EXPECT_EQ(written.err, "");
+    EXPECT_EQ(read_file(file), run(args).out);
+  }
+  EXPECT_EQ(files().size(), 2u);  // no temporary file is left behind
+}
+
+TEST_F(Cli, OutputFileInTheCurrentDirectoryByRelativeName) {
+  const fs::path previous = fs::current_path();
+  fs::current_path(dir_);
+  const Result r = run({"sample", "ones", "--shape", "2", "--output", "rel.txt"});
+  fs::current_path(previous);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_file(dir_ / "rel.txt"), "tensor([1., 1.])\n");
+}
+
+TEST_F(Cli, SeedsRangeOverTorchsInt64AndUint64) {
+  const auto sample = [&](const std::string& seed) {
+    return run({"sample", "normal", "--shape", "5", "--seed", seed});
+  };
+  EXPECT_EQ(sample("-1").out, sample("18446744073709551615").out);
+  EXPECT_EQ(sample("-9223372036854775808").out, sample("9223372036854775808").out);
+  EXPECT_EQ(sample("+7").out, sample("7").out);
+  EXPECT_EQ(sample("-1").code, 0);
+  const wi::Tensor expected =
+      library([](wi::Tensor& t, wi::Generator& g) { init::normal_(t, 0, 1, g); }, {5},
+              wi::DType::Float32, 18446744073709551615ull, wi::default_arith_mode());
+  EXPECT_EQ(sample("-1").out, wi::format_tensor(expected) + "\n");
+  for (const std::string bad : {"18446744073709551616", "-9223372036854775809", "1.5", "x", ""}) {
+    expect_error(sample(bad), 2,
+                 "invalid seed '" + bad + "': expected an integer in [-2^63, 2^64-1]");
+  }
+}
+
+TEST_F(Cli, TorchVersionSelectsTheGeneratorPreset) {
+  for (const auto& [name, version] :
+       {std::pair{"1.13", wi::TorchVersion::V1_13}, std::pair{"2.0", wi::TorchVersion::V2_0},
+        std::pair{"2.12", wi::TorchVersion::V2_12}}) {
+    const auto fill = [](wi::Tensor& t, wi::Generator& g) { init::normal_(t, 0, 1, g); };
+    const Result r = run({"sample", "normal", "--shape", "5", "--dtype", "float64",
+                          "--torch-version", name, "--arith", "default", "--format", "json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(bytes_of(tensor_from_json(r.out)),
+              bytes_of(library(fill, {5}, wi::DType::Float64, 0, wi::ArithMode::Default, version)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// gain, fan, list
+
+TEST_F(Cli, GainPrintsCalculateGainWithFullPrecision) {
+  EXPECT_EQ(run({"gain", "leaky_relu", "0.2"}).out,
+            g17(init::calculate_gain("leaky_relu", 0.2)) + "\n");
+  EXPECT_EQ(run({"gain", "leaky_relu", "0.2"}).out, "1.3867504905630728\n");
+  EXPECT_EQ(run({"gain", "leaky_relu"}).out, g17(init::calculate_gain("leaky_relu")) + "\n");
+  EXPECT_EQ(run({"gain", "leaky_relu", "-0.2"}).out,
+            g17(init::calculate_gain("leaky_relu", -0.2)) + "\n");
+  for (const auto n : init::all_nonlinearities()) {
+    const std::string name(init::nonlinearity_name(n));
+    const Result r = run({"gain", name});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(r.out, g17(init::calculate_gain(n)) + "\n") << name;
+  }
+  EXPECT_EQ(run({"gain", "relu"}).out, "1.4142135623730951\n");
+  EXPECT_EQ(run({"gain", "tanh", "3"}).out, "1.6666666666666667\n");  // ignored, as in torch
+}
+
+TEST_F(Cli, GainErrors) {
+  expect_error(run({"gain", "rleu"}), 2, "Unsupported nonlinearity rleu");
+  expect_error(run({"gain", "leaky_relu", "abc"}), 2, "negative_slope abc not a valid number");
+  expect_error(run({"gain", "relu", "abc"}), 2, "invalid PARAM 'abc': expected a number");
+  expect_error(run({"gain"}), 2);
+}
+
+TEST_F(Cli, FanPrintsTheLibrarysFans) {
+  for (const std::string shape : {"64,3,7,7", "5,3", "[16, 8, 3]", "0,4"}) {
+    const init::Fans f = init::calculate_fan_in_and_fan_out(wi::parse_shape(shape));
+    const Result r = run({"fan", shape});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(r.out, "fan_in=" + std::to_string(f.fan_in) +
+                         " fan_out=" + std::to_string(f.fan_out) +
+                         " receptive_field=" + std::to_string(f.receptive_field) + "\n");
+  }
+  EXPECT_EQ(run({"fan", "64,3,7,7"}).out, "fan_in=147 fan_out=3136 receptive_field=49\n");
+}
+
+TEST_F(Cli, FanErrors) {
+  expect_error(run({"fan", "3"}), 2,
+               "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
+  expect_error(run({"fan", "3,b"}), 2,
+               "invalid shape '3,b': expected a non-negative integer at position 3");
+}
+
+TEST_F(Cli, ListShowsEverySchemeWithItsParametersFormulaPaperAndTorchName) {
+  const Result r = run({"list"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "");
+  for (const init::Scheme& s : init::schemes()) {
+    std::string signature = s.name;
+    for (std::size_t i = 0; i < s.params.size(); ++i) {
+      const auto& p = s.params[i];
+      signature += (i ? ", " : "(") + p.name + (p.default_text.empty() ? "" : "=" + p.default_text);
+    }
+    if (!s.params.empty()) signature += ")";
+    EXPECT_NE(("\n" + r.out).find("\n" + signature + "\n"), std::string::npos) << signature;
+    EXPECT_NE(r.out.find("  formula: " + s.formula + "\n"), std::string::npos) << s.name;
+    EXPECT_NE(r.out.find("  torch:   " + s.torch_equivalent + "\n"), std::string::npos) << s.name;
+    if (!s.paper.empty()) {
+      EXPECT_NE(r.out.find(s.paper), std::string::npos) << s.name;
+    }
+  }
+  EXPECT_EQ(r.out.rfind("uniform(a=0, b=1)\n", 0), 0u);
+  EXPECT_NE(r.out.find("\nsparse(sparsity, std=0.01)\n"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Usage errors: one line on stderr, exit 2, no output file
+
+TEST_F(Cli, BadSpecNamesTheColumnAndSuggestsAName) {
+  expect_error(run({"sample", "kaiming_norml", "--shape", "3,5"}), 2,
+               "at column 1: unknown init 'kaiming_norml' (did you mean 'kaiming_normal'?)");
+  expect_error(run({"sample", "normal(stdd=1)", "--shape", "3"}), 2,
+               "at column 8: unknown argument 'stdd' for normal (did you mean 'std'?)");
+  expect_error(run({"sample", "kaiming_normal(mode=fan_middle)", "--shape", "3,5"}), 2);
+  expect_error(run({"sample", "normal(0, 1", "--shape", "3"}), 2,
+               "at column 12: expected ',' or ')', but found end of spec");
+}
+
+TEST_F(Cli, BadOptionValues) {
+  const auto sample = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"sample", "normal", "--shape", "3"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  expect_error(run({"sample", "normal", "--shape", "3,a"}), 2,
+               "invalid shape '3,a': expected a non-negative integer at position 3");
+  expect_error(run({"sample", "normal", "--shape", "-3"}), 2);
+  expect_error(sample({"--dtype", "int8"}), 2);
+  expect_error(sample({"--dtype", "int64"}), 2,
+               "unsupported dtype 'int64' for sample: expected float32 or float64");
+  expect_error(sample({"--format", "csv"}), 2, "unknown format 'csv': expected text, json or raw");
+  expect_error(sample({"--arith", "sse"}), 2);
+  expect_error(sample({"--torch-version", "0.4"}), 2);
+  expect_error(sample({"--bogus"}), 2);
+  expect_error(run({"sample", "normal"}), 2);        // --shape is required
+  expect_error(run({"sample", "--shape", "3"}), 2);  // SPEC is required
+}
+
+TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
+  expect_error(run({"sample", "eye", "--shape", "2,2,2"}), 2,
+               "Only tensors with 2 dimensions are supported");
+  expect_error(run({"sample", "normal(0, -1)", "--shape", "3"}), 2,
+               "normal expects std >= 0.0, but found std -1");
+}
+
+TEST_F(Cli, CommandErrors) {
+  expect_error(run({"frobnicate"}), 2,
+               "unknown command 'frobnicate': expected sample, gain, fan or list (see weightinit "
+               "--help)");
+  expect_error(run({}), 2,
+               "a command is required: sample, gain, fan or list (see weightinit --help)");
+  expect_error(run({"--frobnicate"}), 2,
+               "unknown option '--frobnicate': expected a command first: sample, gain, fan or list "
+               "(see weightinit --help)");
+  expect_error(run({"list", "extra"}), 2);
+}
+
+TEST_F(Cli, HelpAndVersionExitZero) {
+  const Result version = run({"--version"});
+  EXPECT_EQ(version.code, 0);
+  EXPECT_EQ(version.out.rfind("weightinit ", 0), 0u);
+  const Result help = run({"--help"});
+  EXPECT_EQ(help.code, 0);
+  for (const char* command : {"sample", "gain", "fan", "list"}) {
+    EXPECT_NE(help.out.find(command), std::string::npos) << command;
+  }
+  EXPECT_EQ(run({"sample", "--help"}).code, 0);
+}
+
+TEST_F(Cli, NoOutputFileIsCreatedOnAnError) {
+  const std::string file = (dir_ / "out.txt").string();
+  expect_error(run({"sample", "kaiming_norml", "--shape", "3", "-o", file}), 2);
+  expect_error(run({"sample", "eye", "--shape", "3,3,3", "-o", file}), 2);
+  expect_error(run({"sample", "normal", "--shape", "3", "--dtype", "x", "-o", file}), 2);
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(Cli, UnwritableOutputIsARuntimeFailureAndLeavesNothing) {
+  const Result r =
+      run({"sample", "uniform", "--shape", "3", "--format", "raw", "-o", "/nonexistent/dir/x.bin"});
+  expect_error(r, 1);
+  EXPECT_NE(r.err.find("'/nonexistent/dir/x.bin'"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists("/nonexistent/dir/x.bin"));
+
+  // Renaming over a directory fails after the temporary file is written: it must be removed.
+  fs::create_directory(dir_ / "a_directory");
+  expect_error(run({"sample", "uniform", "--shape", "3", "-o", (dir_ / "a_directory").string()}),
+               1);
+  EXPECT_EQ(files(), std::vector<std::string>{"a_directory"});
+  EXPECT_TRUE(fs::is_empty(dir_ / "a_directory"));
+}

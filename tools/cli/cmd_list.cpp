@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// `weightinit list`: the init schemes a spec can name.
+#include "cmd_list.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <string>
+
+#include "atomic_file.h"
+#include "weightinit/init/spec.h"
+
+namespace weightinit::cli {
+
+namespace {
+
+/// "kaiming_normal(a=0, mode=fan_in, nonlinearity=leaky_relu)", "constant(val)", "zeros".
+std::string signature(const init::Scheme& scheme) {
+  if (scheme.params.empty()) return scheme.name;
+  std::string out = scheme.name + "(";
+  for (std::size_t i = 0; i < scheme.params.size(); ++i) {
+    const init::SchemeParam& p = scheme.params[i];
+    out += (i ? ", " : "") + p.name;
+    if (!p.default_text.empty()) out += "=" + p.default_text;
+  }
+  return out + ")";
+}
+
+std::string pad(std::string text, std::size_t width) {
+  if (text.size() < width) text.resize(width, ' ');
+  return text;
+}
+
+std::string param_lines(const init::Scheme& scheme) {
+  std::size_t width = 0;
+  for (const auto& p : scheme.params) width = std::max(width, p.name.size());
+  std::string out;
+  for (const auto& p : scheme.params) {
+    const std::string value = p.default_text.empty() ? "(required)" : "= " + p.default_text;
+    out += "    " + pad(p.name, width) + "  " + pad(value, 14) + "  " + p.description + "\n";
+  }
+  return out;
+}
+
+std::string describe(const init::Scheme& scheme) {
+  return signature(scheme) + "\n" +                                            //
+         "  formula: " + scheme.formula + "\n" +                               //
+         "  paper:   " + (scheme.paper.empty() ? "-" : scheme.paper) + "\n" +  //
+         "  torch:   " + scheme.torch_equivalent + "\n" + param_lines(scheme);
+}
+
+void run_list() {
+  std::string out;
+  for (const init::Scheme& scheme : init::schemes()) {
+    if (!out.empty()) out += "\n";
+    out += describe(scheme);
+  }
+  write_output("", out);
+}
+
+}  // namespace
+
+void add_list_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "list", "Every init scheme: parameters and defaults, formula, paper, PyTorch equivalent");
+  cmd->callback([] { run_list(); });
+}
+
+}  // namespace weightinit::cli

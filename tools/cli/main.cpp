@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// The weightinit command line: subcommands sample, gain, fan and list (docs/cli.md).
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <string>
+
+#include "cmd_fan.h"
+#include "cmd_gain.h"
+#include "cmd_list.h"
+#include "cmd_sample.h"
+#include "exit_codes.h"
+#include "weightinit/error.h"
+
+namespace {
+
+/// CLI11's message, except for a missing or unknown command, which it reports as "A subcommand
+/// is required".
+std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  if (!app.get_subcommands().empty()) return e.what();
+  const std::string commands = "sample, gain, fan or list (see weightinit --help)";
+  if (argc < 2) return "a command is required: " + commands;
+  const std::string first = argv[1];
+  if (first.empty() || first[0] != '-')
+    return "unknown command '" + first + "': expected " + commands;
+  return "unknown option '" + first + "': expected a command first: " + commands;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace cli = weightinit::cli;
+  CLI::App app{"weightinit: neural-network parameter initialization, bit-identical to PyTorch",
+               "weightinit"};
+  app.set_version_flag("--version", std::string("weightinit ") + WEIGHTINIT_VERSION);
+  app.require_subcommand(1);
+  cli::add_sample_command(app);
+  cli::add_gain_command(app);
+  cli::add_fan_command(app);
+  cli::add_list_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return cli::report_error(usage_message(app, e, argc, argv), cli::kExitUsage);
+  } catch (const weightinit::IoError& e) {
+    return cli::report_error(e.what(), cli::kExitFailure);
+  } catch (const weightinit::Error& e) {
+    return cli::report_error(e.what(), cli::kExitUsage);
+  } catch (const std::exception& e) {
+    return cli::report_error(e.what(), cli::kExitFailure);
+  }
+  return cli::kExitOk;
+}
