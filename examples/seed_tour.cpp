@@ -13,8 +13,8 @@ namespace init = weightinit::init;
 
 namespace {
 
-void show(const char* title, const wi::nn::Linear& linear) {
-  std::cout << "# " << title << "\n" << linear.weight << "\n";
+void show(const char* title, wi::nn::Linear& linear) {
+  std::cout << "# " << title << "\n" << linear.weight() << "\n";
 }
 
 }  // namespace
@@ -24,43 +24,43 @@ int main() {
 
   {  // test01
     wi::nn::Linear linear(5, 3);
-    init::uniform_(linear.weight, 0.0, 1.0);
+    init::uniform_(linear.weight(), 0.0, 1.0);
     show("test01: nn.init.uniform_(linear.weight, a=0.0, b=1.0)", linear);
   }
   {  // test02
     wi::nn::Linear linear(5, 3);
-    init::normal_(linear.weight, 0, 1);
+    init::normal_(linear.weight(), 0, 1);
     show("test02: nn.init.normal_(linear.weight, mean=0, std=1)", linear);
   }
   {  // test03
     wi::nn::Linear linear(5, 3);
-    init::zeros_(linear.weight);
+    init::zeros_(linear.weight());
     show("test03: nn.init.zeros_(linear.weight)", linear);
   }
   {  // test04
     wi::nn::Linear linear(5, 3);
-    init::ones_(linear.weight);
+    init::ones_(linear.weight());
     show("test04: nn.init.ones_(linear.weight)", linear);
   }
   {  // test05
     wi::nn::Linear linear(5, 3);
-    init::constant_(linear.weight, 5);
+    init::constant_(linear.weight(), 5);
     show("test05: nn.init.constant_(linear.weight, 5)", linear);
   }
   {  // test06
     wi::nn::Linear normal(5, 3);
-    init::kaiming_normal_(normal.weight);
+    init::kaiming_normal_(normal.weight());
     show("test06: nn.init.kaiming_normal_(linear.weight)", normal);
     wi::nn::Linear uniform(5, 3);
-    init::kaiming_uniform_(uniform.weight);
+    init::kaiming_uniform_(uniform.weight());
     show("test06: nn.init.kaiming_uniform_(linear.weight)", uniform);
   }
   {  // test07
     wi::nn::Linear normal(5, 3);
-    init::xavier_normal_(normal.weight);
+    init::xavier_normal_(normal.weight());
     show("test07: nn.init.xavier_normal_(linear.weight)", normal);
     wi::nn::Linear uniform(5, 3);
-    init::xavier_uniform_(uniform.weight);
+    init::xavier_uniform_(uniform.weight());
     show("test07: nn.init.xavier_uniform_(linear.weight)", uniform);
   }
 }

@@ -412,6 +412,264 @@ def write_demo(path):
 
 
 # --------------------------------------------------------------------------------------------
+# Module constructors (issue #4): parameters and buffers right after construction
+# --------------------------------------------------------------------------------------------
+def fnv1a64(data):
+    """FNV-1a, 64-bit, over bytes: a digest for tensors too big to store."""
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+    return h
+
+
+MODULE_CASES = [
+    ('Linear', dict(in_features=300, out_features=40)),
+    ('Linear', dict(in_features=5, out_features=3, bias=False)),
+    ('Linear', dict(in_features=0, out_features=3)),
+    ('Conv1d', dict(in_channels=4, out_channels=6, kernel_size=3, groups=2)),
+    ('Conv1d', dict(in_channels=3, out_channels=5, kernel_size=1, bias=False)),
+    ('Conv2d', dict(in_channels=3, out_channels=16, kernel_size=[3, 5], stride=2, padding=1)),
+    ('Conv2d', dict(in_channels=8, out_channels=8, kernel_size=3, groups=8, bias=False)),
+    ('Conv2d', dict(in_channels=6, out_channels=4, kernel_size=3, groups=2, dilation=2)),
+    ('Conv3d', dict(in_channels=3, out_channels=8, kernel_size=3, padding=1)),
+    ('Conv3d', dict(in_channels=4, out_channels=4, kernel_size=[1, 3, 3], groups=2, bias=False)),
+    ('ConvTranspose2d', dict(in_channels=4, out_channels=6, kernel_size=3, stride=2, groups=2)),
+    ('ConvTranspose2d', dict(in_channels=3, out_channels=2, kernel_size=4, bias=False,
+                             output_padding=0)),
+    ('BatchNorm1d', dict(num_features=7)),
+    ('BatchNorm2d', dict(num_features=5, eps=1e-3, momentum=0.01)),
+    ('BatchNorm3d', dict(num_features=3)),
+    ('BatchNorm2d', dict(num_features=4, affine=False)),
+    ('LayerNorm', dict(normalized_shape=[10])),
+    ('LayerNorm', dict(normalized_shape=[4, 5], elementwise_affine=False)),
+    ('Embedding', dict(num_embeddings=20, embedding_dim=6, padding_idx=3)),
+    ('Embedding', dict(num_embeddings=10, embedding_dim=4, padding_idx=-1)),
+    ('Embedding', dict(num_embeddings=5, embedding_dim=17)),
+    ('SeedMLP', {}),
+    ('C3D', dict(num_classes=101)),
+]
+
+
+def build_torch_module(type_, args):
+    nn = torch.nn
+    if type_ == 'SeedMLP':
+        class Model(nn.Module):  # seed document 004
+            def __init__(self):
+                super().__init__()
+                self.linear1 = nn.Linear(3, 3)
+                nn.init.xavier_normal_(self.linear1.weight)
+                self.linear2 = nn.Linear(3, 2)
+                nn.init.kaiming_normal_(self.linear2.weight)
+                self.out = nn.Linear(2, 2)
+
+            def forward(self, x):
+                x = torch.sigmoid(self.linear1(x))
+                x = torch.relu(self.linear2(x))
+                return torch.softmax(self.out(x), dim=-1)
+        return Model()
+    if type_ == 'C3D':
+        return build_c3d(args['num_classes'])
+    kw = dict(args)
+    for k in ('kernel_size', 'normalized_shape'):
+        if isinstance(kw.get(k), list):
+            kw[k] = tuple(kw[k])
+    return getattr(nn, type_)(**kw)
+
+
+def build_c3d(num_classes):
+    """Seed document 000's C3D, with its __init_weight."""
+    nn = torch.nn
+
+    class C3D(nn.Module):
+        def __init__(self):
+            super().__init__()
+            conv = lambda i, o: nn.Conv3d(i, o, kernel_size=(3, 3, 3), padding=(1, 1, 1))
+            self.conv1 = conv(3, 64)
+            self.pool1 = nn.MaxPool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2))
+            self.conv2 = conv(64, 128)
+            self.pool2 = nn.MaxPool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2))
+            self.conv3a = conv(128, 256)
+            self.conv3b = conv(256, 256)
+            self.pool3 = nn.MaxPool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2))
+            self.conv4a = conv(256, 512)
+            self.conv4b = conv(512, 512)
+            self.pool4 = nn.MaxPool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2))
+            self.conv5a = conv(512, 512)
+            self.conv5b = conv(512, 512)
+            self.pool5 = nn.MaxPool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 1, 1))
+            self.fc6 = nn.Linear(8192, 4096)
+            self.fc7 = nn.Linear(4096, 4096)
+            self.fc8 = nn.Linear(4096, num_classes)
+            self.dropout = nn.Dropout(p=0.5)
+            self.relu = nn.ReLU()
+            for m in self.modules():
+                if isinstance(m, nn.Conv3d):
+                    torch.nn.init.kaiming_normal_(m.weight)
+                elif isinstance(m, nn.BatchNorm3d):
+                    m.weight.data.fill_(1)
+                    m.bias.data.zero_()
+
+        def forward(self, x):
+            x = self.pool1(self.relu(self.conv1(x)))
+            x = self.pool2(self.relu(self.conv2(x)))
+            x = self.relu(self.conv3a(x))
+            x = self.pool3(self.relu(self.conv3b(x)))
+            x = self.relu(self.conv4a(x))
+            x = self.pool4(self.relu(self.conv4b(x)))
+            x = self.relu(self.conv5a(x))
+            x = self.pool5(self.relu(self.conv5b(x)))
+            x = x.view(-1, 8192)
+            x = self.dropout(self.relu(self.fc6(x)))
+            x = self.dropout(self.relu(self.fc7(x)))
+            return self.fc8(x)
+    return C3D()
+
+
+def tensor_record(t, digest):
+    rec = {'shape': list(t.shape), 'dtype': str(t.dtype).replace('torch.', '')}
+    if t.dtype == torch.int64:
+        rec['values'] = t.reshape(-1).tolist()
+    elif digest:
+        rec['wsum64'] = '%016x' % weighted_word_sum(t)
+    else:
+        rec['hex'] = tensor_hex(t.detach())
+    return rec
+
+
+def weighted_word_sum(t):
+    """Digest of a big tensor: Σ_i w_i·(2i+1) mod 2^64 over its little-endian 32-bit words w_i
+    in logical order. Position- and value-sensitive; tests/support/module_cases.cpp computes
+    the same."""
+    import numpy as np
+    w = np.frombuffer(t.detach().contiguous().numpy().tobytes(), dtype='<u4').astype(np.uint64)
+    idx = np.arange(w.size, dtype=np.uint64)
+    with np.errstate(over='ignore'):
+        return int(np.sum(w * (np.uint64(2) * idx + np.uint64(1)), dtype=np.uint64))
+
+
+def write_modules(path):
+    cases = []
+    for i, (type_, args) in enumerate(MODULE_CASES):
+        seed = 1000 + i
+        torch.manual_seed(seed)
+        m = build_torch_module(type_, args)
+        digest = type_ == 'C3D'
+        state = [[k, tensor_record(v, digest)] for k, v in m.state_dict().items()]
+        params = [k for k, _ in m.named_parameters()]
+        modules = [[k, type(v).__name__] for k, v in m.named_modules()]
+        cases.append({'type': type_, 'args': args, 'seed': seed, 'state_dict': state,
+                      'named_parameters': params, 'named_modules': modules,
+                      'repr': repr(m) if type_ not in ('SeedMLP',) else None,
+                      'next_state_fnv1a64': '%016x' % fnv1a64(
+                          torch.get_rng_state().numpy().tobytes())})
+        print(type_, 'done', file=sys.stderr)
+    with open(path, 'w') as f:
+        json.dump({'generator': 'tools/torch_golden.py modules',
+                   'torch_version': torch.__version__, 'cases': cases}, f, indent=0)
+
+
+# --------------------------------------------------------------------------------------------
+# torchsummary (sksq96/pytorch-summary 1.5.1 is not packaged in Debian): its summary_string,
+# transcribed with the released version's rule that the model itself gets no row.
+# --------------------------------------------------------------------------------------------
+def torchsummary_string(model, input_size, batch_size=-1):
+    import numpy as np
+    from collections import OrderedDict
+    nn = torch.nn
+    summary, hooks = OrderedDict(), []
+
+    def register_hook(module):
+        def hook(module, input, output):
+            class_name = str(module.__class__).split('.')[-1].split("'")[0]
+            m_key = '%s-%i' % (class_name, len(summary) + 1)
+            summary[m_key] = OrderedDict()
+            summary[m_key]['output_shape'] = list(output.size())
+            summary[m_key]['output_shape'][0] = batch_size
+            params = 0
+            if hasattr(module, 'weight') and hasattr(module.weight, 'size'):
+                params += torch.prod(torch.LongTensor(list(module.weight.size())))
+                summary[m_key]['trainable'] = module.weight.requires_grad
+            if hasattr(module, 'bias') and hasattr(module.bias, 'size'):
+                params += torch.prod(torch.LongTensor(list(module.bias.size())))
+            summary[m_key]['nb_params'] = params
+        if (not isinstance(module, nn.Sequential) and not isinstance(module, nn.ModuleList)
+                and not (module == model)):
+            hooks.append(module.register_forward_hook(hook))
+
+    if isinstance(input_size, tuple):
+        input_size = [input_size]
+    x = [torch.rand(2, *in_size) for in_size in input_size]
+    model.apply(register_hook)
+    model(*x)
+    for h in hooks:
+        h.remove()
+    out = '-' * 64 + '\n'
+    out += '{:>20}  {:>25} {:>15}'.format('Layer (type)', 'Output Shape', 'Param #') + '\n'
+    out += '=' * 64 + '\n'
+    total_params = total_output = trainable_params = 0
+    for layer in summary:
+        out += '{:>20}  {:>25} {:>15}'.format(layer, str(summary[layer]['output_shape']),
+                                              '{0:,}'.format(summary[layer]['nb_params'])) + '\n'
+        total_params += summary[layer]['nb_params']
+        total_output += np.prod(summary[layer]['output_shape'])
+        if summary[layer].get('trainable') is True:
+            trainable_params += summary[layer]['nb_params']
+    total_input_size = abs(np.prod(sum(input_size, ())) * batch_size * 4. / (1024 ** 2.))
+    total_output_size = abs(2. * total_output * 4. / (1024 ** 2.))
+    total_params_size = abs(total_params * 4. / (1024 ** 2.))
+    total_size = total_params_size + total_output_size + total_input_size
+    out += '=' * 64 + '\n'
+    out += 'Total params: {0:,}'.format(total_params) + '\n'
+    out += 'Trainable params: {0:,}'.format(trainable_params) + '\n'
+    out += 'Non-trainable params: {0:,}'.format(total_params - trainable_params) + '\n'
+    out += '-' * 64 + '\n'
+    out += 'Input size (MB): %0.2f' % total_input_size + '\n'
+    out += 'Forward/backward pass size (MB): %0.2f' % total_output_size + '\n'
+    out += 'Params size (MB): %0.2f' % total_params_size + '\n'
+    out += 'Estimated Total Size (MB): %0.2f' % total_size + '\n'
+    out += '-' * 64 + '\n'
+    return out
+
+
+def write_summaries(folder):
+    torch.set_num_threads(2)
+    jobs = [('seed_mlp', lambda: build_torch_module('SeedMLP', {}), (3,), 5),
+            ('c3d', lambda: build_c3d(101), (3, 16, 112, 112), 1)]
+    for name, make, input_size, batch in jobs:
+        torch.manual_seed(0)
+        model = make()
+        text = torchsummary_string(model, input_size, batch)
+        path = os.path.join(folder, 'summary_%s.txt' % name)
+        with open(path, 'w') as f:
+            f.write(text)
+        print('wrote', path)
+    # Forward outputs: manual_seed(0), build, x = torch.rand(batch, *input), eval forward.
+    forwards = {}
+    for name, make, input_size, batch in [('seed_mlp', lambda: build_torch_module('SeedMLP', {}),
+                                           (3,), 5),
+                                          ('c3d', lambda: build_c3d(101), (3, 16, 112, 112), 1)]:
+        torch.manual_seed(0)
+        model = make().eval()
+        x = torch.rand(batch, *input_size)
+        with torch.no_grad():
+            y = model(x)
+        forwards[name] = {'input_shape': list(x.shape), 'output_shape': list(y.shape),
+                          'output': y.reshape(-1).tolist()}
+    path = os.path.join(folder, 'model_forward.json')
+    with open(path, 'w') as f:
+        json.dump(forwards, f)
+    print('wrote', path)
+    # print(name, parameter) for the seed MLP built after torch.manual_seed(0), as seed 004 does
+    torch.manual_seed(0)
+    model = build_torch_module('SeedMLP', {})
+    path = os.path.join(folder, 'params_seed_mlp.txt')
+    with open(path, 'w') as f:
+        for name, parameter in model.named_parameters():
+            f.write('%s %s\n' % (name, parameter))
+    print('wrote', path)
+
+
+# --------------------------------------------------------------------------------------------
 # The seed tour: test01..test07 of seed document 004 on one stream seeded once with 40
 # --------------------------------------------------------------------------------------------
 def write_seed_tour(path):
@@ -461,6 +719,10 @@ def main():
                    help='seed of the case seeds (default: random; printed)')
     d.add_argument('--case-seed', type=int, default=None, help='run this one case only')
     d.add_argument('--checker', required=True, help='path of the wi_case_check executable')
+    su = sub.add_parser('summaries')
+    su.add_argument('--out', default=os.path.join(ROOT, 'tests', 'golden'))
+    mo = sub.add_parser('modules')
+    mo.add_argument('--out', default=os.path.join(ROOT, 'tests', 'golden', 'modules.json'))
     t = sub.add_parser('seed-tour')
     t.add_argument('--out', default=os.path.join(ROOT, 'tests', 'golden', 'seed_tour_torch.txt'))
     m = sub.add_parser('demo')
@@ -475,6 +737,11 @@ def main():
             json.dump({'generator': 'tools/torch_golden.py golden --mode %s' % args.mode,
                        'torch_version': torch.__version__, 'cases': cases}, f, indent=0)
         print('wrote %d cases to %s' % (len(cases), out))
+    elif args.cmd == 'summaries':
+        write_summaries(args.out)
+    elif args.cmd == 'modules':
+        write_modules(args.out)
+        print('wrote', args.out)
     elif args.cmd == 'seed-tour':
         write_seed_tour(args.out)
         print('wrote', args.out)

@@ -478,14 +478,12 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 }
 
 TEST_F(Cli, CommandErrors) {
-  expect_error(run({"frobnicate"}), 2,
-               "unknown command 'frobnicate': expected sample, gain, fan or list (see weightinit "
-               "--help)");
-  expect_error(run({}), 2,
-               "a command is required: sample, gain, fan or list (see weightinit --help)");
+  const std::string commands =
+      "sample, gain, fan, list, summary, forward or params (see weightinit --help)";
+  expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
+  expect_error(run({}), 2, "a command is required: " + commands);
   expect_error(run({"--frobnicate"}), 2,
-               "unknown option '--frobnicate': expected a command first: sample, gain, fan or list "
-               "(see weightinit --help)");
+               "unknown option '--frobnicate': expected a command first: " + commands);
   expect_error(run({"list", "extra"}), 2);
 }
 
@@ -522,4 +520,50 @@ TEST_F(Cli, UnwritableOutputIsARuntimeFailureAndLeavesNothing) {
                1);
   EXPECT_EQ(files(), std::vector<std::string>{"a_directory"});
   EXPECT_TRUE(fs::is_empty(dir_ / "a_directory"));
+}
+
+namespace {
+std::string golden_text(const std::string& name) {
+  return read_file(std::string(WEIGHTINIT_GOLDEN_DIR) + "/" + name);
+}
+}  // namespace
+
+// `summary` prints torchsummary's table (tests/golden/summary_*.txt, made by torchsummary's code
+// on real torch); seed document 004 shows the same seed-MLP table.
+TEST_F(Cli, SummaryPrintsTorchsummarysTable) {
+  const Result mlp = run({"summary", "seed-mlp", "--batch", "5"});
+  EXPECT_EQ(mlp.code, 0) << mlp.err;
+  EXPECT_EQ(mlp.out, golden_text("summary_seed_mlp.txt"));
+  const Result c3d = run({"summary", "c3d:101", "--input", "3,16,112,112", "--batch", "1"});
+  EXPECT_EQ(c3d.code, 0) << c3d.err;
+  EXPECT_EQ(c3d.out, golden_text("summary_c3d.txt"));
+}
+
+// `params` prints named_parameters() as `print(name, parameter)` does after manual_seed.
+TEST_F(Cli, ParamsPrintsNamedParametersLikePyTorch) {
+  const Result r = run({"params", "seed-mlp", "--seed", "0"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, golden_text("params_seed_mlp.txt"));
+}
+
+// Seed document 000: C3D on rand(1, 3, 16, 112, 112) gives torch.Size([1, 101]).
+TEST_F(Cli, ForwardC3DGivesOneRowOf101Classes) {
+  const Result r = run({"forward", "c3d:101", "--seed", "0"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("input [1, 3, 16, 112, 112] -> output [1, 101]\n", 0), 0u) << r.out;
+  const Result mlp = run({"forward", "mlp:4-[8x2]-3:tanh", "--batch", "2"});
+  EXPECT_EQ(mlp.code, 0) << mlp.err;
+  EXPECT_EQ(mlp.out.rfind("input [2, 4] -> output [2, 3]\n", 0), 0u) << mlp.out;
+}
+
+TEST_F(Cli, UnknownModelListsTheKnownOnes) {
+  const Result r = run({"summary", "resnet50"});
+  expect_error(r, 2);
+  EXPECT_NE(r.err.find("unknown model 'resnet50': known models are"), std::string::npos);
+  EXPECT_NE(r.err.find("c3d[:NUM_CLASSES]"), std::string::npos);
+  expect_error(run({"params", "mlp:784-x-10"}), 2,
+               "invalid model spec 'mlp:784-x-10': expected a positive integer, but got 'x'");
+  expect_error(run({"forward", "mlp:4-3:swish"}), 2,
+               "unknown activation 'swish': expected relu, leaky_relu, elu, selu, gelu, tanh, "
+               "sigmoid or linear");
 }

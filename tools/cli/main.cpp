@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The weightinit command line: subcommands sample, gain, fan and list (docs/cli.md).
+// The weightinit command line: sample, gain, fan, list, summary, forward, params (docs/cli.md).
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
@@ -7,6 +7,7 @@
 #include "cmd_fan.h"
 #include "cmd_gain.h"
 #include "cmd_list.h"
+#include "cmd_model.h"
 #include "cmd_sample.h"
 #include "exit_codes.h"
 #include "weightinit/error.h"
@@ -17,7 +18,8 @@ namespace {
 /// is required".
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (!app.get_subcommands().empty()) return e.what();
-  const std::string commands = "sample, gain, fan or list (see weightinit --help)";
+  const std::string commands =
+      "sample, gain, fan, list, summary, forward or params (see weightinit --help)";
   if (argc < 2) return "a command is required: " + commands;
   const std::string first = argv[1];
   if (first.empty() || first[0] != '-')
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   cli::add_gain_command(app);
   cli::add_fan_command(app);
   cli::add_list_command(app);
+  cli::add_model_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// Models by name: the text form the CLI and later tools take (`c3d:101`, `mlp:784-256-10:relu`).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weightinit/nn/module.h"
+
+namespace weightinit::models {
+
+/// A model built from its spec, with the input shape (without batch) it expects.
+struct BuiltModel {
+  std::shared_ptr<nn::Module> module;
+  Shape input_size;
+};
+
+/// Builds a model from its spec, drawing from `gen` as PyTorch's constructors do:
+///   seed-mlp                    seed document 004's network (input 3)
+///   c3d[:NUM_CLASSES]           seed document 000's C3D, 101 classes by default (input 3,16,112,112)
+///   mlp:S0-S1-...-Sn[:ACT]      make_mlp; a size may repeat as [256x30]; ACT defaults to relu
+/// Throws ValueError for an unknown model, listing the known ones, or a malformed spec.
+BuiltModel build_model(std::string_view spec, Generator& gen = default_generator());
+
+/// One line per known model form, for help and error messages.
+std::vector<std::string> known_models();
+
+}  // namespace weightinit::models

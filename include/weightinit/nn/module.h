@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// nn::Module: the tree of layers, its parameters and buffers, with PyTorch's names and orders.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "weightinit/random/generator.h"
+#include "weightinit/tensor/tensor.h"
+
+namespace weightinit::nn {
+
+/// A learnable tensor (PyTorch's nn.Parameter): its value, its gradient (undefined until a
+/// backward pass) and whether it requires one.
+struct Parameter {
+  Tensor data;
+  Tensor grad;
+  bool requires_grad = true;
+};
+
+/// Ordered (name, tensor) pairs, like the OrderedDict `state_dict()` returns.
+using StateDict = std::vector<std::pair<std::string, Tensor>>;
+
+/// Base class of every layer and model, like `torch.nn.Module`. A module owns its parameters,
+/// buffers and children in registration order; names and traversal orders are PyTorch's, so
+/// `named_parameters()` gives `features.0.weight`, `bn.running_mean`, ... as torch does.
+/// Modules are built in place and held by shared_ptr; they are not copyable.
+class Module {
+ public:
+  Module() = default;
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  /// PyTorch's class name ("Linear", "Conv3d", "Sequential").
+  virtual std::string type_name() const = 0;
+  /// The forward pass. The base version throws (containers without a forward).
+  virtual Tensor forward(const Tensor& input);
+  /// forward(input), then every forward hook (as calling a torch module does). Models call
+  /// their children this way, so hooks see every call.
+  Tensor operator()(const Tensor& input);
+
+  /// Called after each forward through operator(): (module, input, output).
+  using ForwardHook = std::function<void(Module&, const Tensor&, const Tensor&)>;
+  /// Registers a hook (like `register_forward_hook`); returns an id for remove_forward_hook.
+  std::size_t register_forward_hook(ForwardHook hook);
+  void remove_forward_hook(std::size_t id);
+  /// The part of PyTorch's repr inside the parentheses ("in_features=5, out_features=3, bias=True").
+  virtual std::string extra_repr() const { return ""; }
+
+  /// Redraws this module's own parameters exactly as its constructor does (its children are
+  /// left alone), like the `reset_parameters()` of a torch layer. Default: nothing to draw.
+  virtual void reset_own_parameters(Generator& gen);
+  /// reset_own_parameters on every module, in modules() order (the constructors' order).
+  void reset_parameters(Generator& gen = default_generator());
+
+  /// Registers a parameter under `name` (unique among this module's names); returns its value.
+  Tensor& register_parameter(const std::string& name, Tensor value, bool requires_grad = true);
+  /// Registers a buffer (state that is saved but not learned, e.g. BatchNorm running stats).
+  Tensor& register_buffer(const std::string& name, Tensor value);
+  /// Registers a child module; returns it.
+  template <class M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    add_child(name, module);
+    return module;
+  }
+
+  /// This module's parameter / buffer by local name; throws IndexError if there is none.
+  Parameter& parameter(const std::string& name);
+  const Parameter& parameter(const std::string& name) const;
+  Tensor& buffer(const std::string& name);
+  bool has_parameter(const std::string& name) const;
+
+  /// Parameters with qualified names ("layer1.0.conv1.weight"), pre-order over modules and
+  /// registration order within each, like `named_parameters()`.
+  std::vector<std::pair<std::string, Parameter*>> named_parameters(bool recurse = true);
+  std::vector<Parameter*> parameters(bool recurse = true);
+  std::vector<std::pair<std::string, Tensor*>> named_buffers(bool recurse = true);
+  /// Every module with its qualified name, pre-order, starting with this one ("").
+  std::vector<std::pair<std::string, Module*>> named_modules();
+  std::vector<Module*> modules();
+  std::vector<std::pair<std::string, Module*>> named_children();
+  std::vector<Module*> children();
+
+  /// Calls fn on every module, children first and then the module itself — the post-order of
+  /// `torch.nn.Module.apply` (so an init function applied this way draws in torch's order).
+  Module& apply(const std::function<void(Module&)>& fn);
+
+  /// Parameters and buffers, with qualified names, in torch's state_dict order: for each module
+  /// in pre-order, its parameters, then its buffers. Tensors share storage with the module.
+  StateDict state_dict();
+  /// Copies values by name. strict: every key must match both ways, else ValueError naming the
+  /// missing and unexpected keys; shapes must match (ShapeError). Non-strict skips mismatches.
+  void load_state_dict(const StateDict& state, bool strict = true);
+
+  /// Training mode for this module and its children (Dropout, BatchNorm), like `train()`.
+  Module& train(bool on = true);
+  Module& eval() { return train(false); }
+  bool is_training() const { return training_; }
+
+  /// Sets every gradient to undefined (PyTorch's zero_grad(set_to_none=True)).
+  void zero_grad();
+
+  /// PyTorch's repr: "Linear(in_features=5, out_features=3, bias=True)", or a nested tree for
+  /// containers and models.
+  std::string repr() const;
+
+ private:
+  void add_child(const std::string& name, std::shared_ptr<Module> child);
+  void check_new_name(const std::string& name) const;
+  void collect_modules(const std::string& prefix, std::vector<std::pair<std::string, Module*>>& out);
+
+  std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> parameters_;
+  std::vector<std::pair<std::string, Tensor>> buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::vector<std::pair<std::size_t, ForwardHook>> hooks_;
+  std::size_t next_hook_id_ = 0;
+  bool training_ = true;
+};
+
+}  // namespace weightinit::nn

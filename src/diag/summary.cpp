@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// torchsummary's table: hooks, rows, totals and its exact text format.
+#include "weightinit/diag/summary.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "weightinit/random/sampling.h"
+
+namespace weightinit::diag {
+
+namespace {
+
+/// Python's "{0:,}": thousands separated by commas.
+std::string with_commas(std::int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return (v < 0 ? "-" : "") + digits;
+}
+
+/// Python's str(list) for a shape: "[5, 3]".
+std::string list_str(const Shape& s) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+/// "{:>20}  {:>25} {:>15}".
+std::string row_text(const std::string& a, const std::string& b, const std::string& c) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%20s  %25s %15s", a.c_str(), b.c_str(), c.c_str());
+  return buf;
+}
+
+std::string mb(const char* label, double value) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%s: %0.2f", label, value);
+  return buf;
+}
+
+std::int64_t prod(const Shape& s) {
+  std::int64_t p = 1;
+  for (const auto v : s) p *= v;
+  return p;
+}
+
+}  // namespace
+
+std::string Summary::str() const {
+  const std::string rule(64, '-'), double_rule(64, '=');
+  std::string out = rule + "\n" + row_text("Layer (type)", "Output Shape", "Param #") + "\n" +
+                    double_rule + "\n";
+  for (const auto& r : rows) {
+    out += row_text(r.layer, list_str(r.output_shape), with_commas(r.params)) + "\n";
+  }
+  out += double_rule + "\n";
+  out += "Total params: " + with_commas(total_params) + "\n";
+  out += "Trainable params: " + with_commas(trainable_params) + "\n";
+  out += "Non-trainable params: " + with_commas(total_params - trainable_params) + "\n";
+  out += rule + "\n";
+  out += mb("Input size (MB)", input_size_mb) + "\n";
+  out += mb("Forward/backward pass size (MB)", forward_backward_mb) + "\n";
+  out += mb("Params size (MB)", params_size_mb) + "\n";
+  out += mb("Estimated Total Size (MB)", total_size_mb) + "\n";
+  return out + rule + "\n";
+}
+
+Summary summary(nn::Module& model, const Shape& input_size, std::int64_t batch_size,
+                Generator& gen) {
+  Summary result;
+  std::vector<std::pair<nn::Module*, std::size_t>> hooked;
+  model.apply([&](nn::Module& m) {
+    if (&m == &model || m.type_name() == "Sequential") return;  // torchsummary 1.5.1's rule
+    const std::size_t id = m.register_forward_hook([&](nn::Module& mod, const Tensor&, const Tensor& out) {
+      SummaryRow row;
+      row.layer = mod.type_name() + "-" + std::to_string(result.rows.size() + 1);
+      row.output_shape = out.sizes();
+      if (!row.output_shape.empty()) row.output_shape[0] = batch_size;
+      for (const char* name : {"weight", "bias"}) {
+        if (mod.has_parameter(name)) row.params += mod.parameter(name).data.numel();
+      }
+      row.counts_trainable = mod.has_parameter("weight") && mod.parameter("weight").requires_grad;
+      result.rows.push_back(std::move(row));
+    });
+    hooked.emplace_back(&m, id);
+  });
+  Shape batch{2};  // "batch_size of 2 for batchnorm"
+  batch.insert(batch.end(), input_size.begin(), input_size.end());
+  try {
+    model(rand(batch, DType::Float32, gen));
+  } catch (...) {
+    for (auto& [m, id] : hooked) m->remove_forward_hook(id);
+    throw;
+  }
+  for (auto& [m, id] : hooked) m->remove_forward_hook(id);
+
+  std::int64_t total_output = 0;
+  for (const auto& r : result.rows) {
+    result.total_params += r.params;
+    total_output += prod(r.output_shape);
+    if (r.counts_trainable) result.trainable_params += r.params;
+  }
+  constexpr double kMiB = 1024.0 * 1024.0;
+  result.input_size_mb =
+      std::abs(static_cast<double>(prod(input_size) * batch_size) * 4. / kMiB);
+  result.forward_backward_mb = std::abs(2. * static_cast<double>(total_output) * 4. / kMiB);
+  result.params_size_mb = std::abs(static_cast<double>(result.total_params) * 4. / kMiB);
+  result.total_size_mb = result.params_size_mb + result.forward_backward_mb + result.input_size_mb;
+  return result;
+}
+
+}  // namespace weightinit::diag

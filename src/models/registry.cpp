@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// build_model: parse a model spec and construct it.
+#include "weightinit/models/registry.h"
+
+#include <charconv>
+
+#include "weightinit/models/c3d.h"
+#include "weightinit/models/mlp.h"
+#include "weightinit/models/seed_mlp.h"
+
+namespace weightinit::models {
+
+namespace {
+
+std::int64_t to_int(std::string_view text, std::string_view spec) {
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  WEIGHTINIT_CHECK(ec == std::errc() && ptr == text.data() + text.size() && v > 0, ValueError,
+                   "invalid model spec '", spec, "': expected a positive integer, but got '",
+                   text, "'");
+  return v;
+}
+
+/// "784-[256x30]-10" → 784, 256 (30 times), 10.
+std::vector<std::int64_t> parse_sizes(std::string_view text, std::string_view spec) {
+  std::vector<std::int64_t> sizes;
+  while (!text.empty()) {
+    const std::size_t dash = text.find('-');
+    std::string_view item = text.substr(0, dash);
+    if (item.size() > 2 && item.front() == '[' && item.back() == ']') {
+      const std::string_view inner = item.substr(1, item.size() - 2);
+      const std::size_t x = inner.find('x');
+      WEIGHTINIT_CHECK(x != std::string_view::npos, ValueError, "invalid model spec '", spec,
+                       "': a repeated size is written [SIZExCOUNT], like [256x30]");
+      const std::int64_t size = to_int(inner.substr(0, x), spec);
+      const std::int64_t count = to_int(inner.substr(x + 1), spec);
+      sizes.insert(sizes.end(), static_cast<std::size_t>(count), size);
+    } else {
+      sizes.push_back(to_int(item, spec));
+    }
+    text = dash == std::string_view::npos ? std::string_view{} : text.substr(dash + 1);
+  }
+  return sizes;
+}
+
+std::string unknown_model_message(std::string_view spec) {
+  std::string msg = "unknown model '" + std::string(spec) + "': known models are";
+  for (const auto& m : known_models()) msg += "\n  " + m;
+  return msg;
+}
+
+}  // namespace
+
+std::vector<std::string> known_models() {
+  return {"seed-mlp                 seed document 004's network (input 3)",
+          "c3d[:NUM_CLASSES]        seed document 000's C3D (input 3,16,112,112; 101 classes)",
+          "mlp:S0-S1-...-Sn[:ACT]   Linear layers with ACT between (relu default); [256x30] repeats"};
+}
+
+BuiltModel build_model(std::string_view spec, Generator& gen) {
+  const std::size_t colon = spec.find(':');
+  const std::string_view name = spec.substr(0, colon);
+  const std::string_view rest = colon == std::string_view::npos ? "" : spec.substr(colon + 1);
+  if (name == "seed-mlp" && rest.empty()) return {std::make_shared<SeedMLP>(gen), {3}};
+  if (name == "c3d") {
+    const std::int64_t classes = rest.empty() ? 101 : to_int(rest, spec);
+    return {std::make_shared<C3D>(classes, false, gen), {3, 16, 112, 112}};
+  }
+  if (name == "mlp") {
+    const std::size_t act_colon = rest.find(':');
+    const auto sizes = parse_sizes(rest.substr(0, act_colon), spec);
+    const std::string act =
+        act_colon == std::string_view::npos ? "relu" : std::string(rest.substr(act_colon + 1));
+    WEIGHTINIT_CHECK(!sizes.empty(), ValueError, "invalid model spec '", spec,
+                     "': expected sizes, like mlp:784-256-10");
+    return {make_mlp(sizes, act, gen), {sizes.front()}};
+  }
+  throw ValueError(unknown_model_message(spec));
+}
+
+}  // namespace weightinit::models

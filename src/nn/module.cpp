@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+// nn::Module: registration, traversal, state dicts, modes and repr.
+#include "weightinit/nn/module.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "weightinit/error.h"
+
+namespace weightinit::nn {
+
+namespace {
+std::string join(const std::string& prefix, const std::string& name) {
+  return prefix.empty() ? name : prefix + "." + name;
+}
+}  // namespace
+
+Tensor Module::forward(const Tensor& /*input*/) {
+  throw Error(detail::concat("Module [", type_name(), "] is missing the required \"forward\" function"));
+}
+
+Tensor Module::operator()(const Tensor& input) {
+  Tensor output = forward(input);
+  // Copy: a hook may remove itself.
+  const auto hooks = hooks_;
+  for (const auto& [id, hook] : hooks) hook(*this, input, output);
+  return output;
+}
+
+std::size_t Module::register_forward_hook(ForwardHook hook) {
+  hooks_.emplace_back(next_hook_id_, std::move(hook));
+  return next_hook_id_++;
+}
+
+void Module::remove_forward_hook(std::size_t id) {
+  std::erase_if(hooks_, [&](const auto& entry) { return entry.first == id; });
+}
+
+void Module::reset_own_parameters(Generator& /*gen*/) {}
+
+void Module::reset_parameters(Generator& gen) {
+  for (Module* m : modules()) m->reset_own_parameters(gen);
+}
+
+void Module::check_new_name(const std::string& name) const {
+  WEIGHTINIT_CHECK(!name.empty() && name.find('.') == std::string::npos, ValueError,
+                   "module, parameter and buffer names must be non-empty and contain no \".\", but got \"",
+                   name, "\"");
+  const auto taken = [&](const auto& list) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& e) { return e.first == name; });
+  };
+  WEIGHTINIT_CHECK(!taken(parameters_) && !taken(buffers_) && !taken(children_), ValueError,
+                   "attribute '", name, "' already exists");
+}
+
+Tensor& Module::register_parameter(const std::string& name, Tensor value, bool requires_grad) {
+  check_new_name(name);
+  auto p = std::make_unique<Parameter>();
+  p->data = std::move(value);
+  p->requires_grad = requires_grad;
+  parameters_.emplace_back(name, std::move(p));
+  return parameters_.back().second->data;
+}
+
+Tensor& Module::register_buffer(const std::string& name, Tensor value) {
+  check_new_name(name);
+  buffers_.emplace_back(name, std::move(value));
+  return buffers_.back().second;
+}
+
+void Module::add_child(const std::string& name, std::shared_ptr<Module> child) {
+  check_new_name(name);
+  WEIGHTINIT_CHECK(child != nullptr, ValueError, "cannot register a null module as '", name, "'");
+  children_.emplace_back(name, std::move(child));
+}
+
+Parameter& Module::parameter(const std::string& name) {
+  for (auto& [n, p] : parameters_) {
+    if (n == name) return *p;
+  }
+  throw IndexError(detail::concat(type_name(), " has no parameter '", name, "'"));
+}
+
+const Parameter& Module::parameter(const std::string& name) const {
+  return const_cast<Module*>(this)->parameter(name);
+}
+
+bool Module::has_parameter(const std::string& name) const {
+  return std::any_of(parameters_.begin(), parameters_.end(),
+                     [&](const auto& e) { return e.first == name; });
+}
+
+Tensor& Module::buffer(const std::string& name) {
+  for (auto& [n, b] : buffers_) {
+    if (n == name) return b;
+  }
+  throw IndexError(detail::concat(type_name(), " has no buffer '", name, "'"));
+}
+
+void Module::collect_modules(const std::string& prefix,
+                             std::vector<std::pair<std::string, Module*>>& out) {
+  out.emplace_back(prefix, this);
+  for (auto& [name, child] : children_) child->collect_modules(join(prefix, name), out);
+}
+
+std::vector<std::pair<std::string, Module*>> Module::named_modules() {
+  std::vector<std::pair<std::string, Module*>> out;
+  collect_modules("", out);
+  return out;
+}
+
+std::vector<Module*> Module::modules() {
+  std::vector<Module*> out;
+  for (auto& [name, m] : named_modules()) out.push_back(m);
+  return out;
+}
+
+std::vector<std::pair<std::string, Module*>> Module::named_children() {
+  std::vector<std::pair<std::string, Module*>> out;
+  for (auto& [name, child] : children_) out.emplace_back(name, child.get());
+  return out;
+}
+
+std::vector<Module*> Module::children() {
+  std::vector<Module*> out;
+  for (auto& [name, child] : children_) out.push_back(child.get());
+  return out;
+}
+
+std::vector<std::pair<std::string, Parameter*>> Module::named_parameters(bool recurse) {
+  std::vector<std::pair<std::string, Parameter*>> out;
+  const auto mods = recurse ? named_modules() : std::vector<std::pair<std::string, Module*>>{{"", this}};
+  for (auto& [prefix, m] : mods) {
+    for (auto& [name, p] : m->parameters_) out.emplace_back(join(prefix, name), p.get());
+  }
+  return out;
+}
+
+std::vector<Parameter*> Module::parameters(bool recurse) {
+  std::vector<Parameter*> out;
+  for (auto& [name, p] : named_parameters(recurse)) out.push_back(p);
+  return out;
+}
+
+std::vector<std::pair<std::string, Tensor*>> Module::named_buffers(bool recurse) {
+  std::vector<std::pair<std::string, Tensor*>> out;
+  const auto mods = recurse ? named_modules() : std::vector<std::pair<std::string, Module*>>{{"", this}};
+  for (auto& [prefix, m] : mods) {
+    for (auto& [name, b] : m->buffers_) out.emplace_back(join(prefix, name), &b);
+  }
+  return out;
+}
+
+Module& Module::apply(const std::function<void(Module&)>& fn) {
+  for (auto& [name, child] : children_) child->apply(fn);
+  fn(*this);
+  return *this;
+}
+
+StateDict Module::state_dict() {
+  StateDict out;
+  for (auto& [prefix, m] : named_modules()) {
+    for (auto& [name, p] : m->parameters_) out.emplace_back(join(prefix, name), p->data);
+    for (auto& [name, b] : m->buffers_) out.emplace_back(join(prefix, name), b);
+  }
+  return out;
+}
+
+void Module::load_state_dict(const StateDict& state, bool strict) {
+  StateDict own = state_dict();
+  std::set<std::string> given;
+  for (const auto& [key, value] : state) given.insert(key);
+  std::vector<std::string> missing, unexpected;
+  std::set<std::string> known;
+  for (const auto& [key, value] : own) {
+    known.insert(key);
+    if (!given.count(key)) missing.push_back(key);
+  }
+  for (const auto& [key, value] : state) {
+    if (!known.count(key)) unexpected.push_back(key);
+  }
+  if (strict && (!missing.empty() || !unexpected.empty())) {
+    std::ostringstream msg;
+    msg << "Error(s) in loading state_dict for " << type_name() << ":";
+    const auto list = [&](const char* what, const std::vector<std::string>& keys) {
+      if (keys.empty()) return;
+      msg << " " << what << " key(s) in state_dict: ";
+      for (std::size_t i = 0; i < keys.size(); ++i) msg << (i ? ", " : "") << '"' << keys[i] << '"';
+      msg << ".";
+    };
+    list("Missing", missing);
+    list("Unexpected", unexpected);
+    throw ValueError(msg.str());
+  }
+  for (auto& [key, target] : own) {
+    const auto it = std::find_if(state.begin(), state.end(), [&](const auto& e) { return e.first == key; });
+    if (it == state.end()) continue;
+    if (it->second.sizes() != target.sizes()) {
+      WEIGHTINIT_CHECK(!strict, ShapeError, "size mismatch for ", key,
+                       ": copying a param with shape ", shape_str(it->second.sizes()),
+                       " from checkpoint, the shape in current model is ", shape_str(target.sizes()),
+                       ".");
+      continue;
+    }
+    target.copy_(it->second);
+  }
+}
+
+Module& Module::train(bool on) {
+  training_ = on;
+  for (auto& [name, child] : children_) child->train(on);
+  return *this;
+}
+
+void Module::zero_grad() {
+  for (Parameter* p : parameters()) p->grad = Tensor();
+}
+
+std::string Module::repr() const {
+  // torch/nn/modules/module.py __repr__: "Name(extra)" or a block with one "(name): child" per
+  // line, indented by two spaces.
+  std::string out = type_name() + "(";
+  const std::string extra = extra_repr();
+  if (children_.empty()) return out + extra + ")";
+  if (!extra.empty()) out += "\n  " + extra;
+  for (const auto& [name, child] : children_) {
+    std::string child_repr = child->repr();
+    std::string indented;
+    for (const char c : child_repr) {
+      indented += c;
+      if (c == '\n') indented += "  ";
+    }
+    out += "\n  (" + name + "): " + indented;
+  }
+  return out + "\n)";
+}
+
+}  // namespace weightinit::nn

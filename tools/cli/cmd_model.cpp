@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// `weightinit summary`, `forward` and `params`.
+#include "cmd_model.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "atomic_file.h"
+#include "weightinit/diag/summary.h"
+#include "weightinit/models/registry.h"
+#include "weightinit/random/sampling.h"
+#include "weightinit/tensor/print.h"
+
+namespace weightinit::cli {
+
+namespace {
+
+struct ModelArgs {
+  std::string model;
+  std::string input;  // empty: the model's own input size
+  std::int64_t batch = 1;
+  std::int64_t seed = 0;
+  bool train = false;
+};
+
+/// manual_seed(seed), then the model, drawing from the default generator as torch would.
+models::BuiltModel build(const ModelArgs& a) {
+  manual_seed(static_cast<std::uint64_t>(a.seed));
+  models::BuiltModel built = models::build_model(a.model, default_generator());
+  if (!a.input.empty()) built.input_size = parse_shape(a.input);
+  return built;
+}
+
+void run_summary(const ModelArgs& a) {
+  const auto built = build(a);
+  write_output("", diag::summary(*built.module, built.input_size, a.batch).str());
+}
+
+void run_forward(const ModelArgs& a) {
+  const auto built = build(a);
+  built.module->train(a.train);
+  Shape shape{a.batch};
+  shape.insert(shape.end(), built.input_size.begin(), built.input_size.end());
+  const Tensor input = rand(shape);  // torch.rand(batch, *input), after the model's draws
+  const Tensor output = (*built.module)(input);
+  std::ostringstream os;
+  os << "input " << shape_str(input.sizes()) << " -> output " << shape_str(output.sizes()) << "\n";
+  const Tensor flat = output.contiguous().view({output.numel()});
+  const std::int64_t shown = std::min<std::int64_t>(flat.numel(), 10);
+  os << "first " << shown << " values: " << flat.slice(0, 0, shown) << "\n";
+  write_output("", os.str());
+}
+
+void run_params(const ModelArgs& a) {
+  const auto built = build(a);
+  std::string out;
+  for (auto& [name, p] : built.module->named_parameters()) {
+    // print(name, parameter), as seed document 004 does.
+    out += name + " Parameter containing:\n" +
+           format_tensor(p->data, print_options(), p->requires_grad) + "\n";
+  }
+  write_output("", out);
+}
+
+CLI::App* add_command(CLI::App& app, const char* name, const char* help,
+                      const std::shared_ptr<ModelArgs>& args) {
+  CLI::App* cmd = app.add_subcommand(name, help);
+  cmd->add_option("MODEL", args->model, "seed-mlp, c3d[:CLASSES], mlp:784-256-10[:relu]")
+      ->required();
+  cmd->add_option("--seed", args->seed, "torch.manual_seed before building (default 0)");
+  return cmd;
+}
+
+}  // namespace
+
+void add_model_commands(CLI::App& app) {
+  auto summary_args = std::make_shared<ModelArgs>();
+  CLI::App* summary = add_command(app, "summary", "torchsummary's table for a model", summary_args);
+  summary->add_option("--input", summary_args->input, "input shape without batch: 3,16,112,112");
+  summary->add_option("--batch", summary_args->batch, "batch size shown in the table (default 1)");
+  summary->callback([summary_args] { run_summary(*summary_args); });
+
+  auto forward_args = std::make_shared<ModelArgs>();
+  CLI::App* forward = add_command(app, "forward", "run a model on torch.rand input", forward_args);
+  forward->add_option("--input", forward_args->input, "input shape without batch");
+  forward->add_option("--batch", forward_args->batch, "batch size (default 1)");
+  forward->add_flag("--train", forward_args->train, "training mode (dropout active)");
+  forward->callback([forward_args] { run_forward(*forward_args); });
+
+  auto params_args = std::make_shared<ModelArgs>();
+  CLI::App* params = add_command(app, "params", "named_parameters() as PyTorch prints them",
+                                 params_args);
+  params->callback([params_args] { run_params(*params_args); });
+}
+
+}  // namespace weightinit::cli
