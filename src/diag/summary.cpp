@@ -109,4 +109,34 @@ Summary summary(nn::Module& model, const Shape& input_size, std::int64_t batch_s
   return result;
 }
 
+std::string parameter_report(nn::Module& model) {
+  char line[512];
+  std::snprintf(line, sizeof line, "%-24s %-20s %8s %8s  %-30s %10s %10s %10s\n", "Parameter",
+                "Shape", "fan_in", "fan_out", "Init", "std (init)", "mean", "std");
+  std::string out = line;
+  for (auto& [name, p] : model.named_parameters()) {
+    const std::vector<double> v = p->data.to_vector<double>();
+    double mean = 0, var = 0;
+    for (const double x : v) mean += x;
+    if (!v.empty()) mean /= static_cast<double>(v.size());
+    for (const double x : v) var += (x - mean) * (x - mean);
+    if (!v.empty()) var /= static_cast<double>(v.size());
+    std::string fan_in = "-", fan_out = "-";
+    if (p->data.dim() >= 2) {
+      std::int64_t rf = 1;
+      for (std::int64_t d = 2; d < p->data.dim(); ++d) rf *= p->data.size(d);
+      fan_in = std::to_string(p->data.size(1) * rf);
+      fan_out = std::to_string(p->data.size(0) * rf);
+    }
+    char promised[32] = "-";
+    if (!std::isnan(p->init.promised_std)) std::snprintf(promised, sizeof promised, "%.4g", p->init.promised_std);
+    std::snprintf(line, sizeof line, "%-24s %-20s %8s %8s  %-30s %10s %10.4g %10.4g\n", name.c_str(),
+                  list_str(p->data.sizes()).c_str(), fan_in.c_str(), fan_out.c_str(),
+                  p->init.scheme.empty() ? "(not recorded)" : p->init.scheme.c_str(), promised, mean,
+                  std::sqrt(var));
+    out += line;
+  }
+  return out;
+}
+
 }  // namespace weightinit::diag

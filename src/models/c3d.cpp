@@ -2,6 +2,8 @@
 // C3D: construction in the seed's order, its __init_weight, and forward.
 #include "weightinit/models/c3d.h"
 
+#include <cmath>
+
 #include "weightinit/init/init.h"
 #include "weightinit/nn/normalization.h"
 
@@ -55,6 +57,9 @@ void C3D::init_weight(Generator& gen) {
     if (auto* c = dynamic_cast<nn::Conv3d*>(m)) {
       init::kaiming_normal_(c->weight(), 0.0, init::FanMode::FanIn, init::Nonlinearity::LeakyReLU,
                             gen);
+      const auto fan_in = init::calculate_fan_in_and_fan_out(c->weight()).fan_in;
+      c->note_init("weight", "kaiming_normal()",
+                   std::sqrt(2.0) / std::sqrt(static_cast<double>(fan_in)));
     } else if (auto* bn = dynamic_cast<nn::BatchNorm3d*>(m)) {
       bn->parameter("weight").data.fill_(1.0);
       bn->parameter("bias").data.fill_(0.0);

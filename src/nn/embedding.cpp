@@ -26,6 +26,7 @@ void Embedding::reset_own_parameters(Generator& gen) {
   // torch/nn/modules/sparse.py: init.normal_(weight), then _fill_padding_idx_with_zero().
   init::normal_(weight(), 0.0, 1.0, gen);
   if (padding_idx_) weight().select(0, *padding_idx_).fill_(0.0);
+  note_init("weight", padding_idx_ ? "normal(0, 1), padding row 0" : "normal(0, 1)", 1.0);
 }
 
 Tensor Embedding::lookup(const std::vector<std::int64_t>& indices, const Shape& index_shape) {

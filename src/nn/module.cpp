@@ -86,6 +86,12 @@ const Parameter& Module::parameter(const std::string& name) const {
   return const_cast<Module*>(this)->parameter(name);
 }
 
+void Module::note_init(const std::string& name, std::string scheme, double promised_std) {
+  Parameter& p = parameter(name);
+  p.init.scheme = std::move(scheme);
+  p.init.promised_std = promised_std;
+}
+
 bool Module::has_parameter(const std::string& name) const {
   return std::any_of(parameters_.begin(), parameters_.end(),
                      [&](const auto& e) { return e.first == name; });

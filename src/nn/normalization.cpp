@@ -42,6 +42,8 @@ void BatchNorm::reset_own_parameters(Generator& /*gen*/) {
   if (affine_) {
     init::ones_(parameter("weight").data);
     init::zeros_(parameter("bias").data);
+    note_init("weight", "ones", 0.0);
+    note_init("bias", "zeros", 0.0);
   }
 }
 
@@ -82,6 +84,8 @@ void LayerNorm::reset_own_parameters(Generator& /*gen*/) {
   if (affine_) {
     init::ones_(parameter("weight").data);
     init::zeros_(parameter("bias").data);
+    note_init("weight", "ones", 0.0);
+    note_init("bias", "zeros", 0.0);
   }
 }
 

@@ -24,6 +24,7 @@ struct ModelArgs {
   std::int64_t batch = 1;
   std::int64_t seed = 0;
   bool train = false;
+  bool verbose = false;
 };
 
 /// manual_seed(seed), then the model, drawing from the default generator as torch would.
@@ -36,7 +37,9 @@ models::BuiltModel build(const ModelArgs& a) {
 
 void run_summary(const ModelArgs& a) {
   const auto built = build(a);
-  write_output("", diag::summary(*built.module, built.input_size, a.batch).str());
+  std::string text = diag::summary(*built.module, built.input_size, a.batch).str();
+  if (a.verbose) text += diag::parameter_report(*built.module);
+  write_output("", text);
 }
 
 void run_forward(const ModelArgs& a) {
@@ -81,6 +84,8 @@ void add_model_commands(CLI::App& app) {
   CLI::App* summary = add_command(app, "summary", "torchsummary's table for a model", summary_args);
   summary->add_option("--input", summary_args->input, "input shape without batch: 3,16,112,112");
   summary->add_option("--batch", summary_args->batch, "batch size shown in the table (default 1)");
+  summary->add_flag("--verbose", summary_args->verbose,
+                    "add one row per parameter: fans, init scheme, promised and actual std");
   summary->callback([summary_args] { run_summary(*summary_args); });
 
   auto forward_args = std::make_shared<ModelArgs>();

@@ -39,4 +39,10 @@ struct Summary {
 Summary summary(nn::Module& model, const Shape& input_size, std::int64_t batch_size = -1,
                 Generator& gen = default_generator());
 
+/// The verbose part of `summary`: one row per parameter with its shape, fan_in and fan_out
+/// (for 2-D and larger weights), the scheme that initialized it, the std that scheme promises,
+/// and the actual mean and std (population, over all elements) of its values — so a user can
+/// see at a glance that each tensor holds what its init claims.
+std::string parameter_report(nn::Module& model);
+
 }  // namespace weightinit::diag

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -14,12 +15,20 @@
 
 namespace weightinit::nn {
 
+/// How a parameter was last initialized, for diagnostics (`summary --verbose`): the scheme as
+/// an init spec and the standard deviation it promises (NaN when unknown).
+struct InitRecord {
+  std::string scheme;
+  double promised_std = std::numeric_limits<double>::quiet_NaN();
+};
+
 /// A learnable tensor (PyTorch's nn.Parameter): its value, its gradient (undefined until a
-/// backward pass) and whether it requires one.
+/// backward pass), whether it requires one, and how it was initialized.
 struct Parameter {
   Tensor data;
   Tensor grad;
   bool requires_grad = true;
+  InitRecord init;
 };
 
 /// Ordered (name, tensor) pairs, like the OrderedDict `state_dict()` returns.
@@ -74,6 +83,9 @@ class Module {
   const Parameter& parameter(const std::string& name) const;
   Tensor& buffer(const std::string& name);
   bool has_parameter(const std::string& name) const;
+  /// Records how parameter `name` was initialized (constructors and model init recipes call it;
+  /// code that re-initializes a parameter by hand can too).
+  void note_init(const std::string& name, std::string scheme, double promised_std);
 
   /// Parameters with qualified names ("layer1.0.conv1.weight"), pre-order over modules and
   /// registration order within each, like `named_parameters()`.

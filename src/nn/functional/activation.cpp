@@ -76,7 +76,8 @@ namespace {
 constexpr std::int64_t kSoftmaxBlock = 256;
 
 /// Softmax over `len` entries `stride` apart, for `width` ≤ kSoftmaxBlock adjacent columns:
-/// m = max, s = Σ e^(x−m) (double); y = e^(x−m)/s, or x − m − ln s for log_softmax.
+/// m = max, s = Σ e^(x−m) (accumulated in double); softmax y = e^(x−m)·(1/s) (the exponentials
+/// are stored in y on the way), log_softmax y = x − m − ln s.
 template <bool kLog>
 void softmax_block(const float* x, float* y, std::int64_t len, std::int64_t stride,
                    std::int64_t width) {
@@ -88,14 +89,49 @@ void softmax_block(const float* x, float* y, std::int64_t len, std::int64_t stri
     for (std::int64_t i = 0; i < width; ++i) mx[i] = std::max(mx[i], x[l * stride + i]);
   }
   for (std::int64_t l = 0; l < len; ++l) {
-    for (std::int64_t i = 0; i < width; ++i) sum[i] += std::exp(x[l * stride + i] - mx[i]);
+    for (std::int64_t i = 0; i < width; ++i) {
+      const float e = std::exp(x[l * stride + i] - mx[i]);
+      if (!kLog) y[l * stride + i] = e;
+      sum[i] += e;
+    }
+  }
+  std::array<float, kSoftmaxBlock> post;  // 1/s, or m + ln s
+  for (std::int64_t i = 0; i < width; ++i) {
+    post[i] = static_cast<float>(kLog ? mx[i] + std::log(sum[i]) : 1.0 / sum[i]);
   }
   for (std::int64_t l = 0; l < len; ++l) {
     for (std::int64_t i = 0; i < width; ++i) {
-      const float v = x[l * stride + i] - mx[i];
-      y[l * stride + i] = kLog ? static_cast<float>(v - std::log(sum[i]))
-                               : static_cast<float>(std::exp(v) / sum[i]);
+      const std::int64_t at = l * stride + i;
+      y[at] = kLog ? x[at] - post[i] : y[at] * post[i];
     }
+  }
+}
+
+/// Softmax of one contiguous row (dim is the last one): the block formulas with four partial
+/// maxima and sums, so the loops are not bound by one dependency chain.
+template <bool kLog>
+void softmax_row(const float* x, float* y, std::int64_t len) {
+  std::array<float, 4> mx;
+  std::fill(mx.begin(), mx.end(), -std::numeric_limits<float>::infinity());
+  std::int64_t l = 0;
+  for (; l + 4 <= len; l += 4) {
+    for (std::size_t k = 0; k < 4; ++k) mx[k] = std::max(mx[k], x[l + std::int64_t(k)]);
+  }
+  for (; l < len; ++l) mx[0] = std::max(mx[0], x[l]);
+  const float m = std::max(std::max(mx[0], mx[1]), std::max(mx[2], mx[3]));
+  std::array<double, 4> sum{};
+  for (l = 0; l < len; ++l) {
+    const float e = std::exp(x[l] - m);
+    if (!kLog) y[l] = e;
+    sum[std::size_t(l & 3)] += e;
+  }
+  const double s = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+  if (kLog) {
+    const auto post = static_cast<float>(m + std::log(s));
+    for (l = 0; l < len; ++l) y[l] = x[l] - post;
+  } else {
+    const auto post = static_cast<float>(1.0 / s);
+    for (l = 0; l < len; ++l) y[l] *= post;
   }
 }
 
@@ -117,6 +153,10 @@ Tensor softmax_impl(const Tensor& x, std::int64_t dim, const char* op) {
   for (std::int64_t task = 0; task < outer * blocks; ++task) {
     const std::int64_t o = task / blocks, i0 = (task % blocks) * kSoftmaxBlock;
     const std::int64_t offset = o * len * inner + i0;
+    if (inner == 1) {
+      softmax_row<kLog>(xp + offset, yp + offset, len);
+      continue;
+    }
     softmax_block<kLog>(xp + offset, yp + offset, len, inner, std::min(kSoftmaxBlock, inner - i0));
   }
   return y;

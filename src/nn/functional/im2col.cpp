@@ -34,13 +34,22 @@ Tap tap_of(const ConvGeometry& g, std::int64_t k) {
   return {kd, kh, offset, lo, hi};
 }
 
-/// Image row (id, ih) read by grid row q at tap t, or -1 when it lies in the padding.
-std::int64_t image_row(const ConvGeometry& g, const Tap& t, std::int64_t q) {
-  const std::int64_t od = q / g.out[1], oh = q % g.out[1];
-  const std::int64_t id = od * g.stride[0] - g.pad[0] + t.kd * g.dil[0];
-  const std::int64_t ih = oh * g.stride[1] - g.pad[1] + t.kh * g.dil[1];
-  if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) return -1;
-  return id * g.in[1] + ih;
+/// Calls fn(q, row) for the grid rows q = od·OH + oh in [q0, q1), where row = id·H + ih is the
+/// image row read at tap t (id = od·sd − pd + kd·dd, ih = oh·sh − ph + kh·dh), or −1 when it
+/// lies in the padding. (od, oh) advance without a division per row.
+template <class Fn>
+void for_each_row(const ConvGeometry& g, const Tap& t, std::int64_t q0, std::int64_t q1, Fn fn) {
+  std::int64_t od = q0 / g.out[1], oh = q0 % g.out[1];
+  for (std::int64_t q = q0; q < q1; ++q) {
+    const std::int64_t id = od * g.stride[0] - g.pad[0] + t.kd * g.dil[0];
+    const std::int64_t ih = oh * g.stride[1] - g.pad[1] + t.kh * g.dil[1];
+    const bool inside = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
+    fn(q, inside ? id * g.in[1] + ih : -1);
+    if (++oh == g.out[1]) {
+      oh = 0;
+      ++od;
+    }
+  }
 }
 
 }  // namespace
@@ -52,12 +61,11 @@ void im2col(const float* image, std::int64_t channels, const ConvGeometry& g, st
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* plane = image + (r / taps) * g.in_numel();  // image[c]
     const Tap t = tap_of(g, r % taps);
-    for (std::int64_t q = q0; q < q1; ++q) {
+    for_each_row(g, t, q0, q1, [&](std::int64_t q, std::int64_t row) {
       float* dst = col + r * width + (q - q0) * ow;
-      const std::int64_t row = image_row(g, t, q);
       if (row < 0) {
         std::fill(dst, dst + ow, 0.0f);
-        continue;
+        return;
       }
       const float* src = plane + row * g.in[2];
       std::fill(dst, dst + t.lo, 0.0f);
@@ -67,7 +75,7 @@ void im2col(const float* image, std::int64_t channels, const ConvGeometry& g, st
         for (std::int64_t j = t.lo; j < t.hi; ++j) dst[j] = src[j * sw + t.offset];
       }
       std::fill(dst + t.hi, dst + ow, 0.0f);
-    }
+    });
   }
 }
 
@@ -80,13 +88,12 @@ void col2im(const float* col, std::int64_t channels, const ConvGeometry& g, std:
     for (std::int64_t k = 0; k < taps; ++k) {
       const Tap t = tap_of(g, k);
       const float* src_row = col + (c * taps + k) * width;
-      for (std::int64_t q = q0; q < q1; ++q) {
-        const std::int64_t row = image_row(g, t, q);
-        if (row < 0) continue;
+      for_each_row(g, t, q0, q1, [&](std::int64_t q, std::int64_t row) {
+        if (row < 0) return;
         float* dst = plane + row * g.in[2];
         const float* src = src_row + (q - q0) * ow;
         for (std::int64_t j = t.lo; j < t.hi; ++j) dst[j * sw + t.offset] += src[j];
-      }
+      });
     }
   }
 }
@@ -96,9 +103,8 @@ void conv_plane_direct(const float* image, const float* filter, const ConvGeomet
   for (std::int64_t k = 0; k < g.kernel_numel(); ++k) {
     const Tap t = tap_of(g, k);
     const float wk = filter[k];
-    for (std::int64_t q = 0; q < g.out_rows(); ++q) {
-      const std::int64_t row = image_row(g, t, q);
-      if (row < 0) continue;
+    for_each_row(g, t, 0, g.out_rows(), [&](std::int64_t q, std::int64_t row) {
+      if (row < 0) return;
       const float* src = image + row * g.in[2];
       float* dst = out + q * ow;
       if (sw == 1) {
@@ -106,7 +112,7 @@ void conv_plane_direct(const float* image, const float* filter, const ConvGeomet
       } else {
         for (std::int64_t j = t.lo; j < t.hi; ++j) dst[j] += wk * src[j * sw + t.offset];
       }
-    }
+    });
   }
 }
 

@@ -84,31 +84,34 @@ PoolCall resolve(const Tensor& x, const PoolOptions& o, PoolKind kind) {
   return c;
 }
 
-/// Input rank, then non-empty non-batch dims, with each op's message.
+/// Input rank, then non-empty non-batch dims, with each op's message: max_pool1d and the 2-d
+/// ops use one "optional 0 dim batch size" message for both, the 3-d ops name their function
+/// (and, as PyTorch, print the empty dim's size, 0, where its index is meant).
 void check_input(PoolCall& c, const Tensor& x) {
   const std::string shape = shape_str(x.sizes());
-  const std::string optional_batch =
-      "Expected " + std::to_string(c.dims + 1) + "D or " + std::to_string(c.dims + 2) +
-      "D (batch mode) tensor with optional 0 dim batch size for input, but got:" + shape;
-  const std::string rank_message = c.dims == 1 ? c.name + ": " + optional_batch
-                                   : (c.dims == 2 && c.kind == PoolKind::Avg)
-                                       ? optional_batch
-                                       : "non-empty " + std::to_string(c.dims + 1) + "D or " +
-                                             std::to_string(c.dims + 2) +
-                                             "D (batch mode) tensor expected for input";
+  const std::string lo = std::to_string(c.dims + 1), hi = std::to_string(c.dims + 2);
+  const std::string optional_batch = "Expected " + lo + "D or " + hi +
+                                     "D (batch mode) tensor with optional 0 dim batch size for "
+                                     "input, but got:" +
+                                     shape;
+  std::string rank_message =
+      "non-empty " + lo + "D or " + hi + "D (batch mode) tensor expected for input";
+  if (c.dims == 1) rank_message = c.name + ": " + optional_batch;
+  if (c.dims == 2 && c.kind == PoolKind::Avg) rank_message = optional_batch;
   const auto dims = static_cast<std::int64_t>(c.dims);
   WEIGHTINIT_CHECK(x.dim() == dims + 1 || x.dim() == dims + 2, ShapeError, rank_message);
   c.unbatched = x.dim() == dims + 1;
-  for (std::int64_t i = c.unbatched ? 0 : 1; i < x.dim(); ++i) {
-    if (x.size(i) > 0) continue;
-    const std::string fn =
-        c.kind == PoolKind::Max ? "max_pool3d_with_indices_out_cpu_template()" : "avg_pool3d()";
-    WEIGHTINIT_CHECK(c.dims == 3, ShapeError, c.dims == 1 ? rank_message : optional_batch);
-    throw ShapeError(fn +
-                     ": Expected input's non-batch dimensions to have positive length, but "
-                     "input has a shape of " +
-                     shape + " and non-batch dimension 0 has length zero!");
-  }
+  bool empty = false;
+  for (std::int64_t i = c.unbatched ? 0 : 1; i < x.dim(); ++i) empty = empty || x.size(i) == 0;
+  if (!empty) return;
+  if (c.dims == 1) throw ShapeError(rank_message);
+  if (c.dims == 2) throw ShapeError(optional_batch);
+  const std::string fn =
+      c.kind == PoolKind::Max ? "max_pool3d_with_indices_out_cpu_template()" : "avg_pool3d()";
+  throw ShapeError(fn +
+                   ": Expected input's non-batch dimensions to have positive length, but "
+                   "input has a shape of " +
+                   shape + " and non-batch dimension 0 has length zero!");
 }
 
 }  // namespace
