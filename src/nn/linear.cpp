@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "nn/default_init.h"
 #include "nn/repr_util.h"
 #include "weightinit/init/init.h"
 #include "weightinit/nn/functional.h"
@@ -19,17 +20,7 @@ Linear::Linear(std::int64_t in_features, std::int64_t out_features, bool bias, G
 }
 
 void Linear::reset_own_parameters(Generator& gen) {
-  // torch/nn/modules/linear.py: kaiming_uniform_(weight, a=sqrt(5)) gives
-  // bound = sqrt(3)·sqrt(2/(1+5))/sqrt(fan_in) = 1/sqrt(fan_in) (LeCun-uniform).
-  init::kaiming_uniform_(weight(), std::sqrt(5.0), init::FanMode::FanIn,
-                         init::Nonlinearity::LeakyReLU, gen);
-  const std::int64_t fan_in = init::calculate_fan_in_and_fan_out(weight()).fan_in;
-  const double bound = fan_in > 0 ? 1 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
-  note_init("weight", "kaiming_uniform(a=sqrt(5))", bound / std::sqrt(3.0));
-  if (has_parameter("bias")) {
-    init::uniform_(bias(), -bound, bound, gen);
-    note_init("bias", "uniform(+-1/sqrt(fan_in))", bound / std::sqrt(3.0));
-  }
+  detail::reset_weight_and_bias(*this, gen, /*draw_bias_at_zero_fan=*/true);
 }
 
 Tensor Linear::forward(const Tensor& input) {
