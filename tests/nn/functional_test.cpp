@@ -61,7 +61,7 @@ std::vector<std::uint8_t> decode_base64(const std::string& text) {
 wi::Tensor tensor_of(const json& rec) {
   const std::vector<std::uint8_t> bytes = decode_base64(rec.at("data").get<std::string>());
   std::vector<float> values(bytes.size() / sizeof(float));
-  std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
   wi::Tensor t = wi::Tensor::from_data<float>(std::span<const float>(values),
                                               rec.at("shape").get<wi::Shape>());
   if (rec.contains("permute")) t = t.permute(rec.at("permute").get<wi::Shape>());
