@@ -479,7 +479,7 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 
 TEST_F(Cli, CommandErrors) {
   const std::string commands =
-      "sample, gain, fan, list, summary, forward or params (see weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params or export (see weightinit --help)";
   expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
   expect_error(run({}), 2, "a command is required: " + commands);
   expect_error(run({"--frobnicate"}), 2,
@@ -566,4 +566,76 @@ TEST_F(Cli, UnknownModelListsTheKnownOnes) {
   expect_error(run({"forward", "mlp:4-3:swish"}), 2,
                "unknown activation 'swish': expected relu, leaky_relu, elu, selu, gelu, tanh, "
                "sigmoid or linear");
+}
+
+// ---------------------------------------------------------------------------------------------
+// `export MODEL -o FILE`: the state dict as safetensors (docs/safetensors.md).
+#include "weightinit/io/safetensors.h"
+#include "weightinit/models/registry.h"
+
+namespace {
+
+/// The model built in-process as the CLI builds it: manual_seed(seed), then build_model.
+wi::nn::StateDict built_state(const std::string& spec, std::uint64_t seed) {
+  wi::manual_seed(seed);
+  static std::vector<std::shared_ptr<wi::nn::Module>> keep;  // state_dict() shares storage
+  keep.push_back(wi::models::build_model(spec, wi::default_generator()).module);
+  return keep.back()->state_dict();
+}
+
+}  // namespace
+
+TEST_F(Cli, ExportWritesTheModelsStateDictBitForBit) {
+  const std::string file = (dir_ / "mlp.safetensors").string();
+  const Result r = run({"export", "mlp:784-256-10", "--seed", "3", "-o", file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  const wi::io::SafetensorsFile f = wi::io::load_safetensors(file);
+  const wi::nn::StateDict want = built_state("mlp:784-256-10", 3);
+  ASSERT_EQ(f.tensors.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(f.tensors[i].first, want[i].first);
+    EXPECT_EQ(f.tensors[i].second.sizes(), want[i].second.sizes());
+    EXPECT_EQ(bytes_of(f.tensors[i].second), bytes_of(want[i].second)) << want[i].first;
+    EXPECT_EQ(f.stored[i], wi::io::StoredDType::F32);
+  }
+  EXPECT_EQ(f.metadata.at("seed"), "3");
+  EXPECT_EQ(f.metadata.at("model"), "mlp:784-256-10");
+  EXPECT_EQ(f.metadata.at("generator"), "torch-mt19937");
+  EXPECT_EQ(f.metadata.at("policy"), "torch-default");
+  EXPECT_FALSE(f.metadata.at("weightinit_version").empty());
+  EXPECT_EQ(files(), std::vector<std::string>{"mlp.safetensors"});
+}
+
+TEST_F(Cli, ExportConvertsToBf16AndF16) {
+  const wi::nn::StateDict want = built_state("seed-mlp", 0);
+  for (const std::string dtype : {"bf16", "f16"}) {
+    const std::string file = (dir_ / ("seed_" + dtype + ".safetensors")).string();
+    const Result r = run({"export", "seed-mlp", "--dtype", dtype, "-o", file});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const wi::io::SafetensorsFile f = wi::io::load_safetensors(file);
+    ASSERT_EQ(f.tensors.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      const std::vector<float> got = f.tensors[i].second.to_vector<float>();
+      const std::vector<float> src = want[i].second.to_vector<float>();
+      ASSERT_EQ(got.size(), src.size());
+      for (std::size_t k = 0; k < src.size(); ++k) {
+        const float rounded = dtype == "bf16"
+                                  ? wi::io::bf16_bits_to_float(wi::io::float_to_bf16_bits(src[k]))
+                                  : wi::io::f16_bits_to_float(wi::io::float_to_f16_bits(src[k]));
+        EXPECT_EQ(got[k], rounded) << want[i].first << "[" << k << "]";
+      }
+    }
+  }
+}
+
+TEST_F(Cli, ExportOfABadModelOrDtypeExitsTwoAndWritesNothing) {
+  const std::string file = (dir_ / "x.safetensors").string();
+  const Result r = run({"export", "resnet50", "-o", file});
+  expect_error(r, 2);
+  EXPECT_NE(r.err.find("unknown model 'resnet50'"), std::string::npos) << r.err;
+  expect_error(run({"export", "seed-mlp", "--dtype", "f8", "-o", file}), 2);
+  expect_error(run({"export", "seed-mlp"}), 2);  // -o is required
+  EXPECT_TRUE(files().empty());
+  expect_error(run({"export", "seed-mlp", "-o", "/nonexistent/dir/x.safetensors"}), 1);
 }

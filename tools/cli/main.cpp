@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The weightinit command line: sample, gain, fan, list, summary, forward, params (docs/cli.md).
+// The weightinit command line: sample, gain, fan, list, summary, forward, params, export.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
 
+#include "cmd_export.h"
 #include "cmd_fan.h"
 #include "cmd_gain.h"
 #include "cmd_list.h"
@@ -19,7 +20,7 @@ namespace {
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (!app.get_subcommands().empty()) return e.what();
   const std::string commands =
-      "sample, gain, fan, list, summary, forward or params (see weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params or export (see weightinit --help)";
   if (argc < 2) return "a command is required: " + commands;
   const std::string first = argv[1];
   if (first.empty() || first[0] != '-')
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   cli::add_fan_command(app);
   cli::add_list_command(app);
   cli::add_model_commands(app);
+  cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+// AtomicFileWriter: mkostemp in the target's directory, buffered writes, fsync, rename.
+#include "io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "weightinit/error.h"
+
+namespace weightinit::io::detail {
+
+namespace {
+
+constexpr std::size_t kBufferSize = std::size_t{1} << 20;
+
+/// Writes all of `size` bytes to `fd`, retrying short writes and EINTR; returns 0 or errno.
+int write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+/// The permissions a plain open(O_CREAT, 0666) would give: 0666 less the umask.
+mode_t new_file_mode() {
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return static_cast<mode_t>(0666 & ~mask);
+}
+
+/// Flushes the directory entry of the rename (best effort: some file systems refuse).
+void sync_directory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
+  if (path_.empty()) throw IoError("cannot write output: the file name is empty");
+  const std::filesystem::path target(path_);
+  const std::string name = target.filename().string();
+  if (name.empty() || name == "." || name == "..")
+    throw IoError("cannot write '" + path_ + "': not a file name");
+  dir_ = target.has_parent_path() ? target.parent_path().string() : ".";
+  std::string temp = (std::filesystem::path(dir_) / ("." + name + ".tmp.XXXXXX")).string();
+  fd_ = ::mkostemp(temp.data(), O_CLOEXEC);
+  if (fd_ < 0) {
+    throw IoError("cannot write '" + path_ + "' (creating a temporary file in '" + dir_ +
+                  "'): " + std::strerror(errno));
+  }
+  temp_ = temp;
+  buffer_.reserve(kBufferSize);
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void AtomicFileWriter::fail(int error) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(temp_.c_str());
+  temp_.clear();
+  throw IoError("cannot write '" + path_ + "': " + std::strerror(error));
+}
+
+void AtomicFileWriter::flush() {
+  if (buffer_.empty()) return;
+  const int error = write_all(fd_, buffer_.data(), buffer_.size());
+  buffer_.clear();
+  if (error != 0) fail(error);
+}
+
+void AtomicFileWriter::write(const void* data, std::size_t size) {
+  if (fd_ < 0) throw IoError("cannot write '" + path_ + "': the file is closed");
+  const char* bytes = static_cast<const char*>(data);
+  if (buffer_.size() + size <= kBufferSize) {
+    buffer_.insert(buffer_.end(), bytes, bytes + size);
+    return;
+  }
+  flush();
+  if (size >= kBufferSize) {
+    const int error = write_all(fd_, bytes, size);
+    if (error != 0) fail(error);
+  } else {
+    buffer_.insert(buffer_.end(), bytes, bytes + size);
+  }
+}
+
+void AtomicFileWriter::commit() {
+  if (fd_ < 0) throw IoError("cannot write '" + path_ + "': the file is closed");
+  flush();
+  if (::fchmod(fd_, new_file_mode()) != 0) fail(errno);
+  if (::fsync(fd_) != 0) fail(errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) fail(errno);
+  if (std::rename(temp_.c_str(), path_.c_str()) != 0) fail(errno);
+  committed_ = true;
+  sync_directory(dir_);
+}
+
+}  // namespace weightinit::io::detail

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// Streaming atomic file output (private): temporary file in the target's directory, rename.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace weightinit::io::detail {
+
+/// Writes a file atomically, piece by piece: the constructor creates a temporary file next to
+/// `path`, write() appends (buffered), commit() fsyncs it and renames it over `path`. If
+/// commit() is not reached (an exception, a failed write), the destructor removes the
+/// temporary file, leaving `path` as it was. Errors throw IoError naming `path` and strerror.
+class AtomicFileWriter {
+ public:
+  /// Creates the temporary file; throws IoError when the directory is not writable.
+  explicit AtomicFileWriter(std::string path);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  /// Appends `size` bytes; throws IoError when the file system refuses them.
+  void write(const void* data, std::size_t size);
+  /// Flushes, fsyncs, closes and renames the temporary file over the target.
+  void commit();
+
+ private:
+  void flush();
+  [[noreturn]] void fail(int error);
+
+  std::string path_;
+  std::string dir_;
+  std::string temp_;
+  int fd_ = -1;
+  bool committed_ = false;
+  std::vector<char> buffer_;
+};
+
+}  // namespace weightinit::io::detail
