@@ -36,4 +36,10 @@ golden: deps
 	/usr/bin/python3 tools/torch_golden.py golden --mode avx2
 	/usr/bin/python3 tools/torch_golden.py golden --mode default
 	/usr/bin/python3 tools/torch_golden.py demo
+	/usr/bin/python3 tools/torch_golden.py seed-tour
+	/usr/bin/python3 tools/torch_golden.py modules
+	/usr/bin/python3 tools/torch_golden.py summaries
 	/usr/bin/python3 tools/golden/gen_print_golden.py
+	/usr/bin/python3 tools/golden/gen_functional_golden.py
+	/usr/bin/python3 tools/golden/gen_train_golden.py
+	/usr/bin/python3 tools/golden/fashion_mnist_facts.py

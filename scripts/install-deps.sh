@@ -11,6 +11,8 @@ packages=(
   libcli11-dev                     # the weightinit command line
   liblapack-dev libopenblas-dev    # QR for orthogonal_ (the LAPACK PyTorch uses)
   python3-torch                    # reference PyTorch for golden and differential tests
+  zlib1g-dev                       # gzip reading of the IDX data files (src/data)
+  dataset-fashion-mnist            # Fashion-MNIST IDX files for the data layer and its tests
 )
 
 missing=()
