@@ -313,8 +313,9 @@ def random_weight_shape(rng, min_dims, max_dims):
         shape.append(rng.choice([1, 1, 2, 3, 3, 5, 7]))
     if dims == 1:
         shape = [rng.randint(1, 300)]
-    while len(shape) > 2 and math.prod(shape) > 20000:
-        shape[0] = max(1, shape[0] // 2)
+    while math.prod(shape) > 20000:  # halve the larger of dims 0 and 1 (kernels are <= 7^3)
+        k = 0 if shape[0] >= shape[1] else 1
+        shape[k] = max(1, shape[k] // 2)
     return shape
 
 
