@@ -8,6 +8,7 @@
 #include "weightinit/init/init.h"
 #include "weightinit/init/spec.h"
 #include "weightinit/init/warnings.h"
+#include "weightinit/io/atomic_file.h"
 #include "weightinit/io/safetensors.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/data/idx.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // AtomicFileWriter: mkostemp in the target's directory, buffered writes, fsync, rename.
-#include "io/atomic_file.h"
+#include "weightinit/io/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,7 +13,7 @@
 
 #include "weightinit/error.h"
 
-namespace weightinit::io::detail {
+namespace weightinit::io {
 
 namespace {
 
@@ -114,4 +114,4 @@ void AtomicFileWriter::commit() {
   sync_directory(dir_);
 }
 
-}  // namespace weightinit::io::detail
+}  // namespace weightinit::io

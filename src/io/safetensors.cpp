@@ -12,7 +12,7 @@
 #include <set>
 #include <tuple>
 
-#include "io/atomic_file.h"
+#include "weightinit/io/atomic_file.h"
 #include "weightinit/error.h"
 
 namespace weightinit::io {
@@ -141,7 +141,7 @@ std::string header_text(const std::vector<PlannedTensor>& planned,
 }
 
 /// Writes the elements of `t` as `stored`, converting floats in chunks when needed.
-void write_data(detail::AtomicFileWriter& out, const PlannedTensor& p) {
+void write_data(AtomicFileWriter& out, const PlannedTensor& p) {
   const bool same = p.stored == natural_stored(p.data.dtype());
   if (same) {
     out.write(p.data.raw_data(), static_cast<std::size_t>(p.nbytes));
@@ -421,7 +421,7 @@ void save_safetensors(const std::string& path, const nn::StateDict& tensors,
                       std::optional<StoredDType> convert_floats_to) {
   std::vector<PlannedTensor> planned = plan(tensors, convert_floats_to);
   const std::string header = header_text(planned, metadata);
-  detail::AtomicFileWriter out(path);
+  AtomicFileWriter out(path);
   unsigned char len[8];
   for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(header.size() >> (8 * i));
   out.write(len, sizeof len);

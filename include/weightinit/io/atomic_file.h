@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Streaming atomic file output (private): temporary file in the target's directory, rename.
+// Streaming atomic file output: temporary file in the target's directory, fsync, rename.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
-namespace weightinit::io::detail {
+namespace weightinit::io {
 
 /// Writes a file atomically, piece by piece: the constructor creates a temporary file next to
 /// `path`, write() appends (buffered), commit() fsyncs it and renames it over `path`. If
@@ -37,4 +37,4 @@ class AtomicFileWriter {
   std::vector<char> buffer_;
 };
 
-}  // namespace weightinit::io::detail
+}  // namespace weightinit::io
