@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/error_of.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -19,15 +21,7 @@ namespace init = weightinit::init;
 
 namespace {
 
-template <class Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const wi::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using weightinit::testing::error_of;
 
 /// Collects warnings while alive.
 class WarningCapture {

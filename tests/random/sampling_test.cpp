@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/error_of.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -20,15 +22,7 @@ namespace wi = weightinit;
 
 namespace {
 
-template <class Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const wi::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using weightinit::testing::error_of;
 
 }  // namespace
 
