@@ -32,8 +32,9 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("{\"median_ms\": %.3f, \"min_ms\": %.3f, \"repeats\": %d, \"peak_rss_mb\": %.1f, "
-              "\"classes\": %lld}\n",
-              ms[ms.size() / 2], ms.front(), repeats, static_cast<double>(usage.ru_maxrss) / 1024.0,
-              static_cast<long long>(classes));
+  std::printf(
+      "{\"median_ms\": %.3f, \"min_ms\": %.3f, \"repeats\": %d, \"peak_rss_mb\": %.1f, "
+      "\"classes\": %lld}\n",
+      ms[ms.size() / 2], ms.front(), repeats, static_cast<double>(usage.ru_maxrss) / 1024.0,
+      static_cast<long long>(classes));
 }

@@ -59,7 +59,8 @@ std::vector<std::function<wi::Tensor()>> calls() {
 }  // namespace
 
 int main() {
-  std::cout << "weightinit " << "demo: the same seeded calls in C++ and in PyTorch\n"
+  std::cout << "weightinit "
+            << "demo: the same seeded calls in C++ and in PyTorch\n"
             << "arithmetic mode: " << wi::arith_mode_name(wi::default_generator().arith_mode())
             << " (PyTorch's CPU kernels for this machine)\n\n";
   const auto fns = calls();
@@ -69,8 +70,10 @@ int main() {
     const bool same = ours == kExpected[i].torch_output;
     identical += same;
     std::cout << ">>> " << kExpected[i].python << "\n"
-              << "weightinit:\n" << ours << "\n"
-              << "PyTorch:\n" << kExpected[i].torch_output << "\n"
+              << "weightinit:\n"
+              << ours << "\n"
+              << "PyTorch:\n"
+              << kExpected[i].torch_output << "\n"
               << (same ? "identical" : "DIFFERS") << "\n\n";
   }
   if (identical == static_cast<int>(fns.size())) {

@@ -59,10 +59,11 @@ std::string concat(Args&&... args) {
 }  // namespace weightinit
 
 /// Throws `ErrorType(concat(message parts...))` unless `cond` holds.
-/// Example: WEIGHTINIT_CHECK(std >= 0, ValueError, "normal expects std >= 0.0, but found std ", std);
-#define WEIGHTINIT_CHECK(cond, ErrorType, ...)                                 \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
+/// Example: WEIGHTINIT_CHECK(std >= 0, ValueError, "normal expects std >= 0.0, but found std ",
+/// std);
+#define WEIGHTINIT_CHECK(cond, ErrorType, ...)                                  \
+  do {                                                                          \
+    if (!(cond)) {                                                              \
       throw ::weightinit::ErrorType(::weightinit::detail::concat(__VA_ARGS__)); \
-    }                                                                          \
+    }                                                                           \
   } while (false)

@@ -2,6 +2,9 @@
 // Umbrella header: everything public in weightinit.
 #pragma once
 
+#include "weightinit/data/dataset.h"
+#include "weightinit/data/idx.h"
+#include "weightinit/diag/summary.h"
 #include "weightinit/dtype.h"
 #include "weightinit/error.h"
 #include "weightinit/init/fan.h"
@@ -10,9 +13,6 @@
 #include "weightinit/init/warnings.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/io/safetensors.h"
-#include "weightinit/data/dataset.h"
-#include "weightinit/data/idx.h"
-#include "weightinit/diag/summary.h"
 #include "weightinit/models/c3d.h"
 #include "weightinit/models/mlp.h"
 #include "weightinit/models/registry.h"

@@ -14,7 +14,8 @@ namespace {
 /// Python's "{0:,}": thousands separated by commas.
 std::string with_commas(std::int64_t v) {
   std::string digits = std::to_string(v < 0 ? -v : v);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+    digits.insert(static_cast<std::size_t>(i), ",");
   return (v < 0 ? "-" : "") + digits;
 }
 
@@ -48,8 +49,8 @@ std::int64_t prod(const Shape& s) {
 
 std::string Summary::str() const {
   const std::string rule(64, '-'), double_rule(64, '=');
-  std::string out = rule + "\n" + row_text("Layer (type)", "Output Shape", "Param #") + "\n" +
-                    double_rule + "\n";
+  std::string out =
+      rule + "\n" + row_text("Layer (type)", "Output Shape", "Param #") + "\n" + double_rule + "\n";
   for (const auto& r : rows) {
     out += row_text(r.layer, list_str(r.output_shape), with_commas(r.params)) + "\n";
   }
@@ -71,17 +72,19 @@ Summary summary(nn::Module& model, const Shape& input_size, std::int64_t batch_s
   std::vector<std::pair<nn::Module*, std::size_t>> hooked;
   model.apply([&](nn::Module& m) {
     if (&m == &model || m.type_name() == "Sequential") return;  // torchsummary 1.5.1's rule
-    const std::size_t id = m.register_forward_hook([&](nn::Module& mod, const Tensor&, const Tensor& out) {
-      SummaryRow row;
-      row.layer = mod.type_name() + "-" + std::to_string(result.rows.size() + 1);
-      row.output_shape = out.sizes();
-      if (!row.output_shape.empty()) row.output_shape[0] = batch_size;
-      for (const char* name : {"weight", "bias"}) {
-        if (mod.has_parameter(name)) row.params += mod.parameter(name).data.numel();
-      }
-      row.counts_trainable = mod.has_parameter("weight") && mod.parameter("weight").requires_grad;
-      result.rows.push_back(std::move(row));
-    });
+    const std::size_t id =
+        m.register_forward_hook([&](nn::Module& mod, const Tensor&, const Tensor& out) {
+          SummaryRow row;
+          row.layer = mod.type_name() + "-" + std::to_string(result.rows.size() + 1);
+          row.output_shape = out.sizes();
+          if (!row.output_shape.empty()) row.output_shape[0] = batch_size;
+          for (const char* name : {"weight", "bias"}) {
+            if (mod.has_parameter(name)) row.params += mod.parameter(name).data.numel();
+          }
+          row.counts_trainable =
+              mod.has_parameter("weight") && mod.parameter("weight").requires_grad;
+          result.rows.push_back(std::move(row));
+        });
     hooked.emplace_back(&m, id);
   });
   Shape batch{2};  // "batch_size of 2 for batchnorm"
@@ -101,8 +104,7 @@ Summary summary(nn::Module& model, const Shape& input_size, std::int64_t batch_s
     if (r.counts_trainable) result.trainable_params += r.params;
   }
   constexpr double kMiB = 1024.0 * 1024.0;
-  result.input_size_mb =
-      std::abs(static_cast<double>(prod(input_size) * batch_size) * 4. / kMiB);
+  result.input_size_mb = std::abs(static_cast<double>(prod(input_size) * batch_size) * 4. / kMiB);
   result.forward_backward_mb = std::abs(2. * static_cast<double>(total_output) * 4. / kMiB);
   result.params_size_mb = std::abs(static_cast<double>(result.total_params) * 4. / kMiB);
   result.total_size_mb = result.params_size_mb + result.forward_backward_mb + result.input_size_mb;
@@ -129,11 +131,12 @@ std::string parameter_report(nn::Module& model) {
       fan_out = std::to_string(p->data.size(0) * rf);
     }
     char promised[32] = "-";
-    if (!std::isnan(p->init.promised_std)) std::snprintf(promised, sizeof promised, "%.4g", p->init.promised_std);
-    std::snprintf(line, sizeof line, "%-24s %-20s %8s %8s  %-30s %10s %10.4g %10.4g\n", name.c_str(),
-                  list_str(p->data.sizes()).c_str(), fan_in.c_str(), fan_out.c_str(),
-                  p->init.scheme.empty() ? "(not recorded)" : p->init.scheme.c_str(), promised, mean,
-                  std::sqrt(var));
+    if (!std::isnan(p->init.promised_std))
+      std::snprintf(promised, sizeof promised, "%.4g", p->init.promised_std);
+    std::snprintf(line, sizeof line, "%-24s %-20s %8s %8s  %-30s %10s %10.4g %10.4g\n",
+                  name.c_str(), list_str(p->data.sizes()).c_str(), fan_in.c_str(), fan_out.c_str(),
+                  p->init.scheme.empty() ? "(not recorded)" : p->init.scheme.c_str(), promised,
+                  mean, std::sqrt(var));
     out += line;
   }
   return out;

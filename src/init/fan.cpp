@@ -94,8 +94,9 @@ double calculate_gain(std::string_view nonlinearity, std::optional<double> param
 }
 
 Fans calculate_fan_in_and_fan_out(const Shape& sizes) {
-  WEIGHTINIT_CHECK(sizes.size() >= 2, ShapeError,
-                   "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
+  WEIGHTINIT_CHECK(
+      sizes.size() >= 2, ShapeError,
+      "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
   Fans fans;
   for (std::size_t d = 2; d < sizes.size(); ++d) fans.receptive_field *= sizes[d];
   fans.fan_in = sizes[1] * fans.receptive_field;
@@ -107,7 +108,9 @@ Fans calculate_fan_in_and_fan_out(const Tensor& tensor) {
   return calculate_fan_in_and_fan_out(tensor.sizes());
 }
 
-std::string_view fan_mode_name(FanMode mode) { return mode == FanMode::FanIn ? "fan_in" : "fan_out"; }
+std::string_view fan_mode_name(FanMode mode) {
+  return mode == FanMode::FanIn ? "fan_in" : "fan_out";
+}
 
 FanMode parse_fan_mode(std::string_view mode) {
   std::string lower(mode);

@@ -104,8 +104,7 @@ Tensor& kaiming_normal_(Tensor& tensor, double a, FanMode mode, Nonlinearity non
   return weightinit::normal_(tensor, 0.0, kaiming_std(tensor, a, mode, nonlinearity), gen);
 }
 
-Tensor& sparse_(Tensor& tensor, double sparsity, double std, Generator& gen,
-                Generator& perm_gen) {
+Tensor& sparse_(Tensor& tensor, double sparsity, double std, Generator& gen, Generator& perm_gen) {
   WEIGHTINIT_CHECK(tensor.dim() == 2, ShapeError, "Only tensors with 2 dimensions are supported");
   WEIGHTINIT_CHECK(std::isfinite(sparsity), ValueError,
                    "sparsity must be a finite number, but got ", sparsity);

@@ -15,8 +15,8 @@ void sorgqr_(const int* m, const int* n, const int* k, float* a, const int* lda,
              float* work, const int* lwork, int* info);
 void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work,
              const int* lwork, int* info);
-void dorgqr_(const int* m, const int* n, const int* k, double* a, const int* lda,
-             const double* tau, double* work, const int* lwork, int* info);
+void dorgqr_(const int* m, const int* n, const int* k, double* a, const int* lda, const double* tau,
+             double* work, const int* lwork, int* info);
 }
 
 namespace weightinit::init {
@@ -81,8 +81,8 @@ void orthogonal_typed(Tensor& tensor, double gain, Generator& gen) {
   std::vector<T> a(static_cast<std::size_t>(m) * n);
   for (int i = 0; i < m; ++i) {
     for (int j = 0; j < n; ++j) {
-      a[static_cast<std::size_t>(j) * m + i] =
-          transposed ? g[static_cast<std::size_t>(j) * m + i] : g[static_cast<std::size_t>(i) * n + j];
+      a[static_cast<std::size_t>(j) * m + i] = transposed ? g[static_cast<std::size_t>(j) * m + i]
+                                                          : g[static_cast<std::size_t>(i) * n + j];
     }
   }
   std::vector<T> r_diag;
@@ -93,8 +93,8 @@ void orthogonal_typed(Tensor& tensor, double gain, Generator& gen) {
   for (int i = 0; i < m; ++i) {
     for (int j = 0; j < n; ++j) {
       const T q = a[static_cast<std::size_t>(j) * m + i] * sign_of(r_diag[j]);
-      const std::size_t dst = transposed ? static_cast<std::size_t>(j) * m + i
-                                         : static_cast<std::size_t>(i) * n + j;
+      const std::size_t dst =
+          transposed ? static_cast<std::size_t>(j) * m + i : static_cast<std::size_t>(i) * n + j;
       values[dst] = q * scale;
     }
   }

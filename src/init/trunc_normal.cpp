@@ -102,14 +102,14 @@ void rejection(Tensor& tensor, double mean, double std, double a, double b, Gene
 
 }  // namespace
 
-Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double b,
-                      Generator& gen) {
+Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double b, Generator& gen) {
   check_floating_point(tensor.dtype(), "trunc_normal_");
   WEIGHTINIT_CHECK(std > 0, ValueError, "trunc_normal_ expects std > 0, but found std ", std);
   WEIGHTINIT_CHECK(a <= b, ValueError, "trunc_normal_ expects a <= b, but found a=", a, " > b=", b);
   if (mean < a - 2 * std || mean > b + 2 * std) {
-    warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of "
-         "values may be incorrect.");
+    warn(
+        "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of "
+        "values may be incorrect.");
   }
   if (detail::is_zero_element_noop(tensor)) return tensor;
   const bool v212 = gen.torch_version() == TorchVersion::V2_12;

@@ -12,8 +12,8 @@
 #include <set>
 #include <tuple>
 
-#include "weightinit/io/atomic_file.h"
 #include "weightinit/error.h"
+#include "weightinit/io/atomic_file.h"
 
 namespace weightinit::io {
 

@@ -77,7 +77,8 @@ Tensor C3D::forward(const Tensor& input) {
   x = (*relu)((*conv5a)(x));
   x = (*pool5)((*relu)((*conv5b)(x)));
   WEIGHTINIT_CHECK(x.numel() % 8192 == 0, ShapeError, "C3D: the pool5 output ",
-                   shape_str(x.sizes()), " does not reshape to (-1, 8192); the input must be "
+                   shape_str(x.sizes()),
+                   " does not reshape to (-1, 8192); the input must be "
                    "(N, 3, 16, 112, 112)");
   x = x.contiguous().view({x.numel() / 8192, 8192});  // x.view(-1, 8192)
   x = (*dropout)((*relu)((*fc6)(x)));

@@ -16,8 +16,8 @@ std::int64_t to_int(std::string_view text, std::string_view spec) {
   std::int64_t v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   WEIGHTINIT_CHECK(ec == std::errc() && ptr == text.data() + text.size() && v > 0, ValueError,
-                   "invalid model spec '", spec, "': expected a positive integer, but got '",
-                   text, "'");
+                   "invalid model spec '", spec, "': expected a positive integer, but got '", text,
+                   "'");
   return v;
 }
 
@@ -52,9 +52,10 @@ std::string unknown_model_message(std::string_view spec) {
 }  // namespace
 
 std::vector<std::string> known_models() {
-  return {"seed-mlp                 seed document 004's network (input 3)",
-          "c3d[:NUM_CLASSES]        seed document 000's C3D (input 3,16,112,112; 101 classes)",
-          "mlp:S0-S1-...-Sn[:ACT]   Linear layers with ACT between (relu default); [256x30] repeats"};
+  return {
+      "seed-mlp                 seed document 004's network (input 3)",
+      "c3d[:NUM_CLASSES]        seed document 000's C3D (input 3,16,112,112; 101 classes)",
+      "mlp:S0-S1-...-Sn[:ACT]   Linear layers with ACT between (relu default); [256x30] repeats"};
 }
 
 BuiltModel build_model(std::string_view spec, Generator& gen) {

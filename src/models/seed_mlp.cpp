@@ -14,9 +14,10 @@ SeedMLP::SeedMLP(Generator& gen) {
   init::xavier_normal_(linear1->weight(), 1.0, gen);
   linear1->note_init("weight", "xavier_normal(gain=1)", std::sqrt(2.0 / 6.0));
   linear2 = register_module("linear2", std::make_shared<nn::Linear>(3, 2, true, gen));
-  init::kaiming_normal_(linear2->weight(), 0.0, init::FanMode::FanIn,
-                        init::Nonlinearity::LeakyReLU, gen);
-  linear2->note_init("weight", "kaiming_normal()", init::calculate_gain("leaky_relu", 0.0) / std::sqrt(3.0));
+  init::kaiming_normal_(linear2->weight(), 0.0, init::FanMode::FanIn, init::Nonlinearity::LeakyReLU,
+                        gen);
+  linear2->note_init("weight", "kaiming_normal()",
+                     init::calculate_gain("leaky_relu", 0.0) / std::sqrt(3.0));
   out = register_module("out", std::make_shared<nn::Linear>(2, 2, true, gen));
 }
 

@@ -39,8 +39,6 @@ Tensor Dropout::forward(const Tensor& input) {
   return functional::dropout(input, p_, is_training(), gen_ ? *gen_ : default_generator());
 }
 
-std::string Dropout::extra_repr() const {
-  return "p=" + detail::py_float(p_) + ", inplace=False";
-}
+std::string Dropout::extra_repr() const { return "p=" + detail::py_float(p_) + ", inplace=False"; }
 
 }  // namespace weightinit::nn

@@ -15,8 +15,8 @@ namespace {
 /// A per-dim option with one entry broadcast to `dims` entries; checks the count.
 Shape expand(const Shape& v, int dims, const char* what) {
   if (v.size() == 1) return Shape(static_cast<std::size_t>(dims), v[0]);
-  WEIGHTINIT_CHECK(static_cast<int>(v.size()) == dims, ValueError, what, " must have 1 or ",
-                   dims, " entries, but got ", shape_str(v));
+  WEIGHTINIT_CHECK(static_cast<int>(v.size()) == dims, ValueError, what, " must have 1 or ", dims,
+                   " entries, but got ", shape_str(v));
   return v;
 }
 

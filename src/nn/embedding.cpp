@@ -36,7 +36,8 @@ Tensor Embedding::lookup(const std::vector<std::int64_t>& indices, const Shape& 
 Tensor Embedding::forward(const Tensor& indices) {
   std::vector<std::int64_t> idx;
   for (const double v : indices.to_vector<double>()) {
-    WEIGHTINIT_CHECK(v == std::floor(v), ValueError, "Embedding indices must be integers, but got ", v);
+    WEIGHTINIT_CHECK(v == std::floor(v), ValueError, "Embedding indices must be integers, but got ",
+                     v);
     idx.push_back(static_cast<std::int64_t>(v));
   }
   return lookup(idx, indices.sizes());

@@ -23,9 +23,7 @@ void Linear::reset_own_parameters(Generator& gen) {
   detail::reset_weight_and_bias(*this, gen, /*draw_bias_at_zero_fan=*/true);
 }
 
-Tensor Linear::forward(const Tensor& input) {
-  return functional::linear(input, weight(), bias());
-}
+Tensor Linear::forward(const Tensor& input) { return functional::linear(input, weight(), bias()); }
 
 std::string Linear::extra_repr() const {
   return "in_features=" + std::to_string(in_features_) +

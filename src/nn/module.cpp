@@ -17,7 +17,8 @@ std::string join(const std::string& prefix, const std::string& name) {
 }  // namespace
 
 Tensor Module::forward(const Tensor& /*input*/) {
-  throw Error(detail::concat("Module [", type_name(), "] is missing the required \"forward\" function"));
+  throw Error(
+      detail::concat("Module [", type_name(), "] is missing the required \"forward\" function"));
 }
 
 Tensor Module::operator()(const Tensor& input) {
@@ -44,9 +45,10 @@ void Module::reset_parameters(Generator& gen) {
 }
 
 void Module::check_new_name(const std::string& name) const {
-  WEIGHTINIT_CHECK(!name.empty() && name.find('.') == std::string::npos, ValueError,
-                   "module, parameter and buffer names must be non-empty and contain no \".\", but got \"",
-                   name, "\"");
+  WEIGHTINIT_CHECK(
+      !name.empty() && name.find('.') == std::string::npos, ValueError,
+      "module, parameter and buffer names must be non-empty and contain no \".\", but got \"", name,
+      "\"");
   const auto taken = [&](const auto& list) {
     return std::any_of(list.begin(), list.end(), [&](const auto& e) { return e.first == name; });
   };
@@ -136,7 +138,8 @@ std::vector<Module*> Module::children() {
 
 std::vector<std::pair<std::string, Parameter*>> Module::named_parameters(bool recurse) {
   std::vector<std::pair<std::string, Parameter*>> out;
-  const auto mods = recurse ? named_modules() : std::vector<std::pair<std::string, Module*>>{{"", this}};
+  const auto mods =
+      recurse ? named_modules() : std::vector<std::pair<std::string, Module*>>{{"", this}};
   for (auto& [prefix, m] : mods) {
     for (auto& [name, p] : m->parameters_) out.emplace_back(join(prefix, name), p.get());
   }
@@ -151,7 +154,8 @@ std::vector<Parameter*> Module::parameters(bool recurse) {
 
 std::vector<std::pair<std::string, Tensor*>> Module::named_buffers(bool recurse) {
   std::vector<std::pair<std::string, Tensor*>> out;
-  const auto mods = recurse ? named_modules() : std::vector<std::pair<std::string, Module*>>{{"", this}};
+  const auto mods =
+      recurse ? named_modules() : std::vector<std::pair<std::string, Module*>>{{"", this}};
   for (auto& [prefix, m] : mods) {
     for (auto& [name, b] : m->buffers_) out.emplace_back(join(prefix, name), &b);
   }
@@ -200,13 +204,14 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
     throw ValueError(msg.str());
   }
   for (auto& [key, target] : own) {
-    const auto it = std::find_if(state.begin(), state.end(), [&](const auto& e) { return e.first == key; });
+    const auto it =
+        std::find_if(state.begin(), state.end(), [&](const auto& e) { return e.first == key; });
     if (it == state.end()) continue;
     if (it->second.sizes() != target.sizes()) {
       WEIGHTINIT_CHECK(!strict, ShapeError, "size mismatch for ", key,
                        ": copying a param with shape ", shape_str(it->second.sizes()),
-                       " from checkpoint, the shape in current model is ", shape_str(target.sizes()),
-                       ".");
+                       " from checkpoint, the shape in current model is ",
+                       shape_str(target.sizes()), ".");
       continue;
     }
     target.copy_(it->second);

@@ -50,8 +50,9 @@ void BatchNorm::reset_own_parameters(Generator& /*gen*/) {
 Tensor BatchNorm::forward(const Tensor& input) {
   const std::int64_t want = spatial_dims_ + 2;
   const bool ok = spatial_dims_ == 1 ? (input.dim() == 2 || input.dim() == 3) : input.dim() == want;
-  WEIGHTINIT_CHECK(ok, ShapeError, "expected ", spatial_dims_ == 1 ? "2D or 3D" : std::to_string(want) + "D",
-                   " input (got ", input.dim(), "D input)");
+  WEIGHTINIT_CHECK(ok, ShapeError, "expected ",
+                   spatial_dims_ == 1 ? "2D or 3D" : std::to_string(want) + "D", " input (got ",
+                   input.dim(), "D input)");
   Tensor none;
   const bool use_batch_stats = is_training() || !track_running_stats_;
   if (is_training() && track_running_stats_) {

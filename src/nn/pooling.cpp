@@ -21,9 +21,10 @@ MaxPool::MaxPool(int spatial_dims, functional::PoolOptions options)
 Tensor MaxPool::forward(const Tensor& input) { return functional::max_pool(input, options_); }
 
 std::string MaxPool::extra_repr() const {
-  return "kernel_size=" + option_text(options_.kernel) + ", stride=" + option_text(options_.stride) +
-         ", padding=" + option_text(options_.padding) + ", dilation=" +
-         option_text(options_.dilation) + ", ceil_mode=" + detail::py_bool(options_.ceil_mode);
+  return "kernel_size=" + option_text(options_.kernel) +
+         ", stride=" + option_text(options_.stride) + ", padding=" + option_text(options_.padding) +
+         ", dilation=" + option_text(options_.dilation) +
+         ", ceil_mode=" + detail::py_bool(options_.ceil_mode);
 }
 
 AvgPool::AvgPool(int spatial_dims, functional::PoolOptions options)
@@ -34,8 +35,8 @@ AvgPool::AvgPool(int spatial_dims, functional::PoolOptions options)
 Tensor AvgPool::forward(const Tensor& input) { return functional::avg_pool(input, options_); }
 
 std::string AvgPool::extra_repr() const {
-  return "kernel_size=" + option_text(options_.kernel) + ", stride=" + option_text(options_.stride) +
-         ", padding=" + option_text(options_.padding);
+  return "kernel_size=" + option_text(options_.kernel) +
+         ", stride=" + option_text(options_.stride) + ", padding=" + option_text(options_.padding);
 }
 
 Tensor AdaptiveAvgPool2d::forward(const Tensor& input) {

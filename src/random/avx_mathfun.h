@@ -45,9 +45,9 @@ struct AvxMathfun {
     y = Ops::fma(y, x, Ops::set(3.3333331174E-1f));
     y = Ops::mul(y, x);
     y = Ops::fma(y, z, Ops::mul(e, Ops::set(-2.12194440e-4f)));  // + e*q1 (rounded first)
-    y = Ops::fma(z, Ops::set(-0.5f), y);                          // - 0.5*z (exact product)
+    y = Ops::fma(z, Ops::set(-0.5f), y);                         // - 0.5*z (exact product)
     x = Ops::add(x, y);
-    x = Ops::fma(e, Ops::set(0.693359375f), x);                   // + e*q2
+    x = Ops::fma(e, Ops::set(0.693359375f), x);  // + e*q2
     return Ops::or_(x, invalid);
   }
 
@@ -55,7 +55,7 @@ struct AvxMathfun {
   /// Cephes minimax polynomials on [-π/4, π/4]; octant bits choose and sign the results.
   static void sincos(F x, F* s, F* c) {
     F sign_sin = Ops::and_(x, Ops::from_bits(Ops::seti(static_cast<std::int32_t>(0x80000000u))));
-    x = Ops::and_(x, Ops::from_bits(Ops::seti(0x7fffffff)));  // |x|
+    x = Ops::and_(x, Ops::from_bits(Ops::seti(0x7fffffff)));        // |x|
     I j = Ops::cvtt_f2i(Ops::mul(x, Ops::set(1.27323954473516f)));  // 4/π
     j = Ops::addi(j, Ops::seti(1));
     j = Ops::andi(j, Ops::seti(~1));

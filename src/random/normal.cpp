@@ -40,8 +40,12 @@ struct ScalarOps {
   static F cmp_le(F a, F b) { return from_bits(a <= b ? -1 : 0); }
   static I cvtt_f2i(F a) { return static_cast<I>(a); }  // inputs here are small and >= 0
   static F cvt_i2f(I a) { return static_cast<F>(a); }
-  static I addi(I a, I b) { return static_cast<I>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b)); }
-  static I subi(I a, I b) { return static_cast<I>(static_cast<std::uint32_t>(a) - static_cast<std::uint32_t>(b)); }
+  static I addi(I a, I b) {
+    return static_cast<I>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
+  }
+  static I subi(I a, I b) {
+    return static_cast<I>(static_cast<std::uint32_t>(a) - static_cast<std::uint32_t>(b));
+  }
   static I andi(I a, I b) { return a & b; }
   static I andnoti(I a, I b) { return ~a & b; }
   static I cmpeqi(I a, I b) { return a == b ? -1 : 0; }
@@ -147,8 +151,7 @@ void fill_blocks_f64(double* data, std::int64_t blocks, double mean, double std,
 /// torch's normal_fill: all n uniforms in order, Box-Muller per 16-block, and when
 /// n % 16 != 0 the last 16 elements are redrawn from 16 fresh uniforms and transformed again.
 template <class T, class Draw, class Blocks>
-void normal_fill(T* data, std::int64_t n, T mean, T std, Generator& gen, Draw draw,
-                 Blocks blocks) {
+void normal_fill(T* data, std::int64_t n, T mean, T std, Generator& gen, Draw draw, Blocks blocks) {
   for (std::int64_t start = 0; start < n; start += kChunk) {
     const std::int64_t len = std::min(kChunk, n - start);
     draw(data + start, len, gen);
@@ -171,8 +174,8 @@ double scalar_normal_sample(double mean, double std, Generator& gen) {
   } else {
     const double u1 = detail::u01_double(gen.random64());
     const double u2 = detail::u01_double(gen.random64());
-    const double lg = gen.torch_version() == TorchVersion::V1_13 ? std::log(1.0 - u2)
-                                                                 : std::log1p(-u2);
+    const double lg =
+        gen.torch_version() == TorchVersion::V1_13 ? std::log(1.0 - u2) : std::log1p(-u2);
     const double r = std::sqrt(-2.0 * lg);
     const double theta = 2.0 * std::numbers::pi * u1;
     gen.set_next_double_normal_sample(r * std::sin(theta));
@@ -184,10 +187,9 @@ double scalar_normal_sample(double mean, double std, Generator& gen) {
 template <class T>
 void normal_scalar_path(Tensor& t, double mean, double std, Generator& gen) {
   T* base = t.data_ptr<T>() - t.storage_offset();
-  detail::for_each_offset(t.sizes(), t.strides(), t.storage_offset(),
-                          detail::memory_order(t.sizes(), t.strides()), [&](std::int64_t off) {
-                            base[off] = static_cast<T>(scalar_normal_sample(mean, std, gen));
-                          });
+  detail::for_each_offset(
+      t.sizes(), t.strides(), t.storage_offset(), detail::memory_order(t.sizes(), t.strides()),
+      [&](std::int64_t off) { base[off] = static_cast<T>(scalar_normal_sample(mean, std, gen)); });
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ struct Avx2Ops {
 void uniform_f32_fma_avx2(float* data, std::int64_t n, float from, float d) {
   for (std::int64_t i = 0; i < n; ++i) {
     std::uint32_t word;
-    std::memcpy(&word, data + i, sizeof word);          // the word drawn into this slot
+    std::memcpy(&word, data + i, sizeof word);     // the word drawn into this slot
     data[i] = std::fma(u01_float(word), d, from);  // inlined vfmadd with -mfma
   }
 }
@@ -63,8 +63,8 @@ void normal_fill_f32_avx2(float* data, std::int64_t blocks, float mean, float st
   for (std::int64_t b = 0; b < blocks; ++b) {
     float* p = data + 16 * b;
     __m256 lo, hi;
-    AvxMathfun<Avx2Ops>::box_muller(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), mean_v, std_v,
-                                    &lo, &hi);
+    AvxMathfun<Avx2Ops>::box_muller(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), mean_v, std_v, &lo,
+                                    &hi);
     _mm256_storeu_ps(p, lo);
     _mm256_storeu_ps(p + 8, hi);
   }

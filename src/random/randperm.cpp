@@ -15,12 +15,14 @@ std::vector<std::int64_t> randperm(std::int64_t n, Generator& gen) {
   if (n < kSmall) {
     std::iota(r.begin(), r.end(), std::int64_t{0});
     for (std::int64_t i = 0; i + 1 < n; ++i) {
-      const std::int64_t z = static_cast<std::int64_t>(gen.random() % static_cast<std::uint64_t>(n - i));
+      const std::int64_t z =
+          static_cast<std::int64_t>(gen.random() % static_cast<std::uint64_t>(n - i));
       std::swap(r[i], r[i + z]);
     }
   } else {
     for (std::int64_t i = 0; i < n; ++i) {
-      const std::int64_t z = static_cast<std::int64_t>(gen.random64() % static_cast<std::uint64_t>(i + 1));
+      const std::int64_t z =
+          static_cast<std::int64_t>(gen.random64() % static_cast<std::uint64_t>(i + 1));
       r[i] = r[z];
       r[z] = i;
     }

@@ -60,8 +60,8 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, DType dtype, Shape sizes, Shape
 Tensor Tensor::empty(const Shape& sizes, DType dtype) {
   const std::int64_t n = numel_of(sizes);
   std::size_t nbytes = 0;
-  WEIGHTINIT_CHECK(!__builtin_mul_overflow(static_cast<std::size_t>(n), weightinit::element_size(dtype),
-                                           &nbytes),
+  WEIGHTINIT_CHECK(!__builtin_mul_overflow(static_cast<std::size_t>(n),
+                                           weightinit::element_size(dtype), &nbytes),
                    ShapeError, "shape ", shape_str(sizes), " needs more than 2^64 bytes");
   return Tensor(std::make_shared<Storage>(nbytes), dtype, sizes, contiguous_strides(sizes), 0);
 }
@@ -125,12 +125,13 @@ template std::int64_t* Tensor::data_ptr<std::int64_t>() const;
 
 void* Tensor::raw_data() const {
   WEIGHTINIT_CHECK(defined(), Error, "raw_data() called on an undefined tensor");
-  return static_cast<std::byte*>(storage_->data) + offset_ * static_cast<std::int64_t>(element_size());
+  return static_cast<std::byte*>(storage_->data) +
+         offset_ * static_cast<std::int64_t>(element_size());
 }
 
 std::int64_t Tensor::element_offset(std::span<const std::int64_t> index) const {
-  WEIGHTINIT_CHECK(static_cast<std::int64_t>(index.size()) == dim(), IndexError, "expected ",
-                   dim(), " indices for a tensor of shape ", shape_str(sizes_), ", but got ",
+  WEIGHTINIT_CHECK(static_cast<std::int64_t>(index.size()) == dim(), IndexError, "expected ", dim(),
+                   " indices for a tensor of shape ", shape_str(sizes_), ", but got ",
                    index.size());
   std::int64_t offset = 0;
   for (std::size_t d = 0; d < index.size(); ++d) {
@@ -178,8 +179,8 @@ Tensor Tensor::transpose(std::int64_t d0, std::int64_t d1) const {
 }
 
 Tensor Tensor::t() const {
-  WEIGHTINIT_CHECK(dim() <= 2, ShapeError, "t() expects a tensor with <= 2 dimensions, but self is ",
-                   dim(), "D");
+  WEIGHTINIT_CHECK(dim() <= 2, ShapeError,
+                   "t() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
   return dim() < 2 ? *this : transpose(0, 1);
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Consumer of the installed package: prints torch.manual_seed(0); torch.rand(3).
-#include <iostream>
-
 #include <weightinit/weightinit.h>
+
+#include <iostream>
 
 int main() {
   weightinit::Generator gen(0);

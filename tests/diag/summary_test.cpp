@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
-#include <cmath>
 
 #include "weightinit/models/c3d.h"
 #include "weightinit/models/seed_mlp.h"

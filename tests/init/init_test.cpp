@@ -6,13 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include "support/error_of.h"
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "support/error_of.h"
 #include "weightinit/init/warnings.h"
 #include "weightinit/random/sampling.h"
 
@@ -92,10 +91,14 @@ TEST(Fans, FewerThanTwoDimsIsAnErrorForEveryFanBasedInit) {
   EXPECT_EQ(error_of([&] { init::calculate_fan_in_and_fan_out(t); }), msg);
   EXPECT_EQ(error_of([&] { init::xavier_uniform_(t, 1.0, g); }), msg);
   EXPECT_EQ(error_of([&] { init::xavier_normal_(t, 1.0, g); }), msg);
-  EXPECT_EQ(error_of([&] { init::kaiming_uniform_(t, 0, init::FanMode::FanIn,
-                                                  init::Nonlinearity::ReLU, g); }), msg);
-  EXPECT_EQ(error_of([&] { init::kaiming_normal_(t, 0, init::FanMode::FanIn,
-                                                 init::Nonlinearity::ReLU, g); }), msg);
+  EXPECT_EQ(error_of([&] {
+              init::kaiming_uniform_(t, 0, init::FanMode::FanIn, init::Nonlinearity::ReLU, g);
+            }),
+            msg);
+  EXPECT_EQ(error_of([&] {
+              init::kaiming_normal_(t, 0, init::FanMode::FanIn, init::Nonlinearity::ReLU, g);
+            }),
+            msg);
 }
 
 TEST(Fans, ModeOtherThanFanInOrFanOut) {
@@ -189,7 +192,8 @@ TEST(Init, EyeAndDiracPlaceOnes) {
   auto d = wi::Tensor::full({4, 2, 3}, 7.0);
   init::dirac_(d, 2);  // per group: 2 outputs, min(2, 2) identities, centre 1
   std::vector<float> expected(24, 0.0f);
-  for (const int idx : {0 * 6 + 0 * 3 + 1, 1 * 6 + 1 * 3 + 1, 2 * 6 + 0 * 3 + 1, 3 * 6 + 1 * 3 + 1}) {
+  for (const int idx :
+       {0 * 6 + 0 * 3 + 1, 1 * 6 + 1 * 3 + 1, 2 * 6 + 0 * 3 + 1, 3 * 6 + 1 * 3 + 1}) {
     expected[idx] = 1.0f;
   }
   EXPECT_EQ(d.to_vector<float>(), expected);
@@ -288,7 +292,8 @@ TEST(Init, TruncNormalMatchesTheTruncatedMoments) {
     for (const double x : v) sq += (x - mean) * (x - mean);
     const double var = sq / static_cast<double>(v.size() - 1);
     const auto [want_mean, want_var] = truncated_moments(c.mean, c.std, c.a, c.b);
-    EXPECT_NEAR(mean, want_mean, 5 * std::sqrt(want_var / 1e6)) << wi::torch_version_name(c.version);
+    EXPECT_NEAR(mean, want_mean, 5 * std::sqrt(want_var / 1e6))
+        << wi::torch_version_name(c.version);
     EXPECT_NEAR(var, want_var, 0.02 * want_var) << wi::torch_version_name(c.version);
   }
 }

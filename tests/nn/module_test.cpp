@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "weightinit/models/c3d.h"
@@ -58,18 +57,26 @@ nn::ConvConfig conv_config(const json& a) {
 /// Builds the module a golden case describes, drawing from the default generator as torch does.
 std::shared_ptr<nn::Module> build(const std::string& type, const json& a) {
   const auto i = [&](const char* k) { return a.at(k).get<std::int64_t>(); };
-  if (type == "Linear") return std::make_shared<nn::Linear>(i("in_features"), i("out_features"), a.value("bias", true));
-  if (type == "Conv1d") return std::make_shared<nn::Conv1d>(i("in_channels"), i("out_channels"), conv_config(a));
-  if (type == "Conv2d") return std::make_shared<nn::Conv2d>(i("in_channels"), i("out_channels"), conv_config(a));
-  if (type == "Conv3d") return std::make_shared<nn::Conv3d>(i("in_channels"), i("out_channels"), conv_config(a));
+  if (type == "Linear")
+    return std::make_shared<nn::Linear>(i("in_features"), i("out_features"), a.value("bias", true));
+  if (type == "Conv1d")
+    return std::make_shared<nn::Conv1d>(i("in_channels"), i("out_channels"), conv_config(a));
+  if (type == "Conv2d")
+    return std::make_shared<nn::Conv2d>(i("in_channels"), i("out_channels"), conv_config(a));
+  if (type == "Conv3d")
+    return std::make_shared<nn::Conv3d>(i("in_channels"), i("out_channels"), conv_config(a));
   if (type == "ConvTranspose2d") {
-    return std::make_shared<nn::ConvTranspose2d>(i("in_channels"), i("out_channels"), conv_config(a));
+    return std::make_shared<nn::ConvTranspose2d>(i("in_channels"), i("out_channels"),
+                                                 conv_config(a));
   }
   const double eps = a.value("eps", 1e-5), momentum = a.value("momentum", 0.1);
   const bool affine = a.value("affine", true);
-  if (type == "BatchNorm1d") return std::make_shared<nn::BatchNorm1d>(i("num_features"), eps, momentum, affine);
-  if (type == "BatchNorm2d") return std::make_shared<nn::BatchNorm2d>(i("num_features"), eps, momentum, affine);
-  if (type == "BatchNorm3d") return std::make_shared<nn::BatchNorm3d>(i("num_features"), eps, momentum, affine);
+  if (type == "BatchNorm1d")
+    return std::make_shared<nn::BatchNorm1d>(i("num_features"), eps, momentum, affine);
+  if (type == "BatchNorm2d")
+    return std::make_shared<nn::BatchNorm2d>(i("num_features"), eps, momentum, affine);
+  if (type == "BatchNorm3d")
+    return std::make_shared<nn::BatchNorm3d>(i("num_features"), eps, momentum, affine);
   if (type == "LayerNorm") {
     return std::make_shared<nn::LayerNorm>(a.at("normalized_shape").get<wi::Shape>(), eps,
                                            a.value("elementwise_affine", true));
@@ -94,7 +101,8 @@ std::string hex_of(const wi::Tensor& t) {
     }
   } else {
     for (const double v : t.to_vector<double>()) {
-      std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(std::bit_cast<std::uint64_t>(v)));
+      std::snprintf(buf, sizeof buf, "%016llx",
+                    static_cast<unsigned long long>(std::bit_cast<std::uint64_t>(v)));
       out += buf;
     }
   }
@@ -145,7 +153,8 @@ TEST_P(ModuleGolden, ConstructionMatchesPyTorch) {
     ASSERT_EQ(tensor.sizes(), rec.at("shape").get<wi::Shape>()) << name;
     EXPECT_EQ(wi::dtype_name(tensor.dtype()), rec.at("dtype").get<std::string>()) << name;
     if (rec.contains("values")) {
-      EXPECT_EQ(tensor.to_vector<std::int64_t>(), rec.at("values").get<std::vector<std::int64_t>>()) << name;
+      EXPECT_EQ(tensor.to_vector<std::int64_t>(), rec.at("values").get<std::vector<std::int64_t>>())
+          << name;
     } else if (rec.contains("wsum64")) {
       EXPECT_EQ(weighted_word_sum(tensor), rec.at("wsum64").get<std::string>()) << name;
     } else {
@@ -179,8 +188,10 @@ TEST(Module, ApplyIsPostOrderAndModulesIsPreOrderLikeTorch) {
   for (nn::Module* m : outer.modules()) listed.push_back(m->type_name());
   // torch: apply ['Linear', 'Linear', 'ReLU', 'Sequential', 'Sequential'];
   //        modules ['Sequential', 'Linear', 'Sequential', 'Linear', 'ReLU']
-  EXPECT_EQ(applied, (std::vector<std::string>{"Linear", "Linear", "ReLU", "Sequential", "Sequential"}));
-  EXPECT_EQ(listed, (std::vector<std::string>{"Sequential", "Linear", "Sequential", "Linear", "ReLU"}));
+  EXPECT_EQ(applied,
+            (std::vector<std::string>{"Linear", "Linear", "ReLU", "Sequential", "Sequential"}));
+  EXPECT_EQ(listed,
+            (std::vector<std::string>{"Sequential", "Linear", "Sequential", "Linear", "ReLU"}));
   std::vector<std::string> names;
   for (auto& [n, p] : outer.named_parameters()) names.push_back(n);
   EXPECT_EQ(names, (std::vector<std::string>{"0.weight", "0.bias", "1.0.weight", "1.0.bias"}));
@@ -240,8 +251,8 @@ TEST(ModelForward, SeedModelsMatchPyTorch) {
   std::ifstream in(std::string(WEIGHTINIT_GOLDEN_DIR) + "/model_forward.json");
   ASSERT_TRUE(in);
   const json golden = json::parse(in);
-  for (const auto& [name, spec] : {std::pair<const char*, const char*>{"seed_mlp", "seed-mlp"},
-                                   {"c3d", "c3d:101"}}) {
+  for (const auto& [name, spec] :
+       {std::pair<const char*, const char*>{"seed_mlp", "seed-mlp"}, {"c3d", "c3d:101"}}) {
     const json& g = golden.at(name);
     wi::manual_seed(0);
     auto built = wi::models::build_model(spec);

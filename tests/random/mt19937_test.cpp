@@ -13,7 +13,8 @@ TEST(Mt19937, MatchesStdMt19937ForThe32BitSeed) {
   for (const std::uint32_t seed : {0u, 1u, 40u, 5489u, 0xffffffffu}) {
     wi::Mt19937 ours(seed);
     std::mt19937 reference(seed);
-    for (int i = 0; i < 3000; ++i) ASSERT_EQ(ours(), reference()) << "seed " << seed << " draw " << i;
+    for (int i = 0; i < 3000; ++i)
+      ASSERT_EQ(ours(), reference()) << "seed " << seed << " draw " << i;
   }
 }
 

@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "support/error_of.h"
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -16,6 +14,7 @@
 #include <string>
 
 #include "random/kernels.h"
+#include "support/error_of.h"
 #include "weightinit/error.h"
 
 namespace wi = weightinit;
@@ -47,10 +46,12 @@ TEST(Uniform, ErrorsUseTorchsWording) {
 TEST(Normal, ErrorsUseTorchsWording) {
   auto t = wi::Tensor::empty({3});
   wi::Generator g(0);
-  EXPECT_EQ(error_of([&] { wi::normal_(t, 0, -1, g); }), "normal expects std >= 0.0, but found std -1");
+  EXPECT_EQ(error_of([&] { wi::normal_(t, 0, -1, g); }),
+            "normal expects std >= 0.0, but found std -1");
   EXPECT_EQ(error_of([&] { wi::normal_(t, 0, -0.5, g); }),
             "normal expects std >= 0.0, but found std -0.5");
-  EXPECT_EQ(error_of([&] { wi::normal_(t, 0, NAN, g); }), "normal expects std >= 0.0, but found std nan");
+  EXPECT_EQ(error_of([&] { wi::normal_(t, 0, NAN, g); }),
+            "normal expects std >= 0.0, but found std nan");
 }
 
 TEST(Randperm, NegativeNIsAnError) {
@@ -99,8 +100,8 @@ TEST(NormalKernels, Avx2IntrinsicsMatchThePortableEmulation) {
   constexpr std::int64_t kBlocks = 20000;
   std::vector<float> a(16 * kBlocks);
   for (float& v : a) v = static_cast<float>(g.random() & 0xFFFFFF) / 16777216.0f;
-  a[0] = 0.0f;                   // u1 = 1: log = 0
-  a[8] = 0.0f;                   // theta = 0
+  a[0] = 0.0f;                       // u1 = 1: log = 0
+  a[8] = 0.0f;                       // theta = 0
   a[1] = 1.0f - 1.0f / 16777216.0f;  // the largest uniform: u1 = 2^-24
   std::vector<float> b = a;
   wi::detail::normal_fill_f32_avx2(a.data(), kBlocks, 0.5f, 2.0f);
@@ -108,7 +109,8 @@ TEST(NormalKernels, Avx2IntrinsicsMatchThePortableEmulation) {
     wi::detail::normal_fill_16_f32_avx2_emulated(b.data() + 16 * k, 0.5f, 2.0f);
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    ASSERT_EQ(std::bit_cast<std::uint32_t>(a[i]), std::bit_cast<std::uint32_t>(b[i])) << "element " << i;
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(a[i]), std::bit_cast<std::uint32_t>(b[i]))
+        << "element " << i;
   }
 }
 
@@ -124,8 +126,8 @@ TEST(Sampling, MomentsOfAMillionSamples) {
     double var = 0;
     for (const double x : v) var += (x - mean) * (x - mean);
     var /= n - 1;
-    EXPECT_NEAR(mean, 1.0, 5 * 2.0 / std::sqrt(n));          // SE of the mean = 2/1000
-    EXPECT_NEAR(var, 4.0, 5 * 4.0 * std::sqrt(2.0 / n));     // SE of the variance ≈ σ²√(2/n)
+    EXPECT_NEAR(mean, 1.0, 5 * 2.0 / std::sqrt(n));       // SE of the mean = 2/1000
+    EXPECT_NEAR(var, 4.0, 5 * 4.0 * std::sqrt(2.0 / n));  // SE of the variance ≈ σ²√(2/n)
     wi::uniform_(t, -1.0, 3.0, g);
     const auto u = t.to_vector<double>();
     EXPECT_GE(*std::min_element(u.begin(), u.end()), -1.0);
@@ -171,7 +173,8 @@ TEST(Sampling, TensorsBeyondTwoToThe31Elements) {
   std::vector<std::uint32_t> words(1 << 20);
   std::int64_t done = 0;
   while (done < n - 40) {  // skip the first words quickly
-    const std::int64_t take = std::min<std::int64_t>(static_cast<std::int64_t>(words.size()), n - 40 - done);
+    const std::int64_t take =
+        std::min<std::int64_t>(static_cast<std::int64_t>(words.size()), n - 40 - done);
     reference.fill_random({words.data(), static_cast<std::size_t>(take)});
     done += take;
   }

@@ -43,7 +43,8 @@ Tensor make_tensor(const nlohmann::json& step) {
   if (layout == "transposed") {
     const Shape reversed(shape.rbegin(), shape.rend());
     Shape dims(shape.size());
-    for (std::size_t i = 0; i < dims.size(); ++i) dims[i] = static_cast<std::int64_t>(dims.size() - 1 - i);
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      dims[i] = static_cast<std::int64_t>(dims.size() - 1 - i);
     return Tensor::empty(reversed, dtype).permute(dims);
   }
   if (layout == "strided") {
@@ -218,8 +219,9 @@ std::optional<std::string> check_case(const nlohmann::json& test_case) {
     }
     std::size_t i = 0;
     while (want.compare(i, digits, got, i, digits) == 0) i += digits;
-    msg << "element " << i / digits << ": expected " << value_text(want.substr(i, digits), digits, steps[s])
-        << ", got " << value_text(got.substr(i, digits), digits, steps[s]);
+    msg << "element " << i / digits << ": expected "
+        << value_text(want.substr(i, digits), digits, steps[s]) << ", got "
+        << value_text(got.substr(i, digits), digits, steps[s]);
     return msg.str();
   }
   return std::nullopt;

@@ -23,9 +23,7 @@ TEST(Shape, NumelOverflowIsAShapeError) {
   }
 }
 
-TEST(Shape, NegativeDimensionIsAShapeError) {
-  EXPECT_THROW(wi::numel_of({3, -1}), wi::ShapeError);
-}
+TEST(Shape, NegativeDimensionIsAShapeError) { EXPECT_THROW(wi::numel_of({3, -1}), wi::ShapeError); }
 
 TEST(Shape, ContiguousStridesAreRowMajor) {
   EXPECT_EQ(wi::contiguous_strides({2, 3, 4}), (wi::Shape{12, 4, 1}));

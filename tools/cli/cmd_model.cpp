@@ -96,8 +96,8 @@ void add_model_commands(CLI::App& app) {
   forward->callback([forward_args] { run_forward(*forward_args); });
 
   auto params_args = std::make_shared<ModelArgs>();
-  CLI::App* params = add_command(app, "params", "named_parameters() as PyTorch prints them",
-                                 params_args);
+  CLI::App* params =
+      add_command(app, "params", "named_parameters() as PyTorch prints them", params_args);
   params->callback([params_args] { run_params(*params_args); });
 }
 

@@ -12,9 +12,9 @@ namespace weightinit::diag {
 
 /// One row: a forward call of a (non-container) module.
 struct SummaryRow {
-  std::string layer;        ///< "Conv3d-1": class name and call number
-  Shape output_shape;       ///< with dim 0 replaced by the batch_size argument
-  std::int64_t params = 0;  ///< numel of the module's `weight` plus `bias`
+  std::string layer;              ///< "Conv3d-1": class name and call number
+  Shape output_shape;             ///< with dim 0 replaced by the batch_size argument
+  std::int64_t params = 0;        ///< numel of the module's `weight` plus `bias`
   bool counts_trainable = false;  ///< the module has a weight that requires grad
 };
 
@@ -23,10 +23,10 @@ struct Summary {
   std::vector<SummaryRow> rows;
   std::int64_t total_params = 0;
   std::int64_t trainable_params = 0;
-  double input_size_mb = 0;      ///< |prod(input_size)·batch_size·4 / 2^20|
+  double input_size_mb = 0;        ///< |prod(input_size)·batch_size·4 / 2^20|
   double forward_backward_mb = 0;  ///< |2·Σ prod(output_shape)·4 / 2^20| ("x2 for gradients")
-  double params_size_mb = 0;     ///< |total_params·4 / 2^20|
-  double total_size_mb = 0;      ///< params + forward/backward + input
+  double params_size_mb = 0;       ///< |total_params·4 / 2^20|
+  double total_size_mb = 0;        ///< params + forward/backward + input
 
   /// The text torchsummary prints.
   std::string str() const;

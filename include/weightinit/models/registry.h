@@ -19,8 +19,9 @@ struct BuiltModel {
 
 /// Builds a model from its spec, drawing from `gen` as PyTorch's constructors do:
 ///   seed-mlp                    seed document 004's network (input 3)
-///   c3d[:NUM_CLASSES]           seed document 000's C3D, 101 classes by default (input 3,16,112,112)
-///   mlp:S0-S1-...-Sn[:ACT]      make_mlp; a size may repeat as [256x30]; ACT defaults to relu
+///   c3d[:NUM_CLASSES]           seed document 000's C3D, 101 classes by default (input
+///   3,16,112,112) mlp:S0-S1-...-Sn[:ACT]      make_mlp; a size may repeat as [256x30]; ACT
+///   defaults to relu
 /// Throws ValueError for an unknown model, listing the known ones, or a malformed spec.
 BuiltModel build_model(std::string_view spec, Generator& gen = default_generator());
 

@@ -28,7 +28,8 @@ struct ConvOptions {
 };
 
 /// N-d convolution (cross-correlation, as PyTorch), N = x.dim() - 2 in {1, 2, 3}:
-/// out[n, o, p] = b[o] + Σ_{c in group, k} w[o, c, k] · x[n, g·C_in/groups + c, p·stride + k·dilation − padding].
+/// out[n, o, p] = b[o] + Σ_{c in group, k} w[o, c, k] · x[n, g·C_in/groups + c, p·stride +
+/// k·dilation − padding].
 Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvOptions& options);
 
 /// 2-d transposed convolution (the adjoint of conv), with output_padding.
@@ -59,9 +60,8 @@ Tensor adaptive_avg_pool2d(const Tensor& x, const Shape& output_size);
 /// Batch normalisation over dim 1 of (N, C, *). Training: normalise with the batch mean and the
 /// biased batch variance, and update running_mean/var in place with momentum (running_var gets
 /// the unbiased variance), as PyTorch. Eval: use running_mean/var. weight/bias may be undefined.
-Tensor batch_norm(const Tensor& x, Tensor& running_mean, Tensor& running_var,
-                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
-                  double eps);
+Tensor batch_norm(const Tensor& x, Tensor& running_mean, Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum, double eps);
 
 /// Layer normalisation over the last normalized_shape.size() dims (biased variance).
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,

@@ -58,7 +58,8 @@ class Module {
   /// Registers a hook (like `register_forward_hook`); returns an id for remove_forward_hook.
   std::size_t register_forward_hook(ForwardHook hook);
   void remove_forward_hook(std::size_t id);
-  /// The part of PyTorch's repr inside the parentheses ("in_features=5, out_features=3, bias=True").
+  /// The part of PyTorch's repr inside the parentheses ("in_features=5, out_features=3,
+  /// bias=True").
   virtual std::string extra_repr() const { return ""; }
 
   /// Redraws this module's own parameters exactly as its constructor does (its children are
@@ -124,7 +125,8 @@ class Module {
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> child);
   void check_new_name(const std::string& name) const;
-  void collect_modules(const std::string& prefix, std::vector<std::pair<std::string, Module*>>& out);
+  void collect_modules(const std::string& prefix,
+                       std::vector<std::pair<std::string, Module*>>& out);
 
   std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;

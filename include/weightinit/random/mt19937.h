@@ -93,7 +93,8 @@ class Mt19937 {
     left_ = kStateSize;
     next_ = 0;
     int k = 0;
-    for (; k < kStateSize - kShift; ++k) state_[k] = state_[k + kShift] ^ mix(state_[k], state_[k + 1]);
+    for (; k < kStateSize - kShift; ++k)
+      state_[k] = state_[k + kShift] ^ mix(state_[k], state_[k + 1]);
     for (; k < kStateSize - 1; ++k) {
       state_[k] = state_[k + kShift - kStateSize] ^ mix(state_[k], state_[k + 1]);
     }

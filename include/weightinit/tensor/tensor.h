@@ -80,8 +80,7 @@ class Tensor {
   /// View of index `index` along `dim`, which is removed, like `Tensor.select` / `t[i]`.
   Tensor select(std::int64_t dim, std::int64_t index) const;
   /// View of [start, end) with `step` along `dim`, like `t[start:end:step]`.
-  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end,
-               std::int64_t step = 1) const;
+  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step = 1) const;
   /// View with new sizes over the same elements; requires a contiguous tensor.
   Tensor view(const Shape& sizes) const;
 
