@@ -17,6 +17,9 @@ build: configure
 
 demo: build
 	$(BUILD_DIR)/examples/demo
+	@echo
+	@echo "== The seed tour: seed document 004's test01..test07, one generator seeded with 40 =="
+	$(BUILD_DIR)/examples/seed_tour
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
