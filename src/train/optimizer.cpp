@@ -56,7 +56,6 @@ struct Kernels {
 Kernels kernels() { return Kernels{default_arith_mode() == ArithMode::Avx2}; }
 
 /// The parameter's value as a contiguous float32 tensor we may write (itself if contiguous).
-Tensor writable(const Tensor& t) { return t.is_contiguous() ? t : t.contiguous(); }
 
 void check_param(const nn::Parameter& p) {
   WEIGHTINIT_CHECK(p.data.defined(), ValueError, "optimizer got a parameter with undefined data");
@@ -70,6 +69,21 @@ void check_grad(const nn::Parameter& p) {
                    shape_str(p.data.sizes()));
   WEIGHTINIT_CHECK(p.grad.dtype() == DType::Float32, DTypeError,
                    "optimizers support float32 gradients only, got ", dtype_name(p.grad.dtype()));
+}
+
+/// Runs fn(index, weights, grad, numel) for every parameter that has a gradient, on contiguous
+/// float32 data; a non-contiguous parameter is updated through a copy written back afterwards.
+template <class Fn>
+void update_each(const std::vector<nn::Parameter*>& params, Fn&& fn) {
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    nn::Parameter& p = *params[k];
+    if (!p.grad.defined()) continue;
+    check_grad(p);
+    Tensor data = p.data.contiguous();  // p.data itself when already contiguous
+    const Tensor grad = p.grad.contiguous();
+    fn(k, data.data_ptr<float>(), grad.data_ptr<float>(), data.numel());
+    if (!data.shares_storage_with(p.data)) p.data.copy_(data);
+  }
 }
 
 void check_lr(double lr) {
@@ -118,16 +132,8 @@ void SGD::step() {
   const float mu = static_cast<float>(momentum_);
   const float one_minus_damp = static_cast<float>(1.0 - dampening_);
   const float neg_lr = static_cast<float>(-lr_);
-  for (std::size_t k = 0; k < params_.size(); ++k) {
-    nn::Parameter& p = *params_[k];
-    if (!p.grad.defined()) continue;
-    check_grad(p);
-    Tensor data = writable(p.data);
-    const Tensor grad = p.grad.contiguous();
-    float* w = data.data_ptr<float>();
-    const float* g = grad.data_ptr<float>();
-    const std::int64_t n = data.numel();
-    const Kernels kn = kernels();
+  const Kernels kn = kernels();
+  update_each(params_, [&](std::size_t k, float* w, const float* g, std::int64_t n) {
     std::vector<float> d(g, g + n);
     if (weight_decay_ != 0.0) {  // d_p = d_p.add(param, alpha=weight_decay)
       for (std::int64_t i = 0; i < n; ++i) d[i] = kn.add(d[i], wd, w[i]);
@@ -146,8 +152,7 @@ void SGD::step() {
       }
     }
     for (std::int64_t i = 0; i < n; ++i) w[i] = kn.add(w[i], neg_lr, d[i]);  // param.add_(d_p, -lr)
-    if (!data.shares_storage_with(p.data)) p.data.copy_(data);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,17 +187,9 @@ void Adam::step() {
   const float one_minus_b2 = static_cast<float>(1.0 - beta2_);
   const float wd = static_cast<float>(weight_decay_);
   const float eps = static_cast<float>(eps_);
-  for (std::size_t k = 0; k < params_.size(); ++k) {
-    nn::Parameter& p = *params_[k];
-    if (!p.grad.defined()) continue;
-    check_grad(p);
-    Tensor data = writable(p.data);
-    const Tensor grad = p.grad.contiguous();
-    float* w = data.data_ptr<float>();
-    const float* g0 = grad.data_ptr<float>();
-    const std::int64_t n = data.numel();
+  const Kernels kn = kernels();
+  update_each(params_, [&](std::size_t k, float* w, const float* g0, std::int64_t n) {
     const auto un = static_cast<std::size_t>(n);
-    const Kernels kn = kernels();
     State& s = state_[k];
     if (s.exp_avg.empty() && n > 0) {
       s.exp_avg.assign(un, 0.0f);
@@ -228,8 +225,7 @@ void Adam::step() {
       const float denom = std::sqrt(vv) / bc2_sqrt + eps;  // (v.sqrt() / bc2_sqrt).add_(eps)
       w[i] = w[i] + neg_step_size * m / denom;  // param.addcdiv_(exp_avg, denom, -step_size)
     }
-    if (!data.shares_storage_with(p.data)) p.data.copy_(data);
-  }
+  });
 }
 
 AdamW::AdamW(std::vector<nn::Parameter*> params, double lr, std::pair<double, double> betas,
