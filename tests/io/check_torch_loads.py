@@ -10,26 +10,19 @@ import sys
 import torch
 from torch import nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools", "golden"))
+TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
+sys.path.insert(0, os.path.join(TOOLS, "golden"))
+sys.path.insert(0, TOOLS)
 import load_safetensors  # noqa: E402
+import torch_golden  # noqa: E402  (the seed MLP as the golden files build it)
 
-
-class SeedMLP(nn.Module):
-    """Seed document 004's network."""
-
-    def __init__(self):
-        super().__init__()
-        self.linear1 = nn.Linear(3, 3)
-        nn.init.xavier_normal_(self.linear1.weight)
-        self.linear2 = nn.Linear(3, 2)
-        nn.init.kaiming_normal_(self.linear2.weight)
-        self.out = nn.Linear(2, 2)
+torch_golden.torch = torch
 
 
 def build(name):
     torch.manual_seed(0)
     if name == "seed_mlp":
-        return SeedMLP()
+        return torch_golden.build_torch_module("SeedMLP", {})
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
 
 
