@@ -21,6 +21,61 @@ Tensor Module::forward(const Tensor& /*input*/) {
       detail::concat("Module [", type_name(), "] is missing the required \"forward\" function"));
 }
 
+namespace {
+thread_local bool grad_mode = true;
+}  // namespace
+
+bool grad_enabled() { return grad_mode; }
+
+bool set_grad_enabled(bool on) {
+  const bool previous = grad_mode;
+  grad_mode = on;
+  return previous;
+}
+
+Tensor Module::backward(const Tensor& /*grad_output*/) {
+  throw Error(detail::concat(type_name(), ": backward is not implemented for this module"));
+}
+
+void Module::save_for_backward(std::vector<Tensor> tensors) {
+  if (grad_mode) saved_.push_back(std::move(tensors));
+}
+
+std::vector<Tensor> Module::pop_saved() {
+  WEIGHTINIT_CHECK(!saved_.empty(), Error, type_name(),
+                   ": backward called without a forward pass in grad mode");
+  std::vector<Tensor> out = std::move(saved_.back());
+  saved_.pop_back();
+  return out;
+}
+
+void Module::clear_saved() {
+  for (Module* m : modules()) m->saved_.clear();
+}
+
+void Module::accumulate_grad(const std::string& name, const Tensor& g) {
+  Parameter& p = parameter(name);
+  if (!p.requires_grad || !g.defined()) return;
+  WEIGHTINIT_CHECK(g.sizes() == p.data.sizes(), ShapeError, type_name(), ": gradient of ", name,
+                   " has size ", shape_str(g.sizes()), " but the parameter has size ",
+                   shape_str(p.data.sizes()));
+  if (!p.grad.defined()) {
+    p.grad = g.contiguous().shares_storage_with(g) ? g.clone() : g.contiguous();
+    return;
+  }
+  const Tensor gc = g.to(p.grad.dtype()).contiguous();
+  const std::int64_t n = p.grad.numel();
+  if (p.grad.dtype() == DType::Float64) {
+    double* dst = p.grad.data_ptr<double>();
+    const double* src = gc.data_ptr<double>();
+    for (std::int64_t i = 0; i < n; ++i) dst[i] += src[i];
+  } else {
+    float* dst = p.grad.data_ptr<float>();
+    const float* src = gc.data_ptr<float>();
+    for (std::int64_t i = 0; i < n; ++i) dst[i] += src[i];
+  }
+}
+
 Tensor Module::operator()(const Tensor& input) {
   Tensor output = forward(input);
   // Copy: a hook may remove itself.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Forward kernels of the layers (torch.nn.functional), float32, batch first (N, C, [D,] H, W).
+// Forward and backward kernels of the layers (torch.nn.functional), float32 and float64, batch
+// first (N, C, [D,] H, W).
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,10 @@
 #include "weightinit/random/generator.h"
 #include "weightinit/tensor/tensor.h"
 
-/// Free functions in the style of torch.nn.functional: inputs are float32 tensors (any strides;
-/// they are made contiguous as needed), outputs are new contiguous float32 tensors. Shapes follow
+/// Free functions in the style of torch.nn.functional: inputs are float32 or float64 tensors
+/// (any strides; they are made contiguous as needed; every tensor argument must have the
+/// input's dtype, else DTypeError "expected scalar type Float but found Double"), outputs are
+/// new contiguous tensors of that dtype. Shapes follow
 /// PyTorch: an input is (N, C, L) / (N, C, H, W) / (N, C, D, H, W); conv weights are
 /// (C_out, C_in/groups, *kernel), transposed conv weights (C_in, C_out/groups, *kernel).
 /// Results agree with PyTorch's CPU forward within 1e-5 relative (max |diff| / max |value|).
@@ -88,6 +91,86 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen = defaul
 /// index_shape + [dim]. Throws IndexError for an index out of range.
 Tensor embedding(const std::vector<std::int64_t>& indices, const Shape& index_shape,
                  const Tensor& weight);
+
+// ---------------------------------------------------------------------------------------------
+// Backward kernels (llm.c style: one X_backward per op). Each takes dL/dy (`grad_output`, the
+// forward output's shape) and what the forward saw, and returns dL/dx, plus dL/dweight and
+// dL/dbias for layers with parameters. They are the exact derivatives of the forward formulas
+// above; tests check each against central differences in float64.
+
+/// Gradients of a layer with parameters. `weight` / `bias` are undefined when the layer has
+/// none (has_bias = false; weight-less norms).
+struct Grads {
+  Tensor input;
+  Tensor weight;
+  Tensor bias;
+};
+
+/// dx = dy·W, dW = dyᵀ·x (over the folded leading dims), db = Σ dy.
+Grads linear_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
+                      bool has_bias);
+
+/// Gradients of conv: dx is the transposed convolution of dy (col2im of Wᵀ·dy), dW = dy·im2col(x)ᵀ
+/// per group, db = Σ_{n, p} dy.
+Grads conv_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
+                    bool has_bias, const ConvOptions& options);
+
+/// Gradients of conv_transpose2d (dx is the ordinary convolution of dy with the same weight).
+Grads conv_transpose2d_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
+                                bool has_bias, const ConvOptions& options,
+                                const Shape& output_padding = {0});
+
+/// dx: each window's dy goes to the position of its maximum (the first one on ties, as
+/// PyTorch's argmax scan; windows that overlap add up).
+Tensor max_pool_backward(const Tensor& grad_output, const Tensor& x, const PoolOptions& options);
+
+/// dx: each window's dy / divisor spread over the window's input positions.
+Tensor avg_pool_backward(const Tensor& grad_output, const Tensor& x, const PoolOptions& options);
+
+/// dx: each output cell's dy / window size spread over its adaptive window.
+Tensor adaptive_avg_pool2d_backward(const Tensor& grad_output, const Tensor& x);
+
+/// Gradients of batch_norm. Training: through the batch statistics (recomputed from x):
+///   x̂ = (x − μ)·σ⁻¹, dx = γσ⁻¹/M · (M·dy − Σdy − x̂·Σ(dy·x̂)) per channel (M = N·spatial),
+/// eval: dx = dy·γ/√(running_var + eps). dγ = Σ dy·x̂, dβ = Σ dy. Running stats are not
+/// touched.
+Grads batch_norm_backward(const Tensor& grad_output, const Tensor& x, const Tensor& running_mean,
+                          const Tensor& running_var, const Tensor& weight, bool has_bias,
+                          bool training, double eps);
+
+/// Gradients of layer_norm (same formula as training batch norm, over the normalized dims).
+Grads layer_norm_backward(const Tensor& grad_output, const Tensor& x,
+                          const Shape& normalized_shape, const Tensor& weight, bool has_bias,
+                          double eps);
+
+/// dx = dy·[x > 0].
+Tensor relu_backward(const Tensor& grad_output, const Tensor& x);
+/// dx = dy·(x > 0 ? 1 : negative_slope).
+Tensor leaky_relu_backward(const Tensor& grad_output, const Tensor& x, double negative_slope);
+/// dx = dy·(x > 0 ? 1 : alpha·eˣ).
+Tensor elu_backward(const Tensor& grad_output, const Tensor& x, double alpha);
+/// dx = dy·scale·(x > 0 ? 1 : alpha·eˣ).
+Tensor selu_backward(const Tensor& grad_output, const Tensor& x);
+/// dx = dy·(Φ(x) + x·φ(x)).
+Tensor gelu_backward(const Tensor& grad_output, const Tensor& x);
+/// dx = dy·(1 − y²), from the forward output y = tanh(x).
+Tensor tanh_backward(const Tensor& grad_output, const Tensor& y);
+/// dx = dy·y·(1 − y), from the forward output y = sigmoid(x).
+Tensor sigmoid_backward(const Tensor& grad_output, const Tensor& y);
+/// dx = y·(dy − Σ_dim dy·y), from the forward output y = softmax(x, dim).
+Tensor softmax_backward(const Tensor& grad_output, const Tensor& y, std::int64_t dim);
+/// dx = dy − eʸ·Σ_dim dy, from the forward output y = log_softmax(x, dim).
+Tensor log_softmax_backward(const Tensor& grad_output, const Tensor& y, std::int64_t dim);
+
+/// dropout that also returns its mask: mask holds 0 or 1/(1−p) per element (x's dtype and
+/// shape), y = x·mask; in eval (or p = 0) the mask is undefined and y is x.
+Tensor dropout_with_mask(const Tensor& x, double p, bool training, Generator& gen, Tensor& mask);
+/// dx = dy·mask (dy itself when the mask is undefined).
+Tensor dropout_backward(const Tensor& grad_output, const Tensor& mask);
+
+/// dW (num_embeddings, dim): row i is the sum of dy over the positions whose index is i.
+Tensor embedding_backward(const Tensor& grad_output, const std::vector<std::int64_t>& indices,
+                          std::int64_t num_embeddings);
 
 /// Merges dims start_dim..end_dim (negative wraps) into one, like torch.flatten.
 Tensor flatten(const Tensor& x, std::int64_t start_dim = 1, std::int64_t end_dim = -1);

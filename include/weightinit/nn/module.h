@@ -15,6 +15,24 @@
 
 namespace weightinit::nn {
 
+/// Whether forward passes record what their backward pass needs (PyTorch's grad mode). On by
+/// default, per thread; NoGradGuard turns it off for a scope (inference, probes, benchmarks).
+bool grad_enabled();
+/// Sets grad mode for the calling thread; returns the previous value.
+bool set_grad_enabled(bool on);
+
+/// Turns grad mode off for its lifetime, like `with torch.no_grad():`.
+class NoGradGuard {
+ public:
+  NoGradGuard() : previous_(set_grad_enabled(false)) {}
+  ~NoGradGuard() { set_grad_enabled(previous_); }
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
 /// How a parameter was last initialized, for diagnostics (`summary --verbose`): the scheme as
 /// an init spec and the standard deviation it promises (NaN when unknown).
 struct InitRecord {
@@ -52,6 +70,14 @@ class Module {
   /// forward(input), then every forward hook (as calling a torch module does). Models call
   /// their children this way, so hooks see every call.
   Tensor operator()(const Tensor& input);
+
+  /// The backward pass of the latest forward not yet back-propagated (forwards stack, so a
+  /// module called several times in one forward, like C3D's shared ReLU, is back-propagated in
+  /// reverse call order). Takes dLoss/dOutput, adds dLoss/dParameter into each parameter's
+  /// grad that requires one (setting it when undefined, as torch accumulates), and returns
+  /// dLoss/dInput (undefined for integer inputs such as Embedding indices). Throws Error when
+  /// no forward ran in grad mode, or when the layer has no backward.
+  virtual Tensor backward(const Tensor& grad_output);
 
   /// Called after each forward through operator(): (module, input, output).
   using ForwardHook = std::function<void(Module&, const Tensor&, const Tensor&)>;
@@ -122,7 +148,23 @@ class Module {
   /// containers and models.
   std::string repr() const;
 
+  /// Number of forwards recorded and not yet back-propagated.
+  std::size_t pending_backward() const { return saved_.size(); }
+  /// Drops every recorded forward (e.g. after a forward whose loss is not back-propagated).
+  void clear_saved();
+
+ protected:
+  /// Records what this forward's backward needs, when grad mode is on (no-op otherwise).
+  void save_for_backward(std::vector<Tensor> tensors);
+  /// The record of the latest forward not yet back-propagated, removed from the stack; throws
+  /// Error ("{type}: backward called without a forward pass in grad mode") when there is none.
+  std::vector<Tensor> pop_saved();
+  /// grad += g for parameter `name` (grad = g.clone() when undefined); skipped when the
+  /// parameter does not require a grad.
+  void accumulate_grad(const std::string& name, const Tensor& g);
+
  private:
+  std::vector<std::vector<Tensor>> saved_;
   void add_child(const std::string& name, std::shared_ptr<Module> child);
   void check_new_name(const std::string& name) const;
   void collect_modules(const std::string& prefix,

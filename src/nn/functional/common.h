@@ -21,6 +21,29 @@ void check_float32(const Tensor& t, const char* op, const char* arg);
 /// check_float32, then `t.contiguous()`: the kernels read row-major float32 data.
 Tensor contiguous_f32(const Tensor& t, const char* op, const char* arg);
 
+/// Throws ValueError when `t` is undefined and DTypeError unless it is float32 or float64:
+/// "{op}: {arg} must be a float32 or float64 tensor, but got dtype int64".
+void check_floating(const Tensor& t, const char* op, const char* arg);
+
+/// check_floating, then `t.contiguous()`.
+Tensor contiguous_float(const Tensor& t, const char* op, const char* arg);
+
+/// Throws DTypeError unless `t` has `dtype` (the input's), in PyTorch's words:
+/// "{op}: expected scalar type Float but found Double ({arg})".
+void check_same_dtype(const Tensor& t, DType dtype, const char* op, const char* arg);
+
+/// Calls f(float{}) for a float32 dtype and f(double{}) for float64 (DTypeError otherwise), so
+/// a kernel written as a template on its element type T serves both:
+///   return impl::dispatch_float(x.dtype(), "relu", [&](auto tag) {
+///     using T = decltype(tag); ... });
+template <class F>
+decltype(auto) dispatch_float(DType dtype, const char* op, F&& f) {
+  if (dtype == DType::Float64) return f(double{});
+  WEIGHTINIT_CHECK(dtype == DType::Float32, DTypeError, op,
+                   ": expected a float32 or float64 tensor");
+  return f(float{});
+}
+
 /// A per-dim convolution option expanded to `n` entries, as PyTorch's expand_param_if_needed:
 /// one entry is repeated; otherwise the size must be n ("expected stride to be a single integer
 /// value or a list of 2 values to match the convolution dimensions, but got stride=[1, 1, 1]").
@@ -39,5 +62,28 @@ std::int64_t wrap_dim(std::int64_t d, std::int64_t ndim);
 void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
            const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
            std::int64_t ldc);
+
+/// sgemm through cblas_dgemm, for float64 kernels.
+void dgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+           double alpha, const double* a, std::int64_t lda, const double* b, std::int64_t ldb,
+           double beta, double* c, std::int64_t ldc);
+
+/// sgemm or dgemm by element type, for kernels templated on T.
+inline void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+                 float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
+                 float beta, float* c, std::int64_t ldc) {
+  sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+inline void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+                 double alpha, const double* a, std::int64_t lda, const double* b,
+                 std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
+  dgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+/// The DType of element type T (float → Float32, double → Float64).
+template <class T>
+constexpr DType dtype_of() {
+  return sizeof(T) == 8 ? DType::Float64 : DType::Float32;
+}
 
 }  // namespace weightinit::nn::functional::impl
