@@ -80,10 +80,24 @@ Tensor C3D::forward(const Tensor& input) {
                    shape_str(x.sizes()),
                    " does not reshape to (-1, 8192); the input must be "
                    "(N, 3, 16, 112, 112)");
+  save_for_backward({x});  // the pool5 output, for its shape
   x = x.contiguous().view({x.numel() / 8192, 8192});  // x.view(-1, 8192)
   x = (*dropout)((*relu)((*fc6)(x)));
   x = (*dropout)((*relu)((*fc7)(x)));
   return (*fc8)(x);
+}
+
+Tensor C3D::backward(const Tensor& grad_output) {
+  const Shape pool5_sizes = pop_saved().at(0).sizes();
+  Tensor g = fc8->backward(grad_output);
+  g = fc7->backward(relu->backward(dropout->backward(g)));
+  g = fc6->backward(relu->backward(dropout->backward(g)));
+  g = g.contiguous().view(pool5_sizes);
+  g = conv5a->backward(relu->backward(conv5b->backward(relu->backward(pool5->backward(g)))));
+  g = conv4a->backward(relu->backward(conv4b->backward(relu->backward(pool4->backward(g)))));
+  g = conv3a->backward(relu->backward(conv3b->backward(relu->backward(pool3->backward(g)))));
+  g = conv2->backward(relu->backward(pool2->backward(g)));
+  return conv1->backward(relu->backward(pool1->backward(g)));
 }
 
 }  // namespace weightinit::models

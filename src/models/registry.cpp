@@ -7,6 +7,7 @@
 #include "weightinit/models/c3d.h"
 #include "weightinit/models/mlp.h"
 #include "weightinit/models/seed_mlp.h"
+#include "weightinit/models/small_cnn.h"
 
 namespace weightinit::models {
 
@@ -55,7 +56,8 @@ std::vector<std::string> known_models() {
   return {
       "seed-mlp                 seed document 004's network (input 3)",
       "c3d[:NUM_CLASSES]        seed document 000's C3D (input 3,16,112,112; 101 classes)",
-      "mlp:S0-S1-...-Sn[:ACT]   Linear layers with ACT between (relu default); [256x30] repeats"};
+      "mlp:S0-S1-...-Sn[:ACT]   Linear layers with ACT between (relu default); [256x30] repeats",
+      "cnn[:C1-C2-HIDDEN]       2 conv + 2 fc for 1x28x28 images (default cnn:16-32-128)"};
 }
 
 BuiltModel build_model(std::string_view spec, Generator& gen) {
@@ -75,6 +77,12 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
     WEIGHTINIT_CHECK(!sizes.empty(), ValueError, "invalid model spec '", spec,
                      "': expected sizes, like mlp:784-256-10");
     return {make_mlp(sizes, act, gen), {sizes.front()}};
+  }
+  if (name == "cnn") {
+    const auto sizes = rest.empty() ? std::vector<std::int64_t>{16, 32, 128} : parse_sizes(rest, spec);
+    WEIGHTINIT_CHECK(sizes.size() == 3, ValueError, "invalid model spec '", spec,
+                     "': expected cnn:C1-C2-HIDDEN, like cnn:16-32-128");
+    return {make_small_cnn(sizes[0], sizes[1], sizes[2], 10, 1, gen), {1, 28, 28}};
   }
   throw ValueError(unknown_model_message(spec));
 }

@@ -23,9 +23,22 @@ SeedMLP::SeedMLP(Generator& gen) {
 
 Tensor SeedMLP::forward(const Tensor& input) {
   namespace F = nn::functional;
-  Tensor x = F::sigmoid((*linear1)(input));
-  x = F::relu((*linear2)(x));
-  return F::softmax((*out)(x), -1);
+  const Tensor a1 = F::sigmoid((*linear1)(input));
+  const Tensor h2 = (*linear2)(a1);
+  Tensor y = F::softmax((*out)(F::relu(h2)), -1);
+  save_for_backward({a1, h2, y});
+  return y;
+}
+
+Tensor SeedMLP::backward(const Tensor& grad_output) {
+  namespace F = nn::functional;
+  const std::vector<Tensor> saved = pop_saved();
+  const Tensor& a1 = saved[0];
+  const Tensor& h2 = saved[1];
+  const Tensor& y = saved[2];
+  Tensor g = out->backward(F::softmax_backward(grad_output, y, -1));
+  g = linear2->backward(F::relu_backward(g, h2));
+  return linear1->backward(F::sigmoid_backward(g, a1));
 }
 
 }  // namespace weightinit::models

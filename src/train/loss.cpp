@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Losses with input gradients: values accumulated in double, gradients rounded to float32.
+// Losses with input gradients: values accumulated in double, gradients in the input dtype.
 #include "weightinit/train/loss.h"
 
 #include <algorithm>
@@ -17,7 +17,9 @@ std::vector<double> values_of(const Tensor& t, const char* what) {
   return t.to(DType::Float64).to_vector<double>();
 }
 
-Tensor float_tensor(const std::vector<double>& v, const Shape& sizes) {
+/// The gradient in the input's dtype: float64 as computed, float32 rounded once.
+Tensor float_tensor(const std::vector<double>& v, const Shape& sizes, DType dtype) {
+  if (dtype == DType::Float64) return Tensor::from_data<double>(std::span<const double>(v), sizes);
   std::vector<float> f(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) f[i] = static_cast<float>(v[i]);
   return Tensor::from_data<float>(std::span<const float>(f), sizes);
@@ -90,7 +92,7 @@ LossResult cross_entropy(const Tensor& logits, const std::vector<std::int64_t>& 
   const double dn = static_cast<double>(n);
   LossResult r;
   r.loss = (1.0 - eps) * (nll / dn) + eps / static_cast<double>(c) * (smooth / dn);
-  r.grad_input = float_tensor(g, logits.sizes());
+  r.grad_input = float_tensor(g, logits.sizes(), logits.dtype());
   return r;
 }
 
@@ -105,7 +107,7 @@ LossResult nll_loss(const Tensor& log_probs, const std::vector<std::int64_t>& ta
     sum -= x[k];
     g[k] = -1.0 / static_cast<double>(n);
   }
-  return {sum / static_cast<double>(n), float_tensor(g, log_probs.sizes())};
+  return {sum / static_cast<double>(n), float_tensor(g, log_probs.sizes(), log_probs.dtype())};
 }
 
 LossResult mse_loss(const Tensor& input, const Tensor& target) {
@@ -119,7 +121,7 @@ LossResult mse_loss(const Tensor& input, const Tensor& target) {
     sum += d * d;
     g[i] = 2.0 * d / n;
   }
-  return {sum / n, float_tensor(g, input.sizes())};
+  return {sum / n, float_tensor(g, input.sizes(), input.dtype())};
 }
 
 LossResult binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target) {
@@ -136,7 +138,7 @@ LossResult binary_cross_entropy_with_logits(const Tensor& input, const Tensor& t
         x[i] >= 0 ? 1.0 / (1.0 + std::exp(-x[i])) : std::exp(x[i]) / (1.0 + std::exp(x[i]));
     g[i] = (s - y[i]) / n;
   }
-  return {sum / n, float_tensor(g, input.sizes())};
+  return {sum / n, float_tensor(g, input.sizes(), input.dtype())};
 }
 
 }  // namespace weightinit::train

@@ -479,7 +479,7 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 
 TEST_F(Cli, CommandErrors) {
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params or export (see weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params, export or train (see weightinit --help)";
   expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
   expect_error(run({}), 2, "a command is required: " + commands);
   expect_error(run({"--frobnicate"}), 2,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The weightinit command line: sample, gain, fan, list, summary, forward, params, export.
+// The weightinit command line: sample, gain, fan, list, summary, forward, params, export, train.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
@@ -10,6 +10,7 @@
 #include "cmd_list.h"
 #include "cmd_model.h"
 #include "cmd_sample.h"
+#include "cmd_train.h"
 #include "exit_codes.h"
 #include "weightinit/error.h"
 
@@ -20,7 +21,7 @@ namespace {
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (!app.get_subcommands().empty()) return e.what();
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params or export (see weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params, export or train (see weightinit --help)";
   if (argc < 2) return "a command is required: " + commands;
   const std::string first = argv[1];
   if (first.empty() || first[0] != '-')
@@ -42,10 +43,13 @@ int main(int argc, char** argv) {
   cli::add_list_command(app);
   cli::add_model_commands(app);
   cli::add_export_command(app);
+  cli::add_train_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {  // a command that ends with its own status (train: 130)
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     return cli::report_error(usage_message(app, e, argc, argv), cli::kExitUsage);
   } catch (const weightinit::IoError& e) {

@@ -26,6 +26,9 @@ class C3D : public nn::Module {
                Generator& gen = default_generator());
   std::string type_name() const override { return "C3D"; }
   Tensor forward(const Tensor& input) override;
+  /// Back-propagates through the layers in reverse (the shared ReLU and Dropout modules pop
+  /// their calls last-in first-out).
+  Tensor backward(const Tensor& grad_output) override;
 
  private:
   void init_weight(Generator& gen);

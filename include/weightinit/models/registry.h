@@ -22,6 +22,7 @@ struct BuiltModel {
 ///   c3d[:NUM_CLASSES]           seed document 000's C3D, 101 classes by default (input
 ///   3,16,112,112) mlp:S0-S1-...-Sn[:ACT]      make_mlp; a size may repeat as [256x30]; ACT
 ///   defaults to relu
+///   cnn[:C1-C2-HIDDEN]          make_small_cnn for 1x28x28 images, default cnn:16-32-128
 /// Throws ValueError for an unknown model, listing the known ones, or a malformed spec.
 BuiltModel build_model(std::string_view spec, Generator& gen = default_generator());
 

@@ -17,6 +17,8 @@ class SeedMLP : public nn::Module {
   explicit SeedMLP(Generator& gen = default_generator());
   std::string type_name() const override { return "Model"; }
   Tensor forward(const Tensor& input) override;
+  /// Through softmax, out, relu, linear2, sigmoid and linear1, in reverse.
+  Tensor backward(const Tensor& grad_output) override;
 
   std::shared_ptr<nn::Linear> linear1, linear2, out;
 };

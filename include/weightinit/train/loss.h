@@ -11,7 +11,7 @@
 namespace weightinit::train {
 
 /// A loss value and the gradient of that loss with respect to the input (same shape as the
-/// input, float32, contiguous). The loss is accumulated in double and reported as a double.
+/// input, in its dtype, contiguous). The loss is accumulated in double and reported as a double.
 struct LossResult {
   double loss = 0.0;
   Tensor grad_input;

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// init_weight_layers: apply an Initializer to every Linear / Conv layer in modules() order.
+#include "weightinit/init/layers.h"
+
+#include <limits>
+
+namespace weightinit::init {
+
+bool is_weight_layer(const nn::Module& module) {
+  const std::string name = module.type_name();
+  return name == "Linear" || name.starts_with("Conv");
+}
+
+int init_weight_layers(nn::Module& model, const Initializer& weight_init,
+                       const Initializer* bias_init, Generator& gen) {
+  const double unknown = std::numeric_limits<double>::quiet_NaN();
+  int count = 0;
+  for (nn::Module* m : model.modules()) {
+    if (!is_weight_layer(*m)) continue;
+    weight_init.apply(m->parameter("weight").data, gen);
+    m->note_init("weight", weight_init.canonical(), unknown);
+    if (bias_init != nullptr && m->has_parameter("bias")) {
+      bias_init->apply(m->parameter("bias").data, gen);
+      m->note_init("bias", bias_init->canonical(), unknown);
+    }
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace weightinit::init
