@@ -90,6 +90,7 @@ Summary summary(nn::Module& model, const Shape& input_size, std::int64_t batch_s
   Shape batch{2};  // "batch_size of 2 for batchnorm"
   batch.insert(batch.end(), input_size.begin(), input_size.end());
   try {
+    const nn::NoGradGuard no_grad;  // a shape probe: record nothing for backward
     model(rand(batch, DType::Float32, gen));
   } catch (...) {
     for (auto& [m, id] : hooked) m->remove_forward_hook(id);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// nn::Embedding construction, init and lookup.
+// nn::Embedding construction, init, lookup and backward.
 #include "weightinit/nn/embedding.h"
 
 #include <cmath>
 
+#include "nn/functional/common.h"
 #include "weightinit/init/init.h"
 #include "weightinit/nn/functional.h"
 
@@ -29,18 +30,50 @@ void Embedding::reset_own_parameters(Generator& gen) {
   note_init("weight", padding_idx_ ? "normal(0, 1), padding row 0" : "normal(0, 1)", 1.0);
 }
 
-Tensor Embedding::lookup(const std::vector<std::int64_t>& indices, const Shape& index_shape) {
-  return functional::embedding(indices, index_shape, weight());
-}
-
-Tensor Embedding::forward(const Tensor& indices) {
+namespace {
+/// The indices held by an int64 tensor, or by a float tensor of integral values.
+std::vector<std::int64_t> index_values(const Tensor& indices) {
+  WEIGHTINIT_CHECK(indices.defined(), ValueError, "Embedding: indices is an undefined tensor");
+  if (indices.dtype() == DType::Int64) return indices.to_vector<std::int64_t>();
   std::vector<std::int64_t> idx;
+  idx.reserve(static_cast<std::size_t>(indices.numel()));
   for (const double v : indices.to_vector<double>()) {
     WEIGHTINIT_CHECK(v == std::floor(v), ValueError, "Embedding indices must be integers, but got ",
                      v);
     idx.push_back(static_cast<std::int64_t>(v));
   }
-  return lookup(idx, indices.sizes());
+  return idx;
+}
+}  // namespace
+
+Tensor Embedding::lookup(const std::vector<std::int64_t>& indices, const Shape& index_shape) {
+  Tensor y = functional::embedding(indices, index_shape, weight());
+  if (grad_enabled()) {
+    save_for_backward({Tensor::from_data<std::int64_t>(indices, index_shape)});
+  }
+  return y;
+}
+
+Tensor Embedding::forward(const Tensor& indices) {
+  Tensor y = functional::embedding(index_values(indices), indices.sizes(), weight());
+  save_for_backward({indices});
+  return y;
+}
+
+Tensor Embedding::backward(const Tensor& grad_output) {
+  const Tensor indices = pop_saved()[0];
+  Shape expected = indices.sizes();
+  expected.push_back(embedding_dim_);
+  WEIGHTINIT_CHECK(grad_output.defined() && grad_output.sizes() == expected, ShapeError,
+                   "Embedding: grad_output has size ",
+                   grad_output.defined() ? shape_str(grad_output.sizes()) : "undefined",
+                   " but the forward output has size ", shape_str(expected), "; they must match");
+  functional::impl::check_same_dtype(grad_output, weight().dtype(), "Embedding.backward",
+                                     "grad_output");
+  Tensor dw = functional::embedding_backward(grad_output, index_values(indices), num_embeddings_);
+  if (padding_idx_) dw.select(0, *padding_idx_).fill_(0.0);
+  accumulate_grad("weight", dw);
+  return Tensor();
 }
 
 std::string Embedding::extra_repr() const {

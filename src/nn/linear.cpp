@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// nn::Linear construction, reset_parameters and forward.
+// nn::Linear construction, reset_parameters, forward and backward.
 #include "weightinit/nn/linear.h"
 
 #include <cmath>
@@ -23,7 +23,20 @@ void Linear::reset_own_parameters(Generator& gen) {
   detail::reset_weight_and_bias(*this, gen, /*draw_bias_at_zero_fan=*/true);
 }
 
-Tensor Linear::forward(const Tensor& input) { return functional::linear(input, weight(), bias()); }
+Tensor Linear::forward(const Tensor& input) {
+  Tensor y = functional::linear(input, weight(), bias());
+  save_for_backward({input});
+  return y;
+}
+
+Tensor Linear::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  const bool has_bias = has_parameter("bias");
+  functional::Grads g = functional::linear_backward(grad_output, saved[0], weight(), has_bias);
+  accumulate_grad("weight", g.weight);
+  if (has_bias) accumulate_grad("bias", g.bias);
+  return g.input;
+}
 
 std::string Linear::extra_repr() const {
   return "in_features=" + std::to_string(in_features_) +

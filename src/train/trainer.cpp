@@ -28,11 +28,6 @@ std::int64_t numel_of(const Shape& s) {
 /// The batch as (B, input_size...); a view when the batch is contiguous.
 Tensor shaped_batch(const Tensor& x, const Shape& input_size) {
   const std::int64_t b = x.size(0);
-  const std::int64_t per_sample = b == 0 ? 0 : x.numel() / b;
-  WEIGHTINIT_CHECK(per_sample == numel_of(input_size), ShapeError,
-                   "the model expects samples of size ", shape_str(input_size), " (",
-                   numel_of(input_size), " elements), but the dataset's samples have ",
-                   per_sample, " elements (batch of size ", shape_str(x.sizes()), ")");
   Shape sizes{b};
   sizes.insert(sizes.end(), input_size.begin(), input_size.end());
   return x.contiguous().view(sizes);
@@ -53,6 +48,16 @@ std::int64_t count_correct(const Tensor& logits, const std::vector<std::int64_t>
 }
 
 }  // namespace
+
+void check_sample_size(const data::Dataset& data, const Shape& input_size) {
+  WEIGHTINIT_CHECK(data.images.defined() && data.images.dim() >= 1, ShapeError,
+                   "the dataset has no images tensor of shape (N, ...)");
+  const Shape sample(data.images.sizes().begin() + 1, data.images.sizes().end());
+  WEIGHTINIT_CHECK(numel_of(sample) == numel_of(input_size), ShapeError,
+                   "the model expects samples of size ", shape_str(input_size), " (",
+                   numel_of(input_size), " elements), but the dataset's samples have size ",
+                   shape_str(sample), " (", numel_of(sample), " elements)");
+}
 
 void validate(const TrainConfig& c) {
   WEIGHTINIT_CHECK(c.epochs >= 1, ValueError, "epochs must be at least 1, but got ", c.epochs);
@@ -97,6 +102,7 @@ Evaluation evaluate(nn::Module& model, const data::Dataset& data, const Shape& i
   WEIGHTINIT_CHECK(batch_size >= 1, ValueError,
                    "batch_size should be a positive integer value, but got batch_size=",
                    batch_size);
+  check_sample_size(data, input_size);
   const bool was_training = model.is_training();
   model.eval();
   nn::NoGradGuard no_grad;
@@ -128,6 +134,8 @@ Trainer::Trainer(nn::Module& model, Shape input_size, TrainConfig config, Genera
 
 TrainHistory Trainer::fit(const data::Dataset& train, const data::Dataset* test,
                           TrainObserver* observer, const std::atomic<bool>* stop) {
+  check_sample_size(train, input_size_);
+  if (test != nullptr) check_sample_size(*test, input_size_);
   data::DataLoader loader(train, config_.batch_size, /*shuffle=*/true, gen_);
   const std::int64_t per_epoch = loader.num_batches();
   std::int64_t total = per_epoch * config_.epochs;

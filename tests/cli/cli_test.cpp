@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <bit>
+#include <csignal>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -70,8 +71,9 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  /// Runs the CLI with `args`; stdout and stderr are captured through files.
-  Result run(const std::vector<std::string>& args) const {
+  /// Starts the CLI with `args` (stdout and stderr captured through files); returns its pid,
+  /// or -1 when it could not be started.
+  pid_t start(const std::vector<std::string>& args) const {
     const std::string out = (dir_ / "io" / "stdout").string();
     const std::string err = (dir_ / "io" / "stderr").string();
     posix_spawn_file_actions_t actions;
@@ -85,17 +87,25 @@ class Cli : public ::testing::Test {
     for (auto& s : argv_strings) argv.push_back(s.data());
     argv.push_back(nullptr);
     pid_t pid = 0;
-    Result r;
     const int rc = posix_spawn(&pid, WEIGHTINIT_CLI_PATH, &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return r;
+    return rc == 0 ? pid : -1;
+  }
+
+  /// Waits for a process from start() and collects its exit code and output.
+  Result finish(pid_t pid) const {
+    Result r;
+    if (pid < 0) return r;
     int status = 0;
     waitpid(pid, &status, 0);
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
+    r.out = read_file(dir_ / "io" / "stdout");
+    r.err = read_file(dir_ / "io" / "stderr");
     return r;
   }
+
+  /// Runs the CLI with `args` to completion.
+  Result run(const std::vector<std::string>& args) const { return finish(start(args)); }
 
   /// Files in the scratch directory other than the captured streams.
   std::vector<std::string> files() const {
@@ -638,4 +648,114 @@ TEST_F(Cli, ExportOfABadModelOrDtypeExitsTwoAndWritesNothing) {
   expect_error(run({"export", "seed-mlp"}), 2);  // -o is required
   EXPECT_TRUE(files().empty());
   expect_error(run({"export", "seed-mlp", "-o", "/nonexistent/dir/x.safetensors"}), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// weightinit train
+
+TEST_F(Cli, TrainRunsPrintsProgressAndWritesTheLog) {
+  const std::string log = (dir_ / "run.json").string();
+  const Result r = run({"train", "--model", "mlp:784-32-10", "--init", "kaiming_normal",
+                        "--train-samples", "1024", "--epochs", "2", "--batch", "64", "--threads",
+                        "1", "--progress", "lines", "--log", log});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("test accuracy 0."), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("epoch 1/2 step 16/16 loss "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("epoch 2/2 done in "), std::string::npos) << r.err;
+  const auto j = nlohmann::json::parse(read_file(log));
+  EXPECT_EQ(j["step_loss"].size(), 32u);
+  ASSERT_EQ(j["epochs"].size(), 2u);
+  EXPECT_FALSE(j["interrupted"].get<bool>());
+  EXPECT_EQ(j["init"], "kaiming_normal(a=0, mode=fan_in, nonlinearity=leaky_relu)");
+  // 2 epochs over 1024 real images: a working backward pass gets well above chance (0.1);
+  // PyTorch reaches ~0.70 with these settings.
+  EXPECT_GT(j["test_accuracy"].get<double>(), 0.6);
+  EXPECT_LT(j["epochs"][1]["train_loss"].get<double>(), j["epochs"][0]["train_loss"].get<double>());
+}
+
+TEST_F(Cli, TrainIsDeterministicForASeedAndThreadCount) {
+  for (const std::string threads : {"1", "2"}) {
+    std::vector<nlohmann::json> runs;
+    for (int i = 0; i < 2; ++i) {
+      const std::string log = (dir_ / ("run" + std::to_string(i) + ".json")).string();
+      const Result r = run({"train", "--model", "cnn:4-8-16", "--init", "xavier_uniform",
+                            "--train-samples", "512", "--batch", "32", "--seed", "7",
+                            "--threads", threads, "--progress", "none", "--log", log});
+      ASSERT_EQ(r.code, 0) << r.err;
+      runs.push_back(nlohmann::json::parse(read_file(log)));
+    }
+    EXPECT_EQ(runs[0]["step_loss"], runs[1]["step_loss"]) << threads << " thread(s)";
+    EXPECT_EQ(runs[0]["test_accuracy"], runs[1]["test_accuracy"]);
+  }
+}
+
+TEST_F(Cli, TrainRejectsBadSettingsWithExitTwoAndWritesNoLog) {
+  const std::string log = (dir_ / "run.json").string();
+  const std::vector<std::string> base{"train", "--progress", "none", "--log", log};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  expect_error(with({"--model", "mlp:784-10", "--epochs", "0"}), 2,
+               "epochs must be at least 1, but got 0");
+  expect_error(with({"--model", "mlp:784-10", "--lr", "-0.1"}), 2, "Invalid learning rate: -0.1");
+  expect_error(with({"--model", "mlp:784-10", "--optimizer", "sgdd"}), 2,
+               "unknown optimizer 'sgdd': expected sgd, adam or adamw");
+  expect_error(with({"--model", "mlp:784-10", "--batch", "0"}), 2,
+               "batch_size should be a positive integer value, but got batch_size=0");
+  const Result bad_init = with({"--model", "mlp:784-10", "--init", "kaiming_norml"});
+  expect_error(bad_init, 2);
+  EXPECT_NE(bad_init.err.find("did you mean 'kaiming_normal'"), std::string::npos);
+  const Result bad_model = with({"--model", "resnet9"});
+  expect_error(bad_model, 2);
+  EXPECT_NE(bad_model.err.find("unknown model 'resnet9'"), std::string::npos);
+  // The model wants 100 inputs, Fashion-MNIST has 784 pixels.
+  const Result mismatch = with({"--model", "mlp:100-10", "--train-samples", "64"});
+  expect_error(mismatch, 2);
+  EXPECT_NE(mismatch.err.find("the model expects samples of size [100] (100 elements), but the "
+                              "dataset's samples have size [1, 28, 28] (784 elements)"),
+            std::string::npos)
+      << mismatch.err;
+  expect_error(run({"train", "--model", "mlp:784-10", "--progress", "fancy"}), 2,
+               "unknown --progress 'fancy': expected auto, bar, lines or none");
+  expect_error(run({"train", "--epochs", "1"}), 2);  // --model is required
+  EXPECT_TRUE(files().empty()) << "a failed run left a file";
+}
+
+TEST_F(Cli, TrainReportsMissingDataAndUnwritableLogWithExitOne) {
+  const Result no_data =
+      run({"train", "--model", "mlp:784-10", "--data-dir", (dir_ / "nowhere").string()});
+  expect_error(no_data, 1);
+  EXPECT_NE(no_data.err.find((dir_ / "nowhere").string()), std::string::npos) << no_data.err;
+  const Result no_log =
+      run({"train", "--model", "mlp:784-10", "--log", (dir_ / "no" / "run.json").string()});
+  expect_error(no_log, 1);
+  EXPECT_NE(no_log.err.find((dir_ / "no" / "run.json").string()), std::string::npos);
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(Cli, CtrlCStopsTrainingAfterTheStepAndStillWritesTheLog) {
+  const std::string log = (dir_ / "run.json").string();
+  const pid_t pid = start({"train", "--model", "mlp:784-64-10", "--epochs", "20", "--batch", "8",
+                           "--threads", "1", "--progress", "lines", "--log", log});
+  ASSERT_GT(pid, 0);
+  // Wait until training is under way (a progress line), then press Ctrl-C.
+  bool started = false;
+  for (int i = 0; i < 600 && !started; ++i) {
+    started = read_file(dir_ / "io" / "stderr").find(" step 50/") != std::string::npos;
+    if (!started) ::usleep(50 * 1000);
+  }
+  ASSERT_TRUE(started) << read_file(dir_ / "io" / "stderr");
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  const Result r = finish(pid);
+  EXPECT_EQ(r.code, 130) << r.err;
+  EXPECT_NE(r.out.find("interrupted after "), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("stopping after the current step"), std::string::npos) << r.err;
+  const auto j = nlohmann::json::parse(read_file(log));
+  EXPECT_TRUE(j["interrupted"].get<bool>());
+  EXPECT_GE(j["step_loss"].size(), 50u);
+  EXPECT_EQ(j["steps"].get<std::size_t>(), j["step_loss"].size());
+  EXPECT_TRUE(j["test_accuracy"].is_null());
+  EXPECT_EQ(files(), std::vector<std::string>{"run.json"});
 }

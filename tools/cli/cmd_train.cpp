@@ -113,6 +113,7 @@ int run_train(const TrainArgs& a) {
     test_set = data::synthetic_gaussian(1024, built.input_size, 10, data_gen);
   }
 
+  train::check_sample_size(train_set, built.input_size);
   std::printf("model %s, %s init%s, %lld train / %lld test samples, %d thread(s)\n",
               a.model.c_str(), weight_init ? weight_init->canonical().c_str() : "default",
               layers > 0 ? (" on " + std::to_string(layers) + " layers").c_str() : "",

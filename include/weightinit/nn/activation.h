@@ -14,6 +14,8 @@ class ReLU : public Module {
  public:
   std::string type_name() const override { return "ReLU"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy·[x > 0] (records x).
+  Tensor backward(const Tensor& grad_output) override;
 };
 
 /// x for x >= 0, negative_slope·x otherwise (Maas et al. 2013).
@@ -22,6 +24,8 @@ class LeakyReLU : public Module {
   explicit LeakyReLU(double negative_slope = 0.01) : negative_slope_(negative_slope) {}
   std::string type_name() const override { return "LeakyReLU"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy·(x > 0 ? 1 : negative_slope) (records x).
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
 
  private:
@@ -34,6 +38,8 @@ class ELU : public Module {
   explicit ELU(double alpha = 1.0) : alpha_(alpha) {}
   std::string type_name() const override { return "ELU"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy·(x > 0 ? 1 : alpha·eˣ) (records x).
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
 
  private:
@@ -45,6 +51,8 @@ class SELU : public Module {
  public:
   std::string type_name() const override { return "SELU"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy·scale·(x > 0 ? 1 : alpha·eˣ) (records x).
+  Tensor backward(const Tensor& grad_output) override;
 };
 
 /// x·Φ(x) (Hendrycks & Gimpel 2016), the exact erf form.
@@ -52,6 +60,8 @@ class GELU : public Module {
  public:
   std::string type_name() const override { return "GELU"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy·(Φ(x) + x·φ(x)) (records x).
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override { return "approximate='none'"; }
 };
 
@@ -59,6 +69,8 @@ class Tanh : public Module {
  public:
   std::string type_name() const override { return "Tanh"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy·(1 − y²) (records the output y).
+  Tensor backward(const Tensor& grad_output) override;
 };
 
 /// 1 / (1 + exp(−x)).
@@ -66,6 +78,8 @@ class Sigmoid : public Module {
  public:
   std::string type_name() const override { return "Sigmoid"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy·y·(1 − y) (records the output y).
+  Tensor backward(const Tensor& grad_output) override;
 };
 
 /// exp(x_i) / Σ_j exp(x_j) along `dim`.
@@ -74,6 +88,8 @@ class Softmax : public Module {
   explicit Softmax(std::int64_t dim) : dim_(dim) {}
   std::string type_name() const override { return "Softmax"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = y·(dy − Σ_dim dy·y) (records the output y).
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override { return "dim=" + std::to_string(dim_); }
 
  private:
@@ -86,6 +102,8 @@ class LogSoftmax : public Module {
   explicit LogSoftmax(std::int64_t dim) : dim_(dim) {}
   std::string type_name() const override { return "LogSoftmax"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy − eʸ·Σ_dim dy (records the output y).
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override { return "dim=" + std::to_string(dim_); }
 
  private:

@@ -17,6 +17,8 @@ class Sequential : public Module {
   explicit Sequential(std::vector<std::shared_ptr<Module>> modules);
   std::string type_name() const override { return "Sequential"; }
   Tensor forward(const Tensor& input) override;
+  /// Runs the children's backward in reverse order, each on the previous one's dx.
+  Tensor backward(const Tensor& grad_output) override;
   /// Appends a module under the next index.
   Sequential& push_back(std::shared_ptr<Module> module);
   std::size_t size() const { return count_; }
@@ -32,6 +34,8 @@ class Flatten : public Module {
       : start_dim_(start_dim), end_dim_(end_dim) {}
   std::string type_name() const override { return "Flatten"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = dy reshaped to the recorded input's size.
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
 
  private:
@@ -42,7 +46,9 @@ class Flatten : public Module {
 class Identity : public Module {
  public:
   std::string type_name() const override { return "Identity"; }
-  Tensor forward(const Tensor& input) override { return input; }
+  Tensor forward(const Tensor& input) override;
+  /// dx = dy.
+  Tensor backward(const Tensor& grad_output) override;
 };
 
 /// Inverted dropout (Srivastava et al. 2014), like `torch.nn.Dropout(p)`: in training, zeroes
@@ -52,7 +58,10 @@ class Dropout : public Module {
  public:
   explicit Dropout(double p = 0.5, Generator* gen = nullptr);
   std::string type_name() const override { return "Dropout"; }
+  /// y = x·mask (functional::dropout_with_mask); in grad mode, records the mask.
   Tensor forward(const Tensor& input) override;
+  /// dx = dy·mask (dy itself when the forward ran in eval mode).
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
 
  private:

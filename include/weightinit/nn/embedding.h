@@ -24,9 +24,14 @@ class Embedding : public Module {
   void reset_own_parameters(Generator& gen) override;
 
   /// Rows for `indices` (shape `index_shape`); the result is index_shape + [embedding_dim].
+  /// In grad mode, records the indices (as an int64 tensor) for backward.
   Tensor lookup(const std::vector<std::int64_t>& indices, const Shape& index_shape);
-  /// Indices given as a float tensor of integral values (for Sequential use).
+  /// Indices given as an int64 tensor, or a float tensor of integral values (for Sequential
+  /// use). In grad mode, records the index tensor (no copy) for backward.
   Tensor forward(const Tensor& indices) override;
+  /// weight.grad += dW with dW[r, :] = Σ_{k : index k = r} dy[k, :] (the padding_idx row gets
+  /// no gradient, as PyTorch); returns an undefined tensor (indices have no gradient).
+  Tensor backward(const Tensor& grad_output) override;
 
   Tensor& weight() { return parameter("weight").data; }
   std::optional<std::int64_t> padding_idx() const { return padding_idx_; }

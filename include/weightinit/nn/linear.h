@@ -19,7 +19,11 @@ class Linear : public Module {
          Generator& gen = default_generator(), DType dtype = DType::Float32);
 
   std::string type_name() const override { return "Linear"; }
+  /// y = x·Wᵀ + b; in grad mode, records x (no copy) for backward.
   Tensor forward(const Tensor& input) override;
+  /// For the latest recorded forward: weight.grad += dyᵀ·x, bias.grad += Σ dy (over the folded
+  /// leading dims); returns dx = dy·W.
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
   void reset_own_parameters(Generator& gen) override;
 

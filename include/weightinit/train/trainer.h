@@ -39,6 +39,11 @@ void validate(const TrainConfig& config);
 std::unique_ptr<Optimizer> make_optimizer(const TrainConfig& config,
                                           std::vector<nn::Parameter*> params);
 
+/// Throws ShapeError unless a sample of `data` (images without the batch dim) has as many
+/// elements as `input_size`: "the model expects samples of size [100] (100 elements), but the
+/// dataset's samples have size [1, 28, 28] (784 elements)".
+void check_sample_size(const data::Dataset& data, const Shape& input_size);
+
 /// Loss and accuracy of a model over a dataset.
 struct Evaluation {
   double loss = 0.0;      ///< mean cross-entropy (no label smoothing)
