@@ -2,6 +2,8 @@
 // BatchNorm and LayerNorm modules.
 #include "weightinit/nn/normalization.h"
 
+#include <vector>
+
 #include "nn/repr_util.h"
 #include "weightinit/init/init.h"
 #include "weightinit/nn/functional.h"
@@ -63,7 +65,32 @@ Tensor BatchNorm::forward(const Tensor& input) {
   Tensor& var = track_running_stats_ ? buffer("running_var") : none;
   Tensor& weight = affine_ ? parameter("weight").data : none;
   Tensor& bias = affine_ ? parameter("bias").data : none;
-  return functional::batch_norm(input, mean, var, weight, bias, use_batch_stats, momentum_, eps_);
+  Tensor output =
+      functional::batch_norm(input, mean, var, weight, bias, use_batch_stats, momentum_, eps_);
+  if (grad_enabled()) {
+    // {input}: batch statistics (recomputed in backward from the input); {input, mean, var}:
+    // the running stats as used here (copies, in case the buffers change before backward).
+    if (use_batch_stats) {
+      save_for_backward({input});
+    } else {
+      save_for_backward({input, mean.clone(), var.clone()});
+    }
+  }
+  return output;
+}
+
+Tensor BatchNorm::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  const bool batch_stats = saved.size() == 1;
+  const Tensor none;
+  const functional::Grads grads = functional::batch_norm_backward(
+      grad_output, saved[0], batch_stats ? none : saved[1], batch_stats ? none : saved[2],
+      affine_ ? parameter("weight").data : none, affine_, batch_stats, eps_);
+  if (affine_) {
+    accumulate_grad("weight", grads.weight);
+    accumulate_grad("bias", grads.bias);
+  }
+  return grads.input;
 }
 
 std::string BatchNorm::extra_repr() const {
@@ -92,8 +119,24 @@ void LayerNorm::reset_own_parameters(Generator& /*gen*/) {
 
 Tensor LayerNorm::forward(const Tensor& input) {
   Tensor none;
-  return functional::layer_norm(input, normalized_shape_, affine_ ? parameter("weight").data : none,
-                                affine_ ? parameter("bias").data : none, eps_);
+  Tensor output =
+      functional::layer_norm(input, normalized_shape_, affine_ ? parameter("weight").data : none,
+                             affine_ ? parameter("bias").data : none, eps_);
+  save_for_backward({input});
+  return output;
+}
+
+Tensor LayerNorm::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  const Tensor none;
+  const functional::Grads grads =
+      functional::layer_norm_backward(grad_output, saved[0], normalized_shape_,
+                                      affine_ ? parameter("weight").data : none, affine_, eps_);
+  if (affine_) {
+    accumulate_grad("weight", grads.weight);
+    accumulate_grad("bias", grads.bias);
+  }
+  return grads.input;
 }
 
 std::string LayerNorm::extra_repr() const {

@@ -2,6 +2,8 @@
 // Pooling modules.
 #include "weightinit/nn/pooling.h"
 
+#include <vector>
+
 #include "nn/repr_util.h"
 
 namespace weightinit::nn {
@@ -18,7 +20,16 @@ MaxPool::MaxPool(int spatial_dims, functional::PoolOptions options)
   if (options_.stride.empty()) options_.stride = options_.kernel;
 }
 
-Tensor MaxPool::forward(const Tensor& input) { return functional::max_pool(input, options_); }
+Tensor MaxPool::forward(const Tensor& input) {
+  Tensor output = functional::max_pool(input, options_);
+  save_for_backward({input});
+  return output;
+}
+
+Tensor MaxPool::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  return functional::max_pool_backward(grad_output, saved[0], options_);
+}
 
 std::string MaxPool::extra_repr() const {
   return "kernel_size=" + option_text(options_.kernel) +
@@ -32,7 +43,16 @@ AvgPool::AvgPool(int spatial_dims, functional::PoolOptions options)
   if (options_.stride.empty()) options_.stride = options_.kernel;
 }
 
-Tensor AvgPool::forward(const Tensor& input) { return functional::avg_pool(input, options_); }
+Tensor AvgPool::forward(const Tensor& input) {
+  Tensor output = functional::avg_pool(input, options_);
+  save_for_backward({input});
+  return output;
+}
+
+Tensor AvgPool::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  return functional::avg_pool_backward(grad_output, saved[0], options_);
+}
 
 std::string AvgPool::extra_repr() const {
   return "kernel_size=" + option_text(options_.kernel) +
@@ -40,7 +60,14 @@ std::string AvgPool::extra_repr() const {
 }
 
 Tensor AdaptiveAvgPool2d::forward(const Tensor& input) {
-  return functional::adaptive_avg_pool2d(input, output_size_);
+  Tensor output = functional::adaptive_avg_pool2d(input, output_size_);
+  save_for_backward({input});
+  return output;
+}
+
+Tensor AdaptiveAvgPool2d::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  return functional::adaptive_avg_pool2d_backward(grad_output, saved[0]);
 }
 
 std::string AdaptiveAvgPool2d::extra_repr() const {

@@ -12,7 +12,8 @@ namespace weightinit::nn {
 /// y = (x − mean) / √(var + eps) · weight + bias. Parameters weight (ones) and bias (zeros) when
 /// affine; buffers running_mean (zeros), running_var (ones) and num_batches_tracked (int64 0)
 /// when track_running_stats. No random draws. Training mode normalises with batch statistics
-/// and updates the running ones with `momentum`; eval mode uses the running ones.
+/// and updates the running ones with `momentum`; eval mode uses the running ones. float32 or
+/// float64 (`dtype`, which the input must match).
 class BatchNorm : public Module {
  public:
   BatchNorm(int spatial_dims, std::int64_t num_features, double eps = 1e-5, double momentum = 0.1,
@@ -20,6 +21,12 @@ class BatchNorm : public Module {
 
   std::string type_name() const override;
   Tensor forward(const Tensor& input) override;
+  /// functional::batch_norm_backward with the statistics the forward used: training (or no
+  /// running stats): through the batch mean and biased variance, recomputed from the saved
+  /// input (not the running buffers, which the forward updated), dx = γσ⁻¹/M·(M·dy − Σdy −
+  /// x̂·Σdy·x̂); eval: the running stats as they were at the forward, dx = dy·γ/√(var + eps).
+  /// Adds dγ = Σdy·x̂ and dβ = Σdy into weight.grad / bias.grad when affine.
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
   void reset_own_parameters(Generator& gen) override;
 
@@ -36,32 +43,40 @@ class BatchNorm : public Module {
 class BatchNorm1d : public BatchNorm {
  public:
   explicit BatchNorm1d(std::int64_t num_features, double eps = 1e-5, double momentum = 0.1,
-                       bool affine = true, bool track_running_stats = true)
-      : BatchNorm(1, num_features, eps, momentum, affine, track_running_stats) {}
+                       bool affine = true, bool track_running_stats = true,
+                       DType dtype = DType::Float32)
+      : BatchNorm(1, num_features, eps, momentum, affine, track_running_stats, dtype) {}
 };
 /// `torch.nn.BatchNorm2d`: input (N, C, H, W).
 class BatchNorm2d : public BatchNorm {
  public:
   explicit BatchNorm2d(std::int64_t num_features, double eps = 1e-5, double momentum = 0.1,
-                       bool affine = true, bool track_running_stats = true)
-      : BatchNorm(2, num_features, eps, momentum, affine, track_running_stats) {}
+                       bool affine = true, bool track_running_stats = true,
+                       DType dtype = DType::Float32)
+      : BatchNorm(2, num_features, eps, momentum, affine, track_running_stats, dtype) {}
 };
 /// `torch.nn.BatchNorm3d`: input (N, C, D, H, W).
 class BatchNorm3d : public BatchNorm {
  public:
   explicit BatchNorm3d(std::int64_t num_features, double eps = 1e-5, double momentum = 0.1,
-                       bool affine = true, bool track_running_stats = true)
-      : BatchNorm(3, num_features, eps, momentum, affine, track_running_stats) {}
+                       bool affine = true, bool track_running_stats = true,
+                       DType dtype = DType::Float32)
+      : BatchNorm(3, num_features, eps, momentum, affine, track_running_stats, dtype) {}
 };
 
 /// Layer normalisation (Ba et al. 2016) over the trailing `normalized_shape` dims, like
 /// `torch.nn.LayerNorm`: weight ones, bias zeros when elementwise_affine. No random draws.
+/// float32 or float64 (`dtype`, which the input must match).
 class LayerNorm : public Module {
  public:
   explicit LayerNorm(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true,
                      DType dtype = DType::Float32);
   std::string type_name() const override { return "LayerNorm"; }
   Tensor forward(const Tensor& input) override;
+  /// functional::layer_norm_backward on the saved input: per row, dx = σ⁻¹/n·(n·g − Σg −
+  /// x̂·Σg·x̂) with g = dy·w; adds dw = Σ_rows dy·x̂ and db = Σ_rows dy into the grads when
+  /// elementwise_affine.
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
   void reset_own_parameters(Generator& gen) override;
 

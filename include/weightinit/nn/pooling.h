@@ -8,12 +8,15 @@
 namespace weightinit::nn {
 
 /// Max pooling over 1, 2 or 3 spatial dims, like `torch.nn.MaxPoolNd(kernel_size, stride,
-/// padding, dilation, ceil_mode)`; an empty stride means stride = kernel_size.
+/// padding, dilation, ceil_mode)`; an empty stride means stride = kernel_size. float32 or
+/// float64 input.
 class MaxPool : public Module {
  public:
   MaxPool(int spatial_dims, functional::PoolOptions options);
   std::string type_name() const override { return "MaxPool" + std::to_string(dims_) + "d"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = functional::max_pool_backward(dy, input): each window's dy goes to its maximum.
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
 
  private:
@@ -34,12 +37,14 @@ class MaxPool3d : public MaxPool {
   explicit MaxPool3d(functional::PoolOptions options) : MaxPool(3, std::move(options)) {}
 };
 
-/// Average pooling over 2 or 3 spatial dims, like `torch.nn.AvgPoolNd`.
+/// Average pooling over 2 or 3 spatial dims, like `torch.nn.AvgPoolNd` (float32 or float64).
 class AvgPool : public Module {
  public:
   AvgPool(int spatial_dims, functional::PoolOptions options);
   std::string type_name() const override { return "AvgPool" + std::to_string(dims_) + "d"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = functional::avg_pool_backward(dy, input): each window's dy / divisor spread over it.
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
 
  private:
@@ -62,6 +67,9 @@ class AdaptiveAvgPool2d : public Module {
   explicit AdaptiveAvgPool2d(Shape output_size) : output_size_(std::move(output_size)) {}
   std::string type_name() const override { return "AdaptiveAvgPool2d"; }
   Tensor forward(const Tensor& input) override;
+  /// dx = functional::adaptive_avg_pool2d_backward(dy, input): dy / window size over each
+  /// adaptive window.
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
 
  private:
