@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "weightinit/models/c3d.h"
+#include "weightinit/nn/module.h"
 #include "weightinit/random/sampling.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   wi::manual_seed(0);
   wi::models::C3D model(101);
   model.eval();
+  const wi::nn::NoGradGuard no_grad;  // inference: forwards keep no activations for backward
   const wi::Tensor input = wi::rand({1, 3, 16, 112, 112});
   std::vector<double> ms;
   std::int64_t classes = 0;

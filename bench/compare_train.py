@@ -10,7 +10,9 @@
 # PyTorch is timed two ways: "torch" gathers each batch with one x[idx] (its fastest way to feed
 # in-memory data) and "torch-loader" runs a DataLoader over a TensorDataset (what most scripts
 # do). The ratio is taken against the faster, "torch". Epoch time excludes data loading and
-# evaluation on both sides (weightinit's train_seconds, the same loop span in torch).
+# evaluation on both sides (weightinit's train_seconds, the same loop span in torch). Each torch
+# run is its own process with OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to the thread count
+# (torch.set_num_threads alone leaves OpenBLAS's pool at all cores).
 import argparse
 import json
 import os
@@ -23,10 +25,24 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch_train  # noqa: E402
 
 
+def thread_env(threads):
+    """OpenMP and OpenBLAS limited to `threads`: OpenBLAS keeps its own pthread pool, which
+    torch.set_num_threads does not reach, so it is set before the libraries load."""
+    return dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+
+
+def run_torch(threads, **kwargs):
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools",
+                          "torch_train.py")
+    out = subprocess.run(["/usr/bin/python3", script, json.dumps(dict(kwargs, threads=threads))],
+                         check=True, env=thread_env(threads), capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_weightinit(cli, model, init, seed, threads, epochs, batch, lr):
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "run.json")
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+        env = thread_env(threads)
         subprocess.run([cli, "train", "--model", model, "--init", init, "--seed", str(seed),
                         "--threads", str(threads), "--epochs", str(epochs), "--batch", str(batch),
                         "--lr", str(lr), "--progress", "none", "--log", log],
@@ -48,7 +64,6 @@ def main():
     ap.add_argument("--loader", action="store_true", help="also time torch's DataLoader path")
     args = ap.parse_args()
 
-    data = (torch_train.load_fashion_mnist("train"), torch_train.load_fashion_mnist("test"))
     print(f"torch {torch_train.torch.__version__}, ATEN_CPU_CAPABILITY="
           f"{os.environ.get('ATEN_CPU_CAPABILITY', '(auto)')}, {args.epochs} epoch(s), batch "
           f"{args.batch}, SGD lr {args.lr}, init {args.init}, seeds {args.seeds}")
@@ -61,12 +76,11 @@ def main():
             for seed in args.seeds:  # interleaved, so drift hits both sides alike
                 w = run_weightinit(args.cli, model, args.init, seed, threads, args.epochs,
                                    args.batch, args.lr)
-                t = torch_train.train(model, args.init, seed, args.epochs, args.batch, args.lr,
-                                      threads, data=data)
+                common = dict(spec=model, init=args.init, seed=seed, epochs=args.epochs,
+                              batch=args.batch, lr=args.lr)
+                t = run_torch(threads, **common)
                 if args.loader:
-                    ld_t.append(torch_train.train(model, args.init, seed, args.epochs, args.batch,
-                                                  args.lr, threads, data=data,
-                                                  collate="loader")["train_seconds"])
+                    ld_t.append(run_torch(threads, collate="loader", **common)["train_seconds"])
                 wi_t.append(w["train_seconds"])
                 th_t.append(t["train_seconds"])
                 wi_acc.append(w["test_accuracy"])

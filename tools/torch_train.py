@@ -125,3 +125,11 @@ def train(spec, init="kaiming_normal", seed=0, epochs=1, batch=128, lr=0.1, thre
                       for i in range(0, len(xte), 1000))
     return {"step_loss": step_loss, "train_seconds": seconds,
             "test_accuracy": correct / len(xte)}
+
+
+if __name__ == "__main__":
+    # One run as a separate process, so OPENBLAS_NUM_THREADS / OMP_NUM_THREADS (read when the
+    # libraries load) can be set per run:  torch_train.py '{"spec": "cnn", "threads": 2, ...}'
+    import json
+    import sys
+    print(json.dumps(train(**json.loads(sys.argv[1]))))

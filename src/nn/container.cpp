@@ -35,6 +35,14 @@ Tensor Sequential::forward(const Tensor& input) {
   return x;
 }
 
+void Sequential::set_input_requires_grad(bool on) {
+  Module::set_input_requires_grad(on);
+  for (Module* child : children()) {
+    child->set_input_requires_grad(on);
+    if (!child->parameters().empty()) break;
+  }
+}
+
 Tensor Sequential::backward(const Tensor& grad_output) {
   pop_saved();
   Tensor g = grad_output;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Convolution layers: construction (torch's _ConvNd), init and forward.
+// Convolution layers: construction (torch's _ConvNd), init, forward and backward.
 #include "weightinit/nn/conv.h"
 
 #include <cmath>
+#include <vector>
 
 #include "nn/default_init.h"
 #include "nn/repr_util.h"
@@ -59,12 +60,27 @@ void ConvNd::reset_own_parameters(Generator& gen) {
 }
 
 Tensor ConvNd::forward(const Tensor& input) {
-  functional::ConvOptions options{config_.stride, config_.padding, config_.dilation,
-                                  config_.groups};
-  if (transposed_) {
-    return functional::conv_transpose2d(input, weight(), bias(), options, config_.output_padding);
-  }
-  return functional::conv(input, weight(), bias(), options);
+  const functional::ConvOptions options{config_.stride, config_.padding, config_.dilation,
+                                        config_.groups};
+  Tensor y = transposed_ ? functional::conv_transpose2d(input, weight(), bias(), options,
+                                                        config_.output_padding)
+                         : functional::conv(input, weight(), bias(), options);
+  save_for_backward({input});
+  return y;
+}
+
+Tensor ConvNd::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  const functional::ConvOptions options{config_.stride, config_.padding, config_.dilation,
+                                        config_.groups};
+  const bool has_bias = has_parameter("bias");
+  functional::Grads g =
+      transposed_ ? functional::conv_transpose2d_backward(grad_output, saved[0], weight(),
+                                                          has_bias, options, config_.output_padding)
+                  : functional::conv_backward(grad_output, saved[0], weight(), has_bias, options);
+  accumulate_grad("weight", g.weight);
+  if (has_bias) accumulate_grad("bias", g.bias);
+  return g.input;
 }
 
 std::string ConvNd::extra_repr() const {

@@ -32,7 +32,8 @@ Tensor Linear::forward(const Tensor& input) {
 Tensor Linear::backward(const Tensor& grad_output) {
   const std::vector<Tensor> saved = pop_saved();
   const bool has_bias = has_parameter("bias");
-  functional::Grads g = functional::linear_backward(grad_output, saved[0], weight(), has_bias);
+  functional::Grads g =
+      functional::linear_backward(grad_output, saved[0], weight(), has_bias, input_requires_grad());
   accumulate_grad("weight", g.weight);
   if (has_bias) accumulate_grad("bias", g.bias);
   return g.input;

@@ -60,7 +60,7 @@ void Module::accumulate_grad(const std::string& name, const Tensor& g) {
                    " has size ", shape_str(g.sizes()), " but the parameter has size ",
                    shape_str(p.data.sizes()));
   if (!p.grad.defined()) {
-    p.grad = g.contiguous().shares_storage_with(g) ? g.clone() : g.contiguous();
+    p.grad = g.dtype() == p.data.dtype() ? g.contiguous() : g.to(p.data.dtype()).contiguous();
     return;
   }
   const Tensor gc = g.to(p.grad.dtype()).contiguous();

@@ -46,17 +46,16 @@ std::string format_duration(double seconds) {
 }
 
 std::string format_progress_bar(const StepInfo& info, int width) {
-  const double frac =
-      info.steps_per_epoch > 0
-          ? static_cast<double>(info.step) / static_cast<double>(info.steps_per_epoch)
-          : 0.0;
+  const double frac = info.steps_per_epoch > 0 ? static_cast<double>(info.step) /
+                                                     static_cast<double>(info.steps_per_epoch)
+                                               : 0.0;
   const int filled = static_cast<int>(frac * width);
   std::string bar(static_cast<std::size_t>(width), ' ');
   for (int i = 0; i < filled && i < width; ++i) bar[static_cast<std::size_t>(i)] = '#';
   if (filled < width) bar[static_cast<std::size_t>(filled)] = '>';
   return "epoch " + std::to_string(info.epoch) + "/" + std::to_string(info.epochs) + " [" + bar +
-         "] " + std::to_string(info.step) + "/" + std::to_string(info.steps_per_epoch) +
-         " loss " + fixed(info.epoch_loss, 4) + " | " + compact_rate(info.samples_per_second) +
+         "] " + std::to_string(info.step) + "/" + std::to_string(info.steps_per_epoch) + " loss " +
+         fixed(info.epoch_loss, 4) + " | " + compact_rate(info.samples_per_second) +
          " samples/s | ETA " + format_duration(eta_seconds(info));
 }
 
@@ -78,8 +77,7 @@ std::string format_epoch_line(const EpochInfo& info, std::int64_t epochs) {
   return line;
 }
 
-ProgressPrinter::ProgressPrinter(std::FILE* out, Mode mode, std::int64_t epochs,
-                                 std::int64_t every)
+ProgressPrinter::ProgressPrinter(std::FILE* out, Mode mode, std::int64_t epochs, std::int64_t every)
     : out_(out), mode_(mode), epochs_(epochs), every_(every < 1 ? 1 : every) {}
 
 ProgressPrinter::Mode ProgressPrinter::auto_mode(std::FILE* out) {

@@ -61,9 +61,9 @@ void check_sample_size(const data::Dataset& data, const Shape& input_size) {
 
 void validate(const TrainConfig& c) {
   WEIGHTINIT_CHECK(c.epochs >= 1, ValueError, "epochs must be at least 1, but got ", c.epochs);
-  WEIGHTINIT_CHECK(c.batch_size >= 1, ValueError,
-                   "batch_size should be a positive integer value, but got batch_size=",
-                   c.batch_size);
+  WEIGHTINIT_CHECK(
+      c.batch_size >= 1, ValueError,
+      "batch_size should be a positive integer value, but got batch_size=", c.batch_size);
   WEIGHTINIT_CHECK(c.max_steps >= 0, ValueError, "max_steps must be >= 0 (0: no limit), but got ",
                    c.max_steps);
   WEIGHTINIT_CHECK(c.eval_batch_size >= 1, ValueError,
@@ -99,9 +99,9 @@ std::unique_ptr<Optimizer> make_optimizer(const TrainConfig& c,
 
 Evaluation evaluate(nn::Module& model, const data::Dataset& data, const Shape& input_size,
                     std::int64_t batch_size) {
-  WEIGHTINIT_CHECK(batch_size >= 1, ValueError,
-                   "batch_size should be a positive integer value, but got batch_size=",
-                   batch_size);
+  WEIGHTINIT_CHECK(
+      batch_size >= 1, ValueError,
+      "batch_size should be a positive integer value, but got batch_size=", batch_size);
   check_sample_size(data, input_size);
   const bool was_training = model.is_training();
   model.eval();
@@ -144,6 +144,8 @@ TrainHistory Trainer::fit(const data::Dataset& train, const data::Dataset* test,
   TrainHistory history;
   const auto run_start = Clock::now();
   model_.train();
+  const bool input_grad_before = model_.input_requires_grad();
+  model_.set_input_requires_grad(false);  // the input is data: skip the first layer's dx
   for (std::int64_t epoch = 1; epoch <= config_.epochs && history.steps < total; ++epoch) {
     const auto epoch_start = Clock::now();
     EpochInfo info;
@@ -189,7 +191,8 @@ TrainHistory Trainer::fit(const data::Dataset& train, const data::Dataset* test,
     info.seconds = seconds_since(epoch_start);
     history.train_seconds += info.seconds;
     info.train_loss = info.steps == 0 ? 0.0 : loss_sum / static_cast<double>(info.steps);
-    info.train_accuracy = seen == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(seen);
+    info.train_accuracy =
+        seen == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(seen);
     if (test != nullptr && !history.interrupted) {
       const Evaluation ev = evaluate(model_, *test, input_size_, config_.eval_batch_size);
       info.evaluated = true;
@@ -200,6 +203,7 @@ TrainHistory Trainer::fit(const data::Dataset& train, const data::Dataset* test,
     if (observer != nullptr) observer->on_epoch(info);
     if (history.interrupted) break;
   }
+  model_.set_input_requires_grad(input_grad_before);
   return history;
 }
 

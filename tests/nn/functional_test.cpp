@@ -603,28 +603,42 @@ TEST(FunctionalErrors, LinearSoftmaxEmbeddingFlattenDropout) {
       "dropout probability has to be between 0 and 1, but got 1.5");
 }
 
-TEST(FunctionalDtype, RejectsNonFloat32) {
+// The kernels take float32 or float64; integer tensors and mixed dtypes are DTypeErrors.
+TEST(FunctionalDtype, RejectsIntegerAndMixedDtypes) {
   const wi::Tensor d = wi::Tensor::zeros({2, 3, 4, 4}, wi::DType::Float64);
   const wi::Tensor f = wi::Tensor::zeros({2, 3, 4, 4}), none;
+  const wi::Tensor i64 = wi::Tensor::zeros({2, 3, 4, 4}, wi::DType::Int64);
   wi::Tensor rm = wi::Tensor::zeros({3}), rv = wi::Tensor::full({3}, 1.0);
-  expect_error<wi::DTypeError>([&] { F::relu(d); },
-                               "relu: input must be a float32 tensor, but got dtype float64");
+  EXPECT_THROW(F::relu(i64), wi::DTypeError);
   expect_error<wi::DTypeError>(
       [&] {
         F::conv(f, wi::Tensor::zeros({2, 3, 3, 3}, wi::DType::Float64), none, conv_opts());
       },
-      "conv: weight must be a float32 tensor, but got dtype float64");
+      "conv: expected scalar type Float but found Double (weight)");
   EXPECT_THROW(F::linear(d, wi::Tensor::zeros({3, 4}), none), wi::DTypeError);
-  EXPECT_THROW(F::max_pool(d, pool_opts({2})), wi::DTypeError);
-  EXPECT_THROW(F::avg_pool(d, pool_opts({2})), wi::DTypeError);
-  EXPECT_THROW(F::adaptive_avg_pool2d(d, {1, 1}), wi::DTypeError);
+  EXPECT_THROW(F::max_pool(i64, pool_opts({2})), wi::DTypeError);
+  EXPECT_THROW(F::avg_pool(i64, pool_opts({2})), wi::DTypeError);
+  EXPECT_THROW(F::adaptive_avg_pool2d(i64, {1, 1}), wi::DTypeError);
   EXPECT_THROW(F::batch_norm(d, rm, rv, none, none, true, 0.1, 1e-5), wi::DTypeError);
-  EXPECT_THROW(F::layer_norm(d, {4}, none, none, 1e-5), wi::DTypeError);
+  EXPECT_THROW(F::layer_norm(d, {4}, wi::Tensor::full({4}, 1.0), none, 1e-5), wi::DTypeError);
   EXPECT_THROW(F::softmax(wi::Tensor::zeros({3}, wi::DType::Int64), 0), wi::DTypeError);
-  EXPECT_THROW(F::dropout(d, 0.5, true), wi::DTypeError);
-  EXPECT_THROW(F::embedding({0}, {1}, wi::Tensor::zeros({3, 2}, wi::DType::Float64)),
-               wi::DTypeError);
+  EXPECT_THROW(F::dropout(i64, 0.5, true), wi::DTypeError);
   EXPECT_THROW(F::gelu(wi::Tensor()), wi::ValueError);  // undefined
+}
+
+// The same op in float64 gives the float32 result to float32 precision.
+TEST(FunctionalDtype, Float64AgreesWithFloat32) {
+  wi::Generator gen(21);
+  const wi::Tensor x = wi::randn({2, 3, 6, 6}, wi::DType::Float32, gen);
+  const wi::Tensor w = wi::randn({4, 3, 3, 3}, wi::DType::Float32, gen);
+  const wi::Tensor y32 = F::relu(F::conv(x, w, wi::Tensor(), conv_opts()));
+  const wi::Tensor y64 = F::relu(
+      F::conv(x.to(wi::DType::Float64), w.to(wi::DType::Float64), wi::Tensor(), conv_opts()));
+  ASSERT_EQ(y64.dtype(), wi::DType::Float64);
+  const auto a = y32.to_vector<float>();
+  const auto b = y64.to_vector<double>();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) EXPECT_NEAR(a[k], b[k], 1e-5) << k;
 }
 
 // Dropout with a fixed seed: 200000 elements, p = 0.3. The zeroed fraction is Binomial/n with

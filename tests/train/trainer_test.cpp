@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The Trainer loop (stop flag, max_steps, determinism, learning), evaluate, config validation
 // and the progress text.
+#include "weightinit/train/trainer.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,8 +12,8 @@
 #include "support/error_of.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/models/mlp.h"
+#include "weightinit/random/sampling.h"
 #include "weightinit/train/progress.h"
-#include "weightinit/train/trainer.h"
 
 namespace wi = weightinit;
 namespace tr = weightinit::train;
@@ -185,4 +187,27 @@ TEST(Progress, FormatsDurationsBarsAndLines) {
   e.test_accuracy = 0.83;
   EXPECT_EQ(tr::format_epoch_line(e, 3),
             "epoch 2/3 done in 4.2 s: train loss 0.5400 acc 0.8000 | test loss 0.4700 acc 0.8300");
+}
+
+// With the input marked as data, the first layer skips dx; the parameter grads are unchanged.
+TEST(Trainer, InputThatNeedsNoGradSkipsTheFirstLayersInputGradient) {
+  wi::Generator gen(8);
+  auto model = wi::models::make_mlp({20, 16, 10}, "relu", gen);
+  wi::Generator data_gen(9);
+  const wi::Tensor x = wi::randn({4, 20}, wi::DType::Float32, data_gen);
+  const wi::Tensor dy = wi::randn({4, 10}, wi::DType::Float32, data_gen);
+  (*model)(x);
+  const wi::Tensor dx = model->backward(dy);
+  ASSERT_TRUE(dx.defined());
+  std::vector<std::vector<float>> grads;
+  for (wi::nn::Parameter* p : model->parameters()) grads.push_back(p->grad.to_vector<float>());
+  model->zero_grad();
+  model->set_input_requires_grad(false);
+  EXPECT_FALSE(model->children()[0]->input_requires_grad());
+  EXPECT_TRUE(model->children()[2]->input_requires_grad());  // after the first Linear
+  (*model)(x);
+  EXPECT_FALSE(model->backward(dy).defined());
+  std::size_t k = 0;
+  for (wi::nn::Parameter* p : model->parameters())
+    EXPECT_EQ(p->grad.to_vector<float>(), grads[k++]);
 }

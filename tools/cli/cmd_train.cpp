@@ -2,6 +2,8 @@
 // `weightinit train`: build, initialize, train, evaluate, log.
 #include "cmd_train.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
@@ -11,7 +13,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <unistd.h>
 
 #include "exit_codes.h"
 #include "weightinit/data/dataset.h"
@@ -73,10 +74,9 @@ nlohmann::json epoch_json(const train::EpochInfo& e) {
 
 int run_train(const TrainArgs& a) {
   train::validate(a.config);
-  WEIGHTINIT_CHECK(a.progress == "auto" || a.progress == "bar" || a.progress == "lines" ||
-                       a.progress == "none",
-                   ValueError, "unknown --progress '", a.progress,
-                   "': expected auto, bar, lines or none");
+  WEIGHTINIT_CHECK(
+      a.progress == "auto" || a.progress == "bar" || a.progress == "lines" || a.progress == "none",
+      ValueError, "unknown --progress '", a.progress, "': expected auto, bar, lines or none");
   WEIGHTINIT_CHECK(a.data == "fashion-mnist" || a.data == "synthetic", ValueError,
                    "unknown --data '", a.data, "': expected fashion-mnist or synthetic");
   WEIGHTINIT_CHECK(a.train_samples >= 0, ValueError, "--train-samples must be >= 0, but got ",
@@ -150,8 +150,8 @@ int run_train(const TrainArgs& a) {
     j["bias_init"] = bias_init ? bias_init->canonical() : "default";
     j["seed"] = a.seed;
     j["threads"] = num_threads();
-    j["data"] = {{"name", a.data}, {"train_samples", train_set.size()},
-                 {"test_samples", test_set.size()}};
+    j["data"] = {
+        {"name", a.data}, {"train_samples", train_set.size()}, {"test_samples", test_set.size()}};
     j["config"] = {{"epochs", a.config.epochs},       {"batch_size", a.config.batch_size},
                    {"optimizer", a.config.optimizer}, {"lr", a.config.lr},
                    {"momentum", a.config.momentum},   {"weight_decay", a.config.weight_decay},

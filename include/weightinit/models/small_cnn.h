@@ -16,8 +16,7 @@ namespace weightinit::models {
 /// Names and construction draws are torch's for the same nn.Sequential, so a seeded build is
 /// bit-identical to `torch.manual_seed(s); nn.Sequential(...)`. Throws ValueError for a size < 1.
 std::shared_ptr<nn::Sequential> make_small_cnn(std::int64_t c1 = 16, std::int64_t c2 = 32,
-                                               std::int64_t hidden = 128,
-                                               std::int64_t classes = 10,
+                                               std::int64_t hidden = 128, std::int64_t classes = 10,
                                                std::int64_t in_channels = 1,
                                                Generator& gen = default_generator());
 

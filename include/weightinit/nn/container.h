@@ -19,6 +19,9 @@ class Sequential : public Module {
   Tensor forward(const Tensor& input) override;
   /// Runs the children's backward in reverse order, each on the previous one's dx.
   Tensor backward(const Tensor& grad_output) override;
+  /// Sets the flag on itself and on its children from the first up to and including the first
+  /// one with parameters (whose input is then the data).
+  void set_input_requires_grad(bool on) override;
   /// Appends a module under the next index.
   Sequential& push_back(std::shared_ptr<Module> module);
   std::size_t size() const { return count_; }

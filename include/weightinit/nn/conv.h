@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Convolution layers (Conv1d, Conv2d, Conv3d, ConvTranspose2d) with PyTorch's constructor init.
+// Convolution layers (Conv1d, Conv2d, Conv3d, ConvTranspose2d) with PyTorch's constructor init,
+// forward and backward.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,13 @@ class ConvNd : public Module {
   ConvNd(int spatial_dims, bool transposed, std::int64_t in_channels, std::int64_t out_channels,
          const ConvConfig& config, Generator& gen, DType dtype);
 
+  /// y = conv(x, W, b) (conv_transpose2d when transposed); in grad mode the input is saved for
+  /// backward.
   Tensor forward(const Tensor& input) override;
+  /// From dL/dy of the latest forward: weight.grad += dL/dW, bias.grad += Σ_{n, p} dL/dy
+  /// (when there is a bias), returns dL/dx (functional::conv_backward /
+  /// conv_transpose2d_backward).
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
   void reset_own_parameters(Generator& gen) override;
 

@@ -106,9 +106,10 @@ struct Grads {
   Tensor bias;
 };
 
-/// dx = dy·W, dW = dyᵀ·x (over the folded leading dims), db = Σ dy.
+/// dx = dy·W, dW = dyᵀ·x (over the folded leading dims), db = Σ dy. With need_input = false
+/// dx is not computed (left undefined).
 Grads linear_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
-                      bool has_bias);
+                      bool has_bias, bool need_input = true);
 
 /// Gradients of conv: dx is the transposed convolution of dy (col2im of Wᵀ·dy), dW = dy·im2col(x)ᵀ
 /// per group, db = Σ_{n, p} dy.

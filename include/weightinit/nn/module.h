@@ -79,6 +79,13 @@ class Module {
   /// no forward ran in grad mode, or when the layer has no backward.
   virtual Tensor backward(const Tensor& grad_output);
 
+  /// Whether backward must compute dLoss/dInput (default true). The trainer turns it off for a
+  /// model whose input is data (PyTorch skips that product because the input does not require
+  /// grad): a layer then returns an undefined input gradient and saves the matmul. Containers
+  /// pass it on to their leading children up to the first one with parameters.
+  virtual void set_input_requires_grad(bool on) { input_requires_grad_ = on; }
+  bool input_requires_grad() const { return input_requires_grad_; }
+
   /// Called after each forward through operator(): (module, input, output).
   using ForwardHook = std::function<void(Module&, const Tensor&, const Tensor&)>;
   /// Registers a hook (like `register_forward_hook`); returns an id for remove_forward_hook.
@@ -159,12 +166,14 @@ class Module {
   /// The record of the latest forward not yet back-propagated, removed from the stack; throws
   /// Error ("{type}: backward called without a forward pass in grad mode") when there is none.
   std::vector<Tensor> pop_saved();
-  /// grad += g for parameter `name` (grad = g.clone() when undefined); skipped when the
-  /// parameter does not require a grad.
+  /// grad += g for parameter `name`; when grad is undefined it becomes g itself (shared, not
+  /// copied: pass a fresh tensor, as the backward kernels return). Skipped when the parameter
+  /// does not require a grad.
   void accumulate_grad(const std::string& name, const Tensor& g);
 
  private:
   std::vector<std::vector<Tensor>> saved_;
+  bool input_requires_grad_ = true;
   void add_child(const std::string& name, std::shared_ptr<Module> child);
   void check_new_name(const std::string& name) const;
   void collect_modules(const std::string& prefix,

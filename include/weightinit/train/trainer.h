@@ -75,13 +75,13 @@ struct StepInfo {
 /// Summary of one finished (or interrupted) epoch.
 struct EpochInfo {
   std::int64_t epoch = 0;
-  std::int64_t steps = 0;         ///< steps run in this epoch
-  double train_loss = 0.0;        ///< mean batch loss over the epoch
-  double train_accuracy = 0.0;    ///< running accuracy of the training batches
-  bool evaluated = false;         ///< whether test_loss/test_accuracy are set
+  std::int64_t steps = 0;       ///< steps run in this epoch
+  double train_loss = 0.0;      ///< mean batch loss over the epoch
+  double train_accuracy = 0.0;  ///< running accuracy of the training batches
+  bool evaluated = false;       ///< whether test_loss/test_accuracy are set
   double test_loss = 0.0;
   double test_accuracy = 0.0;
-  double seconds = 0.0;           ///< training time of the epoch (evaluation excluded)
+  double seconds = 0.0;  ///< training time of the epoch (evaluation excluded)
 };
 
 /// Receives progress; the default methods do nothing.
@@ -96,9 +96,9 @@ class TrainObserver {
 struct TrainHistory {
   std::vector<double> step_losses;
   std::vector<EpochInfo> epochs;
-  bool interrupted = false;     ///< the stop flag ended the run early
-  std::int64_t steps = 0;       ///< optimizer steps taken
-  double train_seconds = 0.0;   ///< time in training steps (evaluation excluded)
+  bool interrupted = false;    ///< the stop flag ended the run early
+  std::int64_t steps = 0;      ///< optimizer steps taken
+  double train_seconds = 0.0;  ///< time in training steps (evaluation excluded)
 };
 
 /// Trains a classifier with mini-batches, like the usual PyTorch loop:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// conv (1-d/2-d/3-d) and conv_transpose2d: PyTorch's shape checks, im2col / col2im + sgemm.
+// conv (1-d/2-d/3-d) and conv_transpose2d, forward and backward, float32 and float64: PyTorch's
+// shape checks, im2col / col2im + gemm, direct loops for single-channel groups.
 #include <algorithm>
 #include <memory>
 #include <sstream>
@@ -15,9 +16,9 @@ namespace {
 
 using impl::ConvGeometry;
 
-/// Floats of the im2col buffer per chunk of output rows (16 MiB): bounds memory for large 3-d
-/// inputs while keeping each sgemm large.
-constexpr std::int64_t kColumnBudget = std::int64_t{1} << 22;
+/// Bytes of the im2col buffer per chunk of output rows (16 MiB, 4 Mi floats): bounds memory for
+/// large 3-d inputs while keeping each gemm large.
+constexpr std::int64_t kColumnBytes = std::int64_t{1} << 24;
 
 /// A checked convolution call: contiguous operands, x batched (N, C, *), options expanded.
 struct ConvCall {
@@ -33,12 +34,18 @@ std::string op_name(std::size_t dims, bool transposed) {
 }
 
 /// Loads the operands; x may be unbatched (one dim less than the weight), as F.convNd allows.
-ConvCall load(const Tensor& x, const Tensor& weight, const Tensor& bias, bool transposed) {
-  const char* op = transposed ? "conv_transpose2d" : "conv";
+/// Every operand must have the input's dtype (float32 or float64); `op` names the caller in the
+/// dtype errors.
+ConvCall load(const Tensor& x, const Tensor& weight, const Tensor& bias, bool transposed,
+              const char* op) {
   ConvCall c;
-  c.x = impl::contiguous_f32(x, op, "input");
-  c.w = impl::contiguous_f32(weight, op, "weight");
-  if (bias.defined()) c.b = impl::contiguous_f32(bias, op, "bias");
+  c.x = impl::contiguous_float(x, op, "input");
+  impl::check_same_dtype(weight, c.x.dtype(), op, "weight");
+  c.w = weight.contiguous();
+  if (bias.defined()) {
+    impl::check_same_dtype(bias, c.x.dtype(), op, "bias");
+    c.b = bias.contiguous();
+  }
   const std::int64_t wd = c.w.dim();
   WEIGHTINIT_CHECK(wd >= 3 && wd <= 5, ShapeError, op,
                    " expects a weight of 3, 4 or 5 dims (out, in/groups, *kernel), but got weight "
@@ -134,20 +141,28 @@ ConvGeometry geometry(const ConvCall& c, const Shape& image, const Shape& grid) 
 }
 
 /// y (N, O, P) = bias broadcast over n and p, or zeros without bias (serial: see im2col.h).
+template <class T>
 void fill_bias(Tensor& y, const Tensor& b) {
   const std::int64_t n = y.size(0), o = y.size(1), p = y.numel() / std::max<std::int64_t>(n * o, 1);
-  float* yp = y.data_ptr<float>();
-  const float* bp = b.defined() ? b.data_ptr<float>() : nullptr;
+  T* yp = y.data_ptr<T>();
+  const T* bp = b.defined() ? b.data_ptr<T>() : nullptr;
   for (std::int64_t i = 0; i < n * o; ++i) {
-    std::fill(yp + i * p, yp + (i + 1) * p, bp ? bp[i % o] : 0.0f);
+    std::fill(yp + i * p, yp + (i + 1) * p, bp ? bp[i % o] : T(0));
   }
 }
 
-/// Output rows of the grid per im2col chunk, so that a chunk fits kColumnBudget.
+/// Output rows of the grid per im2col chunk, so that a chunk of T fits kColumnBytes.
+template <class T>
 std::int64_t rows_per_chunk(std::int64_t col_rows, std::int64_t grid_rows,
                             std::int64_t grid_width) {
+  const std::int64_t budget = kColumnBytes / static_cast<std::int64_t>(sizeof(T));
   const std::int64_t per_row = std::max<std::int64_t>(col_rows * grid_width, 1);
-  return std::clamp<std::int64_t>(kColumnBudget / per_row, 1, std::max<std::int64_t>(grid_rows, 1));
+  return std::clamp<std::int64_t>(budget / per_row, 1, std::max<std::int64_t>(grid_rows, 1));
+}
+
+template <class T>
+std::unique_ptr<T[]> column_buffer(std::int64_t col_rows, std::int64_t chunk, std::int64_t width) {
+  return std::make_unique_for_overwrite<T[]>(static_cast<std::size_t>(col_rows * chunk * width));
 }
 
 Tensor finish(Tensor y, bool unbatched) {
@@ -156,90 +171,251 @@ Tensor finish(Tensor y, bool unbatched) {
   return y.view(sizes);
 }
 
-}  // namespace
+/// A convolution lowered to matrix products. The grid side (conv output / transposed-conv
+/// input) has groups·ga channels, the image side (conv input / transposed-conv output)
+/// groups·gb, and the weight is (groups·ga, gb, *kernel) — (O, C/groups, *k) for conv,
+/// (C_in, C_out/groups, *k) for conv_transpose2d. Per sample n and group grp:
+///   grid[n, grp] = W_grp · im2col(image[n, grp])      (W_grp: ga × gb·taps)
+/// is conv's forward, and image[n, grp] += col2im(W_grpᵀ · grid[n, grp]) its adjoint.
+struct Lowering {
+  ConvGeometry g;
+  std::int64_t batch = 0, groups = 1, ga = 0, gb = 0;
 
-namespace {
+  std::int64_t taps() const { return g.kernel_numel(); }
+  std::int64_t col_rows() const { return gb * g.kernel_numel(); }
+  std::int64_t grid_p() const { return g.out_numel(); }
+  std::int64_t image_p() const { return g.in_numel(); }
+  /// Offsets of (n, grp)'s block in the grid, the image and the weight.
+  std::int64_t grid_at(std::int64_t n, std::int64_t grp) const {
+    return (n * groups + grp) * ga * grid_p();
+  }
+  std::int64_t image_at(std::int64_t n, std::int64_t grp) const {
+    return (n * groups + grp) * gb * image_p();
+  }
+  std::int64_t weight_at(std::int64_t grp) const { return grp * ga * col_rows(); }
+};
 
-/// y[n, grp·Og + o, p] = b[o] + Σ_r W_grp[o, r]·col[r, p], col = im2col of the group's Cg input
-/// channels (r over channel × kernel tap): one sgemm per (sample, group, chunk of output rows).
-/// x is (N, C, *in), w (O, Cg, *kernel), y (N, O, *out) prefilled with the bias when there is one.
-void conv_forward(const ConvCall& c, const ConvGeometry& g, Tensor& y) {
-  const std::int64_t channels = c.x.size(1), outs = c.w.size(0);
-  const std::int64_t cg = channels / c.groups, og = outs / c.groups,
-                     col_rows = cg * g.kernel_numel();
-  const std::int64_t in_p = g.in_numel(), out_p = g.out_numel(), ow = g.out[2];
-  const std::int64_t chunk = rows_per_chunk(col_rows, g.out_rows(), ow);
+// ------------------------------------------------------------------------------------------
+// Matrix-product kernels. The loops over (sample, group, chunk) are serial and the gemm calls
+// multi-threaded (the BLAS's threads; see im2col.h for why im2col / col2im stay serial). Every
+// accumulation runs in a fixed order — BLAS partitions M×N between threads, never K — so the
+// results do not depend on timing.
+
+/// grid[n, grp] = W_grp · im2col(image[n, grp]) (+ grid when `accumulate`; it then holds the
+/// bias): one gemm per (sample, group, chunk of grid rows). Conv's forward, and conv_transpose's
+/// dx = conv(dy).
+template <class T>
+void lower(const Lowering& L, const T* image, const T* w, T* grid, bool accumulate) {
+  const ConvGeometry& g = L.g;
+  const std::int64_t col_rows = L.col_rows(), out_p = L.grid_p(), ow = g.out[2];
+  const std::int64_t chunk = rows_per_chunk<T>(col_rows, g.out_rows(), ow);
   const bool pointwise = g.pointwise();
-  const float beta = c.b.defined() ? 1.0f : 0.0f;
-  std::unique_ptr<float[]> col;
-  if (!pointwise) col = std::make_unique_for_overwrite<float[]>(std::size_t(col_rows * chunk * ow));
-  const float* xp = c.x.data_ptr<float>();
-  const float* wp = c.w.data_ptr<float>();
-  float* yp = y.data_ptr<float>();
-  for (std::int64_t n = 0; n < c.x.size(0); ++n) {
-    for (std::int64_t grp = 0; grp < c.groups; ++grp) {
-      const float* xg = xp + (n * channels + grp * cg) * in_p;  // (Cg, *in)
-      const float* wg = wp + grp * og * col_rows;               // (Og, Cg·taps)
-      float* yg = yp + (n * outs + grp * og) * out_p;           // (Og, *out)
+  const T beta = accumulate ? T(1) : T(0);
+  std::unique_ptr<T[]> col;
+  if (!pointwise) col = column_buffer<T>(col_rows, chunk, ow);
+  for (std::int64_t n = 0; n < L.batch; ++n) {
+    for (std::int64_t grp = 0; grp < L.groups; ++grp) {
+      const T* xg = image + L.image_at(n, grp);  // (gb, *in)
+      const T* wg = w + L.weight_at(grp);        // (ga, gb·taps)
+      T* yg = grid + L.grid_at(n, grp);          // (ga, *out)
       if (pointwise) {  // the image is its own column matrix
-        impl::sgemm(false, false, og, out_p, cg, 1.0f, wg, cg, xg, out_p, beta, yg, out_p);
+        impl::gemm(false, false, L.ga, out_p, L.gb, T(1), wg, L.gb, xg, out_p, beta, yg, out_p);
         continue;
       }
       for (std::int64_t q0 = 0; q0 < g.out_rows(); q0 += chunk) {
         const std::int64_t q1 = std::min(q0 + chunk, g.out_rows()), width = (q1 - q0) * ow;
-        impl::im2col(xg, cg, g, q0, q1, col.get());
-        impl::sgemm(false, false, og, width, col_rows, 1.0f, wg, col_rows, col.get(), width, beta,
-                    yg + q0 * ow, out_p);
+        impl::im2col(xg, L.gb, g, q0, q1, col.get());
+        impl::gemm(false, false, L.ga, width, col_rows, T(1), wg, col_rows, col.get(), width, beta,
+                   yg + q0 * ow, out_p);
       }
     }
   }
 }
 
-/// Groups of one input channel (depthwise, or a 1-channel input): y[n, o] += direct
-/// convolution of x[n, o / Og] with w[o], one (n, o) plane per OpenMP task (no BLAS involved).
-void conv_single_channel(const ConvCall& c, const ConvGeometry& g, Tensor& y) {
-  const std::int64_t channels = c.x.size(1), outs = c.w.size(0), og = outs / c.groups;
-  const std::int64_t in_p = g.in_numel(), out_p = g.out_numel(), taps = g.kernel_numel();
-  const std::int64_t planes = c.x.size(0) * outs;
-  const float* xp = c.x.data_ptr<float>();
-  const float* wp = c.w.data_ptr<float>();
-  float* yp = y.data_ptr<float>();
+/// image[n, grp] += col2im(W_grpᵀ · grid[n, grp]): col (gb·taps × width) = W_grpᵀ · the grid
+/// chunk, one gemm per (sample, group, chunk of grid rows), then scattered into the image.
+/// conv_transpose2d's forward (image prefilled with the bias).
+template <class T>
+void lift(const Lowering& L, const T* grid, const T* w, T* image) {
+  const ConvGeometry& g = L.g;
+  const std::int64_t col_rows = L.col_rows(), grid_p = L.grid_p(), ow = g.out[2];
+  const std::int64_t chunk = rows_per_chunk<T>(col_rows, g.out_rows(), ow);
+  auto col = column_buffer<T>(col_rows, chunk, ow);
+  for (std::int64_t n = 0; n < L.batch; ++n) {
+    for (std::int64_t grp = 0; grp < L.groups; ++grp) {
+      const T* xg = grid + L.grid_at(n, grp);  // (ga, *grid)
+      const T* wg = w + L.weight_at(grp);      // (ga, gb·taps)
+      T* yg = image + L.image_at(n, grp);      // (gb, *image)
+      for (std::int64_t q0 = 0; q0 < g.out_rows(); q0 += chunk) {
+        const std::int64_t q1 = std::min(q0 + chunk, g.out_rows()), width = (q1 - q0) * ow;
+        impl::gemm(true, false, col_rows, width, L.ga, T(1), wg, col_rows, xg + q0 * ow, grid_p,
+                   T(0), col.get(), width);
+        impl::col2im(col.get(), L.gb, g, q0, q1, yg);
+      }
+    }
+  }
+}
+
+/// Backward of grid = lower(image) (conv): given dgrid, per (sample, group, chunk) in order
+///   col = im2col(image_grp);  dW_grp += dgrid_grp · colᵀ;  dimage_grp += col2im(W_grpᵀ·dgrid_grp)
+/// (col is reused for W_grpᵀ·dgrid). dimage and dw must be zeroed.
+template <class T>
+void lower_backward(const Lowering& L, const T* image, const T* dgrid, const T* w, T* dimage,
+                    T* dw) {
+  const ConvGeometry& g = L.g;
+  const std::int64_t col_rows = L.col_rows(), grid_p = L.grid_p(), ow = g.out[2];
+  const std::int64_t chunk = rows_per_chunk<T>(col_rows, g.out_rows(), ow);
+  const bool pointwise = g.pointwise();
+  std::unique_ptr<T[]> col;
+  if (!pointwise) col = column_buffer<T>(col_rows, chunk, ow);
+  for (std::int64_t n = 0; n < L.batch; ++n) {
+    for (std::int64_t grp = 0; grp < L.groups; ++grp) {
+      const T* xg = image + L.image_at(n, grp);  // (gb, *image)
+      const T* dyg = dgrid + L.grid_at(n, grp);  // (ga, *grid)
+      const T* wg = w + L.weight_at(grp);        // (ga, gb·taps)
+      T* dxg = dimage + L.image_at(n, grp);
+      T* dwg = dw + L.weight_at(grp);
+      if (pointwise) {  // dW += dy·xᵀ, dx = Wᵀ·dy
+        impl::gemm(false, true, L.ga, L.gb, grid_p, T(1), dyg, grid_p, xg, grid_p, T(1), dwg, L.gb);
+        impl::gemm(true, false, L.gb, grid_p, L.ga, T(1), wg, L.gb, dyg, grid_p, T(0), dxg, grid_p);
+        continue;
+      }
+      for (std::int64_t q0 = 0; q0 < g.out_rows(); q0 += chunk) {
+        const std::int64_t q1 = std::min(q0 + chunk, g.out_rows()), width = (q1 - q0) * ow;
+        impl::im2col(xg, L.gb, g, q0, q1, col.get());
+        impl::gemm(false, true, L.ga, col_rows, width, T(1), dyg + q0 * ow, grid_p, col.get(),
+                   width, T(1), dwg, col_rows);
+        impl::gemm(true, false, col_rows, width, L.ga, T(1), wg, col_rows, dyg + q0 * ow, grid_p,
+                   T(0), col.get(), width);
+        impl::col2im(col.get(), L.gb, g, q0, q1, dxg);
+      }
+    }
+  }
+}
+
+/// Backward of image = lift(grid) (conv_transpose2d): given dimage, per (sample, group, chunk)
+///   col = im2col(dimage_grp);  dW_grp += grid_grp · colᵀ;  dgrid_grp = W_grp · col.
+/// dw must be zeroed; dgrid is overwritten.
+template <class T>
+void lift_backward(const Lowering& L, const T* grid, const T* dimage, const T* w, T* dgrid,
+                   T* dw) {
+  const ConvGeometry& g = L.g;
+  const std::int64_t col_rows = L.col_rows(), grid_p = L.grid_p(), ow = g.out[2];
+  const std::int64_t chunk = rows_per_chunk<T>(col_rows, g.out_rows(), ow);
+  // output_padding < dilation can make the image larger than the grid even for a 1×1 kernel.
+  const bool pointwise = g.pointwise() && g.in == g.out;
+  std::unique_ptr<T[]> col;
+  if (!pointwise) col = column_buffer<T>(col_rows, chunk, ow);
+  for (std::int64_t n = 0; n < L.batch; ++n) {
+    for (std::int64_t grp = 0; grp < L.groups; ++grp) {
+      const T* xg = grid + L.grid_at(n, grp);      // (ga, *grid): the forward input
+      const T* dyg = dimage + L.image_at(n, grp);  // (gb, *image): dL/d(forward output)
+      const T* wg = w + L.weight_at(grp);          // (ga, gb·taps)
+      T* dxg = dgrid + L.grid_at(n, grp);
+      T* dwg = dw + L.weight_at(grp);
+      if (pointwise) {  // dW += x·dyᵀ, dx = W·dy
+        impl::gemm(false, true, L.ga, L.gb, grid_p, T(1), xg, grid_p, dyg, grid_p, T(1), dwg, L.gb);
+        impl::gemm(false, false, L.ga, grid_p, L.gb, T(1), wg, L.gb, dyg, grid_p, T(0), dxg, grid_p);
+        continue;
+      }
+      for (std::int64_t q0 = 0; q0 < g.out_rows(); q0 += chunk) {
+        const std::int64_t q1 = std::min(q0 + chunk, g.out_rows()), width = (q1 - q0) * ow;
+        impl::im2col(dyg, L.gb, g, q0, q1, col.get());
+        impl::gemm(false, true, L.ga, col_rows, width, T(1), xg + q0 * ow, grid_p, col.get(),
+                   width, T(1), dwg, col_rows);
+        impl::gemm(false, false, L.ga, width, col_rows, T(1), wg, col_rows, col.get(), width, T(0),
+                   dxg + q0 * ow, grid_p);
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Direct kernels for an image side of one channel per group (gb = 1: depthwise convs, 1-channel
+// inputs). OpenMP splits independent outputs (one plane or one filter per task), each summed in
+// a fixed order, so results do not depend on the thread count.
+
+/// grid[n, o] += direct conv of image[n, o / ga] with w[o]; grid is prefilled (bias or zeros).
+template <class T>
+void lower_direct(const Lowering& L, const T* image, const T* w, T* grid) {
+  const std::int64_t outs = L.groups * L.ga, in_p = L.image_p(), out_p = L.grid_p();
+  const std::int64_t taps = L.taps(), planes = L.batch * outs;
 #pragma omp parallel for schedule(static) if (planes * out_p * taps > impl::kParallelGrain)
   for (std::int64_t plane = 0; plane < planes; ++plane) {
     const std::int64_t n = plane / outs, o = plane % outs;
-    impl::conv_plane_direct(xp + (n * channels + o / og) * in_p, wp + o * taps, g,
-                            yp + plane * out_p);
+    impl::conv_plane_direct(image + (n * L.groups + o / L.ga) * in_p, w + o * taps, L.g,
+                            grid + plane * out_p);
   }
 }
 
-}  // namespace
+/// image[n, c] += Σ_{a < ga} direct adjoint of grid[n, c·ga + a] with w[c·ga + a] (c = group);
+/// one (n, c) image plane per task, its ga filters in order.
+template <class T>
+void lift_direct(const Lowering& L, const T* grid, const T* w, T* image) {
+  const std::int64_t in_p = L.image_p(), out_p = L.grid_p(), taps = L.taps();
+  const std::int64_t planes = L.batch * L.groups;
+#pragma omp parallel for schedule(static) if (planes * L.ga * out_p * taps > impl::kParallelGrain)
+  for (std::int64_t plane = 0; plane < planes; ++plane) {
+    const std::int64_t n = plane / L.groups, c = plane % L.groups;
+    for (std::int64_t a = 0; a < L.ga; ++a) {
+      const std::int64_t o = c * L.ga + a;
+      impl::conv_plane_direct_adjoint(grid + (n * L.groups * L.ga + o) * out_p, w + o * taps, L.g,
+                                      image + plane * in_p);
+    }
+  }
+}
 
-Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvOptions& options) {
-  ConvCall c = load(x, weight, bias, false);
-  set_options(c, options, {0});
-  check_forward_shapes(c);
-  // out = (in + 2·padding − dilation·(kernel − 1) − 1) / stride + 1 per spatial dim.
-  Shape image, grid, out_sizes{c.x.size(0), c.w.size(0)};
+/// dw[o, tap] += Σ_n Σ_p grid[n, o, p]·image[n, o / ga, index(p, tap)]: one filter per task,
+/// samples in order.
+template <class T>
+void weight_grad_direct(const Lowering& L, const T* grid, const T* image, T* dw) {
+  const std::int64_t outs = L.groups * L.ga, in_p = L.image_p(), out_p = L.grid_p();
+  const std::int64_t taps = L.taps();
+#pragma omp parallel for schedule(static) if (L.batch * outs * out_p * taps > impl::kParallelGrain)
+  for (std::int64_t o = 0; o < outs; ++o) {
+    for (std::int64_t n = 0; n < L.batch; ++n) {
+      impl::conv_plane_direct_filter(image + (n * L.groups + o / L.ga) * in_p,
+                                     grid + (n * outs + o) * out_p, L.g, dw + o * taps);
+    }
+  }
+}
+
+/// db[c] = Σ_n Σ_p dy[n, c, p] of a contiguous (N, C, *) tensor, summed in double per channel
+/// (one channel per task, samples and positions in order).
+template <class T>
+Tensor bias_grad(const Tensor& dy) {
+  const std::int64_t n = dy.size(0), ch = dy.size(1);
+  const std::int64_t p = dy.numel() / std::max<std::int64_t>(n * ch, 1);
+  Tensor db = Tensor::empty({ch}, impl::dtype_of<T>());
+  const T* src = dy.data_ptr<T>();
+  T* dst = db.data_ptr<T>();
+#pragma omp parallel for schedule(static) if (dy.numel() > impl::kParallelGrain)
+  for (std::int64_t c = 0; c < ch; ++c) {
+    double sum = 0.0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T* row = src + (i * ch + c) * p;
+      for (std::int64_t j = 0; j < p; ++j) sum += static_cast<double>(row[j]);
+    }
+    dst[c] = static_cast<T>(sum);
+  }
+  return db;
+}
+
+// ------------------------------------------------------------------------------------------
+// Shapes.
+
+/// The output spatial sizes of conv: (in + 2·padding − dilation·(kernel − 1) − 1) / stride + 1.
+Shape conv_grid(const ConvCall& c) {
+  Shape grid;
   for (std::size_t i = 0; i < c.dims; ++i) {
     const std::int64_t d = static_cast<std::int64_t>(i) + 2, in = c.x.size(d);
     const std::int64_t span = c.dilation[i] * (c.w.size(d) - 1) + 1;
-    image.push_back(in);
     grid.push_back((in + 2 * c.padding[i] - span) / c.stride[i] + 1);
-    out_sizes.push_back(grid.back());
   }
-  Tensor y = Tensor::empty(out_sizes);
-  const ConvGeometry g = geometry(c, image, grid);
-  if (c.x.size(1) == c.groups) {  // one input channel per group
-    fill_bias(y, c.b);
-    conv_single_channel(c, g, y);
-  } else {
-    if (c.b.defined()) fill_bias(y, c.b);
-    conv_forward(c, g, y);
-  }
-  return finish(y, c.unbatched);
+  return grid;
 }
 
-namespace {
+Shape spatial(const Tensor& t) { return Shape(t.sizes().begin() + 2, t.sizes().end()); }
 
 /// PyTorch's checks of a transposed convolution (check_shape_forward and
 /// slow_conv_transpose2d_shape_check); returns the output spatial sizes
@@ -271,45 +447,143 @@ Shape transposed_output(const ConvCall& c) {
   return out;
 }
 
-/// y_grp (Og, *out) += col2im(W_grpᵀ · x_grp): col (Og·taps × P_in) = W_grpᵀ (W_grp stored
-/// (Cg, Og·taps)) times x_grp (Cg, P_in), one sgemm per (sample, group, chunk of input rows),
-/// then scattered into the output (the adjoint of conv's im2col). y is prefilled with the bias.
-void conv_transpose_forward(const ConvCall& c, const ConvGeometry& g, Tensor& y) {
-  const std::int64_t channels = c.x.size(1), cg = channels / c.groups, og = c.w.size(1);
-  const std::int64_t col_rows = og * g.kernel_numel(), in_p = g.out_numel(), out_p = g.in_numel();
-  const std::int64_t iw = g.out[2], chunk = rows_per_chunk(col_rows, g.out_rows(), iw);
-  auto col = std::make_unique_for_overwrite<float[]>(std::size_t(col_rows * chunk * iw));
-  const float* xp = c.x.data_ptr<float>();
-  const float* wp = c.w.data_ptr<float>();
-  float* yp = y.data_ptr<float>();
-  for (std::int64_t n = 0; n < c.x.size(0); ++n) {
-    for (std::int64_t grp = 0; grp < c.groups; ++grp) {
-      const float* xg = xp + (n * channels + grp * cg) * in_p;  // (Cg, H, W)
-      const float* wg = wp + grp * cg * col_rows;               // (Cg, Og·taps)
-      float* yg = yp + (n * og * c.groups + grp * og) * out_p;  // (Og, OH, OW)
-      for (std::int64_t q0 = 0; q0 < g.out_rows(); q0 += chunk) {
-        const std::int64_t q1 = std::min(q0 + chunk, g.out_rows()), width = (q1 - q0) * iw;
-        impl::sgemm(true, false, col_rows, width, cg, 1.0f, wg, col_rows, xg + q0 * iw, in_p, 0.0f,
-                    col.get(), width);
-        impl::col2im(col.get(), og, g, q0, q1, yg);
-      }
-    }
+/// The lowering of conv (grid = output, image = input) or conv_transpose2d (grid = input,
+/// image = output); `image` / `grid` are the spatial sizes of each side.
+Lowering lowering(const ConvCall& c, bool transposed, const Shape& image, const Shape& grid) {
+  Lowering L;
+  L.g = geometry(c, image, grid);
+  L.batch = c.x.size(0);
+  L.groups = c.groups;
+  if (transposed) {
+    L.ga = c.x.size(1) / c.groups;  // C_in / groups
+    L.gb = c.w.size(1);             // C_out / groups
+  } else {
+    L.ga = c.w.size(0) / c.groups;  // C_out / groups
+    L.gb = c.x.size(1) / c.groups;  // C_in / groups
   }
+  return L;
+}
+
+/// grad_output made contiguous and batched; it must have the forward output's dtype and size
+/// (unbatched when the input was): ShapeError "conv_backward: expected grad_output of size
+/// [2, 4, 5, 5] (the forward output's), but got [2, 4, 5, 6]".
+Tensor load_grad_output(const Tensor& grad_output, const ConvCall& c, const Shape& out_sizes,
+                        const char* op) {
+  impl::check_same_dtype(grad_output, c.x.dtype(), op, "grad_output");
+  Shape want = out_sizes;
+  if (c.unbatched) want.erase(want.begin());
+  WEIGHTINIT_CHECK(grad_output.sizes() == want, ShapeError, op, ": expected grad_output of size ",
+                   shape_str(want), " (the forward output's), but got ",
+                   shape_str(grad_output.sizes()));
+  return grad_output.contiguous().view(out_sizes);
 }
 
 }  // namespace
 
+Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvOptions& options) {
+  ConvCall c = load(x, weight, bias, false, "conv");
+  set_options(c, options, {0});
+  check_forward_shapes(c);
+  const Shape grid = conv_grid(c);
+  Shape out_sizes{c.x.size(0), c.w.size(0)};
+  out_sizes.insert(out_sizes.end(), grid.begin(), grid.end());
+  Tensor y = Tensor::empty(out_sizes, c.x.dtype());
+  const Lowering L = lowering(c, false, spatial(c.x), grid);
+  impl::dispatch_float(c.x.dtype(), "conv", [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = c.x.data_ptr<T>();
+    const T* wp = c.w.data_ptr<T>();
+    if (L.gb == 1) {  // one input channel per group
+      fill_bias<T>(y, c.b);
+      lower_direct<T>(L, xp, wp, y.data_ptr<T>());
+    } else {
+      if (c.b.defined()) fill_bias<T>(y, c.b);
+      lower<T>(L, xp, wp, y.data_ptr<T>(), c.b.defined());
+    }
+  });
+  return finish(y, c.unbatched);
+}
+
 Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                         const ConvOptions& options, const Shape& output_padding) {
-  ConvCall c = load(x, weight, bias, true);
+  ConvCall c = load(x, weight, bias, true, "conv_transpose2d");
   set_options(c, options, output_padding);
   const Shape out = transposed_output(c);
   // im2col's image is the transposed conv's output; its column grid is the input.
-  const ConvGeometry g = geometry(c, out, {c.x.size(2), c.x.size(3)});
-  Tensor y = Tensor::empty({c.x.size(0), c.w.size(1) * c.groups, out[0], out[1]});
-  fill_bias(y, c.b);
-  conv_transpose_forward(c, g, y);
+  const Lowering L = lowering(c, true, out, spatial(c.x));
+  Tensor y = Tensor::empty({c.x.size(0), c.w.size(1) * c.groups, out[0], out[1]}, c.x.dtype());
+  impl::dispatch_float(c.x.dtype(), "conv_transpose2d", [&](auto tag) {
+    using T = decltype(tag);
+    fill_bias<T>(y, c.b);
+    lift<T>(L, c.x.data_ptr<T>(), c.w.data_ptr<T>(), y.data_ptr<T>());
+  });
   return finish(y, c.unbatched);
+}
+
+Grads conv_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
+                    bool has_bias, const ConvOptions& options) {
+  constexpr const char* op = "conv_backward";
+  ConvCall c = load(x, weight, Tensor(), false, op);
+  set_options(c, options, {0});
+  check_forward_shapes(c);
+  const Shape grid = conv_grid(c);
+  Shape out_sizes{c.x.size(0), c.w.size(0)};
+  out_sizes.insert(out_sizes.end(), grid.begin(), grid.end());
+  const Tensor dy = load_grad_output(grad_output, c, out_sizes, op);
+  const Lowering L = lowering(c, false, spatial(c.x), grid);
+  Grads grads;
+  grads.input = Tensor::zeros(c.x.sizes(), c.x.dtype());
+  grads.weight = Tensor::zeros(c.w.sizes(), c.x.dtype());
+  impl::dispatch_float(c.x.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = c.x.data_ptr<T>();
+    const T* wp = c.w.data_ptr<T>();
+    const T* dyp = dy.data_ptr<T>();
+    T* dxp = grads.input.data_ptr<T>();
+    T* dwp = grads.weight.data_ptr<T>();
+    if (L.gb == 1) {
+      lift_direct<T>(L, dyp, wp, dxp);
+      weight_grad_direct<T>(L, dyp, xp, dwp);
+    } else {
+      lower_backward<T>(L, xp, dyp, wp, dxp, dwp);
+    }
+    if (has_bias) grads.bias = bias_grad<T>(dy);
+  });
+  grads.input = finish(grads.input, c.unbatched);
+  return grads;
+}
+
+Grads conv_transpose2d_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
+                                bool has_bias, const ConvOptions& options,
+                                const Shape& output_padding) {
+  constexpr const char* op = "conv_transpose2d_backward";
+  ConvCall c = load(x, weight, Tensor(), true, op);
+  set_options(c, options, output_padding);
+  const Shape out = transposed_output(c);
+  const Tensor dy = load_grad_output(
+      grad_output, c, {c.x.size(0), c.w.size(1) * c.groups, out[0], out[1]}, op);
+  const Lowering L = lowering(c, true, out, spatial(c.x));
+  Grads grads;
+  grads.input = Tensor::empty(c.x.sizes(), c.x.dtype());
+  grads.weight = Tensor::zeros(c.w.sizes(), c.x.dtype());
+  impl::dispatch_float(c.x.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = c.x.data_ptr<T>();
+    const T* wp = c.w.data_ptr<T>();
+    const T* dyp = dy.data_ptr<T>();
+    T* dxp = grads.input.data_ptr<T>();
+    T* dwp = grads.weight.data_ptr<T>();
+    if (L.gb == 1) {  // dx = conv(dy) with one dy channel per group
+      grads.input.fill_(0.0);
+      lower_direct<T>(L, dyp, wp, dxp);
+      weight_grad_direct<T>(L, xp, dyp, dwp);
+    } else {
+      lift_backward<T>(L, xp, dyp, wp, dxp, dwp);
+    }
+    if (has_bias) grads.bias = bias_grad<T>(dy);
+  });
+  grads.input = finish(grads.input, c.unbatched);
+  return grads;
 }
 
 }  // namespace weightinit::nn::functional

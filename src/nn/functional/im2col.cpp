@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// im2col / col2im over up to 3 spatial dims, and the direct single-channel convolution.
+// im2col / col2im over up to 3 spatial dims, and the direct single-channel convolution with its
+// adjoints; float and double instantiations.
 #include "nn/functional/im2col.h"
 
 #include <algorithm>
@@ -54,59 +55,62 @@ void for_each_row(const ConvGeometry& g, const Tap& t, std::int64_t q0, std::int
 
 }  // namespace
 
-void im2col(const float* image, std::int64_t channels, const ConvGeometry& g, std::int64_t q0,
-            std::int64_t q1, float* col) {
+template <class T>
+void im2col(const T* image, std::int64_t channels, const ConvGeometry& g, std::int64_t q0,
+            std::int64_t q1, T* col) {
   const std::int64_t taps = g.kernel_numel(), rows = channels * taps;
   const std::int64_t ow = g.out[2], width = (q1 - q0) * ow, sw = g.stride[2];
   for (std::int64_t r = 0; r < rows; ++r) {
-    const float* plane = image + (r / taps) * g.in_numel();  // image[c]
+    const T* plane = image + (r / taps) * g.in_numel();  // image[c]
     const Tap t = tap_of(g, r % taps);
     for_each_row(g, t, q0, q1, [&](std::int64_t q, std::int64_t row) {
-      float* dst = col + r * width + (q - q0) * ow;
+      T* dst = col + r * width + (q - q0) * ow;
       if (row < 0) {
-        std::fill(dst, dst + ow, 0.0f);
+        std::fill(dst, dst + ow, T(0));
         return;
       }
-      const float* src = plane + row * g.in[2];
-      std::fill(dst, dst + t.lo, 0.0f);
+      const T* src = plane + row * g.in[2];
+      std::fill(dst, dst + t.lo, T(0));
       if (sw == 1) {
         std::copy(src + t.lo + t.offset, src + t.hi + t.offset, dst + t.lo);
       } else {
         for (std::int64_t j = t.lo; j < t.hi; ++j) dst[j] = src[j * sw + t.offset];
       }
-      std::fill(dst + t.hi, dst + ow, 0.0f);
+      std::fill(dst + t.hi, dst + ow, T(0));
     });
   }
 }
 
-void col2im(const float* col, std::int64_t channels, const ConvGeometry& g, std::int64_t q0,
-            std::int64_t q1, float* image) {
+template <class T>
+void col2im(const T* col, std::int64_t channels, const ConvGeometry& g, std::int64_t q0,
+            std::int64_t q1, T* image) {
   const std::int64_t taps = g.kernel_numel();
   const std::int64_t ow = g.out[2], width = (q1 - q0) * ow, sw = g.stride[2];
   for (std::int64_t c = 0; c < channels; ++c) {
-    float* plane = image + c * g.in_numel();
+    T* plane = image + c * g.in_numel();
     for (std::int64_t k = 0; k < taps; ++k) {
       const Tap t = tap_of(g, k);
-      const float* src_row = col + (c * taps + k) * width;
+      const T* src_row = col + (c * taps + k) * width;
       for_each_row(g, t, q0, q1, [&](std::int64_t q, std::int64_t row) {
         if (row < 0) return;
-        float* dst = plane + row * g.in[2];
-        const float* src = src_row + (q - q0) * ow;
+        T* dst = plane + row * g.in[2];
+        const T* src = src_row + (q - q0) * ow;
         for (std::int64_t j = t.lo; j < t.hi; ++j) dst[j * sw + t.offset] += src[j];
       });
     }
   }
 }
 
-void conv_plane_direct(const float* image, const float* filter, const ConvGeometry& g, float* out) {
+template <class T>
+void conv_plane_direct(const T* image, const T* filter, const ConvGeometry& g, T* out) {
   const std::int64_t ow = g.out[2], sw = g.stride[2];
   for (std::int64_t k = 0; k < g.kernel_numel(); ++k) {
     const Tap t = tap_of(g, k);
-    const float wk = filter[k];
+    const T wk = filter[k];
     for_each_row(g, t, 0, g.out_rows(), [&](std::int64_t q, std::int64_t row) {
       if (row < 0) return;
-      const float* src = image + row * g.in[2];
-      float* dst = out + q * ow;
+      const T* src = image + row * g.in[2];
+      T* dst = out + q * ow;
       if (sw == 1) {
         for (std::int64_t j = t.lo; j < t.hi; ++j) dst[j] += wk * src[j + t.offset];
       } else {
@@ -115,5 +119,55 @@ void conv_plane_direct(const float* image, const float* filter, const ConvGeomet
     });
   }
 }
+
+template <class T>
+void conv_plane_direct_adjoint(const T* out, const T* filter, const ConvGeometry& g, T* image) {
+  const std::int64_t ow = g.out[2], sw = g.stride[2];
+  for (std::int64_t k = 0; k < g.kernel_numel(); ++k) {
+    const Tap t = tap_of(g, k);
+    const T wk = filter[k];
+    for_each_row(g, t, 0, g.out_rows(), [&](std::int64_t q, std::int64_t row) {
+      if (row < 0) return;
+      T* dst = image + row * g.in[2];
+      const T* src = out + q * ow;
+      if (sw == 1) {
+        for (std::int64_t j = t.lo; j < t.hi; ++j) dst[j + t.offset] += wk * src[j];
+      } else {
+        for (std::int64_t j = t.lo; j < t.hi; ++j) dst[j * sw + t.offset] += wk * src[j];
+      }
+    });
+  }
+}
+
+template <class T>
+void conv_plane_direct_filter(const T* image, const T* out, const ConvGeometry& g, T* dfilter) {
+  const std::int64_t ow = g.out[2], sw = g.stride[2];
+  for (std::int64_t k = 0; k < g.kernel_numel(); ++k) {
+    const Tap t = tap_of(g, k);
+    double sum = 0.0;  // float32 too: one tap's sum runs over the whole plane
+    for_each_row(g, t, 0, g.out_rows(), [&](std::int64_t q, std::int64_t row) {
+      if (row < 0) return;
+      const T* src = image + row * g.in[2];
+      const T* dy = out + q * ow;
+      for (std::int64_t j = t.lo; j < t.hi; ++j) {
+        sum += static_cast<double>(dy[j]) * static_cast<double>(src[j * sw + t.offset]);
+      }
+    });
+    dfilter[k] += static_cast<T>(sum);
+  }
+}
+
+#define WEIGHTINIT_IM2COL_INSTANTIATE(T)                                                         \
+  template void im2col<T>(const T*, std::int64_t, const ConvGeometry&, std::int64_t,            \
+                          std::int64_t, T*);                                                     \
+  template void col2im<T>(const T*, std::int64_t, const ConvGeometry&, std::int64_t,           \
+                          std::int64_t, T*);                                                     \
+  template void conv_plane_direct<T>(const T*, const T*, const ConvGeometry&, T*);               \
+  template void conv_plane_direct_adjoint<T>(const T*, const T*, const ConvGeometry&, T*);       \
+  template void conv_plane_direct_filter<T>(const T*, const T*, const ConvGeometry&, T*);
+
+WEIGHTINIT_IM2COL_INSTANTIATE(float)
+WEIGHTINIT_IM2COL_INSTANTIATE(double)
+#undef WEIGHTINIT_IM2COL_INSTANTIATE
 
 }  // namespace weightinit::nn::functional::impl

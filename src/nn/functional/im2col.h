@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// im2col / col2im over up to 3 spatial dims: the lowering of convolution to a matrix product.
+// im2col / col2im over up to 3 spatial dims: the lowering of convolution to a matrix product,
+// and the direct single-channel convolution with its two adjoints (for depthwise layers).
+// Every kernel is instantiated for float and double.
 #pragma once
 
 #include <array>
@@ -34,18 +36,33 @@ struct ConvGeometry {
 ///   image[c, od·sd − pd + kd·dd, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw]  (0 outside the image).
 /// Serial on purpose: it runs between multi-threaded sgemm calls, and OpenMP workers spinning
 /// after a parallel region would take the cores from the BLAS threads (measured 1.3–3× slower).
-void im2col(const float* image, std::int64_t channels, const ConvGeometry& g, std::int64_t q0,
-            std::int64_t q1, float* col);
+template <class T>
+void im2col(const T* image, std::int64_t channels, const ConvGeometry& g, std::int64_t q0,
+            std::int64_t q1, T* col);
 
 /// The adjoint of im2col: adds every entry of `col` (same layout and index map) into `image`,
-/// which is accumulated, not cleared. Serial, like im2col.
-void col2im(const float* col, std::int64_t channels, const ConvGeometry& g, std::int64_t q0,
-            std::int64_t q1, float* image);
+/// which is accumulated, not cleared: image[c, index(r, q, ow)] += col[r, (q − q0)·OW + ow].
+/// Serial and in a fixed order (channel, tap, row, column), like im2col, so it is
+/// deterministic.
+template <class T>
+void col2im(const T* col, std::int64_t channels, const ConvGeometry& g, std::int64_t q0,
+            std::int64_t q1, T* image);
 
 /// Direct convolution of one image plane (D, H, W) with one filter (KD·KH·KW taps), accumulated
 /// into `out` (OD, OH, OW): out[p] += Σ_tap filter[tap]·image[im2col's index map], taps in order.
 /// For groups with a single input channel (depthwise), where a matrix product with one-row
 /// operands would be all overhead.
-void conv_plane_direct(const float* image, const float* filter, const ConvGeometry& g, float* out);
+template <class T>
+void conv_plane_direct(const T* image, const T* filter, const ConvGeometry& g, T* out);
+
+/// The adjoint of conv_plane_direct in the image: image[index(p, tap)] += filter[tap]·out[p]
+/// for every grid position p and tap (taps in order); `image` is accumulated.
+template <class T>
+void conv_plane_direct_adjoint(const T* out, const T* filter, const ConvGeometry& g, T* image);
+
+/// The adjoint of conv_plane_direct in the filter: dfilter[tap] += Σ_p out[p]·image[index(p,
+/// tap)], each tap's sum over the grid in row-major order; `dfilter` is accumulated.
+template <class T>
+void conv_plane_direct_filter(const T* image, const T* out, const ConvGeometry& g, T* dfilter);
 
 }  // namespace weightinit::nn::functional::impl

@@ -52,16 +52,18 @@ constexpr std::int64_t kBiasBlock = 64;
 
 template <class T>
 Grads linear_backward_impl(const Tensor& dyc, const Tensor& xc, const Tensor& wc, bool has_bias,
-                           std::int64_t m) {
+                           std::int64_t m, bool need_input) {
   const std::int64_t in = xc.size(-1), out = wc.size(0);
   const DType dtype = impl::dtype_of<T>();
   const T* dy = dyc.data_ptr<T>();
   Grads g;
   // dx (m × in) = dy (m × out) · W (out × in).
-  g.input = Tensor::empty(xc.sizes(), dtype);
-  impl::gemm(false, false, m, in, out, T(1), dy, std::max<std::int64_t>(out, 1), wc.data_ptr<T>(),
-             std::max<std::int64_t>(in, 1), T(0), g.input.data_ptr<T>(),
-             std::max<std::int64_t>(in, 1));
+  if (need_input) {
+    g.input = Tensor::empty(xc.sizes(), dtype);
+    impl::gemm(false, false, m, in, out, T(1), dy, std::max<std::int64_t>(out, 1), wc.data_ptr<T>(),
+               std::max<std::int64_t>(in, 1), T(0), g.input.data_ptr<T>(),
+               std::max<std::int64_t>(in, 1));
+  }
   // dW (out × in) = dyᵀ (out × m) · x (m × in); dy is stored m × out.
   g.weight = Tensor::empty(wc.sizes(), dtype);
   impl::gemm(true, false, out, in, m, T(1), dy, std::max<std::int64_t>(out, 1), xc.data_ptr<T>(),
@@ -117,7 +119,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 /// dW = dyᵀ·x (out × in), db = Σ_m dy (out; only when has_bias). grad_output must have the
 /// forward output's shape x.sizes()[:-1] + [out] and x's dtype.
 Grads linear_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
-                      bool has_bias) {
+                      bool has_bias, bool need_input) {
   const Tensor xc = impl::contiguous_float(x, "linear_backward", "input");
   impl::check_same_dtype(weight, xc.dtype(), "linear_backward", "weight");
   impl::check_same_dtype(grad_output, xc.dtype(), "linear_backward", "grad_output");
@@ -131,7 +133,7 @@ Grads linear_backward(const Tensor& grad_output, const Tensor& x, const Tensor& 
   const Tensor dyc = grad_output.contiguous();
   return impl::dispatch_float(xc.dtype(), "linear_backward", [&](auto tag) {
     using T = decltype(tag);
-    return linear_backward_impl<T>(dyc, xc, wc, has_bias, m);
+    return linear_backward_impl<T>(dyc, xc, wc, has_bias, m, need_input);
   });
 }
 
