@@ -75,9 +75,10 @@ Tensor ConvNd::backward(const Tensor& grad_output) {
                                         config_.groups};
   const bool has_bias = has_parameter("bias");
   functional::Grads g =
-      transposed_ ? functional::conv_transpose2d_backward(grad_output, saved[0], weight(),
-                                                          has_bias, options, config_.output_padding)
-                  : functional::conv_backward(grad_output, saved[0], weight(), has_bias, options);
+      transposed_ ? functional::conv_transpose2d_backward(grad_output, saved[0], weight(), has_bias,
+                                                          options, config_.output_padding)
+                  : functional::conv_backward(grad_output, saved[0], weight(), has_bias, options,
+                                              input_requires_grad());
   accumulate_grad("weight", g.weight);
   if (has_bias) accumulate_grad("bias", g.bias);
   return g.input;

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -574,4 +575,36 @@ TEST(GradPoolNormErrors, MixedDtypes) {
   EXPECT_THROW(ln(x), wi::DTypeError);
   // Integer input.
   EXPECT_THROW(F::max_pool(Tensor::zeros({1, 1, 4}, wi::DType::Int64), pool({2})), wi::DTypeError);
+}
+
+// The 2×2 / stride-2 fast path (2-d, no padding) against the generic kernel: a 3-d pool with
+// kernel (1, 2, 2) on two depth slices runs the generic loops, and each slice must equal the
+// 2-d pool of that slice, forward and backward, with ties, -inf and NaN in the windows and odd
+// sizes (the last row / column is dropped).
+TEST(MaxPoolFastPath, TwoByTwoMatchesTheGenericKernel) {
+  const Tensor base = randn64({2, 3, 2, 7, 9}, 31);
+  Tensor x = base.to(wi::DType::Float32).contiguous();
+  float* p = x.data_ptr<float>();
+  p[0] = p[1] = 5.0f;  // a tie in the first window
+  p[12] = -std::numeric_limits<float>::infinity();
+  p[20] = std::nanf("");
+  p[40] = p[41] = p[49] = p[50] = -std::numeric_limits<float>::infinity();
+  F::PoolOptions o3;
+  o3.kernel = {1, 2, 2};
+  F::PoolOptions o2;
+  o2.kernel = {2, 2};
+  const Tensor y3 = F::max_pool(x, o3);
+  const Tensor dy3 = randn64(y3.sizes(), 32).to(wi::DType::Float32);
+  const Tensor dx3 = F::max_pool_backward(dy3, x, o3);
+  for (std::int64_t d = 0; d < 2; ++d) {
+    const Tensor xs = x.select(2, d).contiguous();
+    const Tensor y2 = F::max_pool(xs, o2);
+    const Tensor dx2 = F::max_pool_backward(dy3.select(2, d).contiguous(), xs, o2);
+    const auto a = y2.to_vector<float>(), b = y3.select(2, d).contiguous().to_vector<float>();
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << d << " " << i;
+    }
+    EXPECT_EQ(dx2.to_vector<float>(), dx3.select(2, d).contiguous().to_vector<float>()) << d;
+  }
 }

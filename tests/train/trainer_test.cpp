@@ -12,6 +12,7 @@
 #include "support/error_of.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/models/mlp.h"
+#include "weightinit/models/small_cnn.h"
 #include "weightinit/random/sampling.h"
 #include "weightinit/train/progress.h"
 
@@ -205,6 +206,26 @@ TEST(Trainer, InputThatNeedsNoGradSkipsTheFirstLayersInputGradient) {
   model->set_input_requires_grad(false);
   EXPECT_FALSE(model->children()[0]->input_requires_grad());
   EXPECT_TRUE(model->children()[2]->input_requires_grad());  // after the first Linear
+  (*model)(x);
+  EXPECT_FALSE(model->backward(dy).defined());
+  std::size_t k = 0;
+  for (wi::nn::Parameter* p : model->parameters())
+    EXPECT_EQ(p->grad.to_vector<float>(), grads[k++]);
+}
+
+// The same for convolutions (the small CNN starts with a Conv2d).
+TEST(Trainer, ConvInputThatNeedsNoGradSkipsItsInputGradient) {
+  wi::Generator gen(8);
+  auto model = wi::models::make_small_cnn(2, 3, 4, 10, 1, gen);
+  wi::Generator data_gen(9);
+  const wi::Tensor x = wi::randn({2, 1, 28, 28}, wi::DType::Float32, data_gen);
+  const wi::Tensor dy = wi::randn({2, 10}, wi::DType::Float32, data_gen);
+  (*model)(x);
+  ASSERT_TRUE(model->backward(dy).defined());
+  std::vector<std::vector<float>> grads;
+  for (wi::nn::Parameter* p : model->parameters()) grads.push_back(p->grad.to_vector<float>());
+  model->zero_grad();
+  model->set_input_requires_grad(false);
   (*model)(x);
   EXPECT_FALSE(model->backward(dy).defined());
   std::size_t k = 0;

@@ -112,9 +112,9 @@ Grads linear_backward(const Tensor& grad_output, const Tensor& x, const Tensor& 
                       bool has_bias, bool need_input = true);
 
 /// Gradients of conv: dx is the transposed convolution of dy (col2im of Wᵀ·dy), dW = dy·im2col(x)ᵀ
-/// per group, db = Σ_{n, p} dy.
+/// per group, db = Σ_{n, p} dy. With need_input = false dx is not computed (left undefined).
 Grads conv_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
-                    bool has_bias, const ConvOptions& options);
+                    bool has_bias, const ConvOptions& options, bool need_input = true);
 
 /// Gradients of conv_transpose2d (dx is the ordinary convolution of dy with the same weight).
 Grads conv_transpose2d_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,

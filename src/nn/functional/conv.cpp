@@ -218,7 +218,7 @@ void lower(const Lowering& L, const T* image, const T* w, T* grid, bool accumula
       const T* xg = image + L.image_at(n, grp);  // (gb, *in)
       const T* wg = w + L.weight_at(grp);        // (ga, gb·taps)
       T* yg = grid + L.grid_at(n, grp);          // (ga, *out)
-      if (pointwise) {  // the image is its own column matrix
+      if (pointwise) {                           // the image is its own column matrix
         impl::gemm(false, false, L.ga, out_p, L.gb, T(1), wg, L.gb, xg, out_p, beta, yg, out_p);
         continue;
       }
@@ -258,7 +258,8 @@ void lift(const Lowering& L, const T* grid, const T* w, T* image) {
 
 /// Backward of grid = lower(image) (conv): given dgrid, per (sample, group, chunk) in order
 ///   col = im2col(image_grp);  dW_grp += dgrid_grp · colᵀ;  dimage_grp += col2im(W_grpᵀ·dgrid_grp)
-/// (col is reused for W_grpᵀ·dgrid). dimage and dw must be zeroed.
+/// (col is reused for W_grpᵀ·dgrid). dimage and dw must be zeroed; dimage may be null (dx not
+/// wanted: only dW is computed).
 template <class T>
 void lower_backward(const Lowering& L, const T* image, const T* dgrid, const T* w, T* dimage,
                     T* dw) {
@@ -273,11 +274,14 @@ void lower_backward(const Lowering& L, const T* image, const T* dgrid, const T* 
       const T* xg = image + L.image_at(n, grp);  // (gb, *image)
       const T* dyg = dgrid + L.grid_at(n, grp);  // (ga, *grid)
       const T* wg = w + L.weight_at(grp);        // (ga, gb·taps)
-      T* dxg = dimage + L.image_at(n, grp);
+      T* dxg = dimage == nullptr ? nullptr : dimage + L.image_at(n, grp);
       T* dwg = dw + L.weight_at(grp);
       if (pointwise) {  // dW += dy·xᵀ, dx = Wᵀ·dy
         impl::gemm(false, true, L.ga, L.gb, grid_p, T(1), dyg, grid_p, xg, grid_p, T(1), dwg, L.gb);
-        impl::gemm(true, false, L.gb, grid_p, L.ga, T(1), wg, L.gb, dyg, grid_p, T(0), dxg, grid_p);
+        if (dxg != nullptr) {
+          impl::gemm(true, false, L.gb, grid_p, L.ga, T(1), wg, L.gb, dyg, grid_p, T(0), dxg,
+                     grid_p);
+        }
         continue;
       }
       for (std::int64_t q0 = 0; q0 < g.out_rows(); q0 += chunk) {
@@ -285,6 +289,7 @@ void lower_backward(const Lowering& L, const T* image, const T* dgrid, const T* 
         impl::im2col(xg, L.gb, g, q0, q1, col.get());
         impl::gemm(false, true, L.ga, col_rows, width, T(1), dyg + q0 * ow, grid_p, col.get(),
                    width, T(1), dwg, col_rows);
+        if (dxg == nullptr) continue;
         impl::gemm(true, false, col_rows, width, L.ga, T(1), wg, col_rows, dyg + q0 * ow, grid_p,
                    T(0), col.get(), width);
         impl::col2im(col.get(), L.gb, g, q0, q1, dxg);
@@ -297,8 +302,7 @@ void lower_backward(const Lowering& L, const T* image, const T* dgrid, const T* 
 ///   col = im2col(dimage_grp);  dW_grp += grid_grp · colᵀ;  dgrid_grp = W_grp · col.
 /// dw must be zeroed; dgrid is overwritten.
 template <class T>
-void lift_backward(const Lowering& L, const T* grid, const T* dimage, const T* w, T* dgrid,
-                   T* dw) {
+void lift_backward(const Lowering& L, const T* grid, const T* dimage, const T* w, T* dgrid, T* dw) {
   const ConvGeometry& g = L.g;
   const std::int64_t col_rows = L.col_rows(), grid_p = L.grid_p(), ow = g.out[2];
   const std::int64_t chunk = rows_per_chunk<T>(col_rows, g.out_rows(), ow);
@@ -315,14 +319,15 @@ void lift_backward(const Lowering& L, const T* grid, const T* dimage, const T* w
       T* dwg = dw + L.weight_at(grp);
       if (pointwise) {  // dW += x·dyᵀ, dx = W·dy
         impl::gemm(false, true, L.ga, L.gb, grid_p, T(1), xg, grid_p, dyg, grid_p, T(1), dwg, L.gb);
-        impl::gemm(false, false, L.ga, grid_p, L.gb, T(1), wg, L.gb, dyg, grid_p, T(0), dxg, grid_p);
+        impl::gemm(false, false, L.ga, grid_p, L.gb, T(1), wg, L.gb, dyg, grid_p, T(0), dxg,
+                   grid_p);
         continue;
       }
       for (std::int64_t q0 = 0; q0 < g.out_rows(); q0 += chunk) {
         const std::int64_t q1 = std::min(q0 + chunk, g.out_rows()), width = (q1 - q0) * ow;
         impl::im2col(dyg, L.gb, g, q0, q1, col.get());
-        impl::gemm(false, true, L.ga, col_rows, width, T(1), xg + q0 * ow, grid_p, col.get(),
-                   width, T(1), dwg, col_rows);
+        impl::gemm(false, true, L.ga, col_rows, width, T(1), xg + q0 * ow, grid_p, col.get(), width,
+                   T(1), dwg, col_rows);
         impl::gemm(false, false, L.ga, width, col_rows, T(1), wg, col_rows, col.get(), width, T(0),
                    dxg + q0 * ow, grid_p);
       }
@@ -520,8 +525,8 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
   return finish(y, c.unbatched);
 }
 
-Grads conv_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight,
-                    bool has_bias, const ConvOptions& options) {
+Grads conv_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight, bool has_bias,
+                    const ConvOptions& options, bool need_input) {
   constexpr const char* op = "conv_backward";
   ConvCall c = load(x, weight, Tensor(), false, op);
   set_options(c, options, {0});
@@ -532,24 +537,24 @@ Grads conv_backward(const Tensor& grad_output, const Tensor& x, const Tensor& we
   const Tensor dy = load_grad_output(grad_output, c, out_sizes, op);
   const Lowering L = lowering(c, false, spatial(c.x), grid);
   Grads grads;
-  grads.input = Tensor::zeros(c.x.sizes(), c.x.dtype());
+  if (need_input) grads.input = Tensor::zeros(c.x.sizes(), c.x.dtype());
   grads.weight = Tensor::zeros(c.w.sizes(), c.x.dtype());
   impl::dispatch_float(c.x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     const T* xp = c.x.data_ptr<T>();
     const T* wp = c.w.data_ptr<T>();
     const T* dyp = dy.data_ptr<T>();
-    T* dxp = grads.input.data_ptr<T>();
+    T* dxp = need_input ? grads.input.data_ptr<T>() : nullptr;
     T* dwp = grads.weight.data_ptr<T>();
     if (L.gb == 1) {
-      lift_direct<T>(L, dyp, wp, dxp);
+      if (need_input) lift_direct<T>(L, dyp, wp, dxp);
       weight_grad_direct<T>(L, dyp, xp, dwp);
     } else {
       lower_backward<T>(L, xp, dyp, wp, dxp, dwp);
     }
     if (has_bias) grads.bias = bias_grad<T>(dy);
   });
-  grads.input = finish(grads.input, c.unbatched);
+  if (need_input) grads.input = finish(grads.input, c.unbatched);
   return grads;
 }
 
@@ -560,8 +565,8 @@ Grads conv_transpose2d_backward(const Tensor& grad_output, const Tensor& x, cons
   ConvCall c = load(x, weight, Tensor(), true, op);
   set_options(c, options, output_padding);
   const Shape out = transposed_output(c);
-  const Tensor dy = load_grad_output(
-      grad_output, c, {c.x.size(0), c.w.size(1) * c.groups, out[0], out[1]}, op);
+  const Tensor dy =
+      load_grad_output(grad_output, c, {c.x.size(0), c.w.size(1) * c.groups, out[0], out[1]}, op);
   const Lowering L = lowering(c, true, out, spatial(c.x));
   Grads grads;
   grads.input = Tensor::empty(c.x.sizes(), c.x.dtype());

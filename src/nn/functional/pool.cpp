@@ -70,6 +70,55 @@ void max_plane(const T* x, T* y, const PoolGeometry& g, const Windows& w) {
   }
 }
 
+/// Whether the call is the common 2-d 2×2 / stride-2 pooling without padding or dilation, whose
+/// windows all lie inside the input (the fast paths below).
+bool is_plain_2x2(const PoolGeometry& g) {
+  return g.in[0] == 1 && g.kernel[0] == 1 && g.kernel[1] == 2 && g.kernel[2] == 2 &&
+         g.stride[1] == 2 && g.stride[2] == 2 && g.pad[1] == 0 && g.pad[2] == 0 && g.dil[1] == 1 &&
+         g.dil[2] == 1 && 2 * g.out[1] <= g.in[1] && 2 * g.out[2] <= g.in[2];
+}
+
+/// max_plane for is_plain_2x2: the same scan (row by row, first maximum, a NaN wins) with the
+/// window loops unrolled.
+template <class T>
+void max_plane_2x2(const T* x, T* y, const PoolGeometry& g) {
+  const std::int64_t w_in = g.in[2];
+  for (std::int64_t oh = 0; oh < g.out[1]; ++oh) {
+    const T* r0 = x + 2 * oh * w_in;
+    const T* r1 = r0 + w_in;
+    for (std::int64_t ow = 0; ow < g.out[2]; ++ow) {
+      const T v[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+      T m = -std::numeric_limits<T>::infinity();
+      for (const T e : v) {
+        if (e > m || std::isnan(e)) m = e;
+      }
+      *y++ = m;
+    }
+  }
+}
+
+/// max_plane_backward for is_plain_2x2, with max_plane's argmax rule.
+template <class T>
+void max_plane_backward_2x2(const T* x, const T* dy, T* dx, const PoolGeometry& g) {
+  const std::int64_t w_in = g.in[2];
+  for (std::int64_t oh = 0; oh < g.out[1]; ++oh) {
+    const std::int64_t row0 = 2 * oh * w_in;
+    for (std::int64_t ow = 0; ow < g.out[2]; ++ow) {
+      const std::int64_t at[4] = {row0 + 2 * ow, row0 + 2 * ow + 1, row0 + w_in + 2 * ow,
+                                  row0 + w_in + 2 * ow + 1};
+      T m = -std::numeric_limits<T>::infinity();
+      std::int64_t best = at[0];
+      for (const std::int64_t i : at) {
+        if (x[i] > m || std::isnan(x[i])) {
+          m = x[i];
+          best = i;
+        }
+      }
+      dx[best] += *dy++;
+    }
+  }
+}
+
 /// dx[argmax of each window] += dy (one plane). The argmax is found by max_plane's scan: the
 /// first maximum (the last NaN) in t, h, w order, and the window's first position when every
 /// value is −∞, as PyTorch's max_pool indices.
@@ -205,6 +254,10 @@ Tensor max_pool(const Tensor& x, const PoolOptions& options) {
   const Windows w = windows(g, PoolKind::Max);
   return impl::dispatch_float(x.dtype(), "max_pool", [&](auto tag) {
     using T = decltype(tag);
+    if (is_plain_2x2(g)) {
+      return over_planes<T>(x.contiguous(), g,
+                            [&](const T* xi, T* yi) { max_plane_2x2(xi, yi, g); });
+    }
     return over_planes<T>(x.contiguous(), g, [&](const T* xi, T* yi) { max_plane(xi, yi, g, w); });
   });
 }
@@ -230,6 +283,11 @@ Tensor max_pool_backward(const Tensor& grad_output, const Tensor& x, const PoolO
   const Windows w = windows(g, PoolKind::Max);
   return impl::dispatch_float(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
+    if (is_plain_2x2(g)) {
+      return backward_planes<T>(grad_output, x, g, [&](const T* xi, const T* dyi, T* dxi) {
+        max_plane_backward_2x2(xi, dyi, dxi, g);
+      });
+    }
     return backward_planes<T>(grad_output, x, g, [&](const T* xi, const T* dyi, T* dxi) {
       max_plane_backward(xi, dyi, dxi, g, w);
     });
