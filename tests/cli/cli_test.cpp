@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <bit>
-#include <csignal>
 #include <charconv>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -489,7 +489,8 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 
 TEST_F(Cli, CommandErrors) {
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export or train (see weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params, export, train or probe (see weightinit "
+      "--help)";
   expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
   expect_error(run({}), 2, "a command is required: " + commands);
   expect_error(run({"--frobnicate"}), 2,
@@ -679,8 +680,8 @@ TEST_F(Cli, TrainIsDeterministicForASeedAndThreadCount) {
     for (int i = 0; i < 2; ++i) {
       const std::string log = (dir_ / ("run" + std::to_string(i) + ".json")).string();
       const Result r = run({"train", "--model", "cnn:4-8-16", "--init", "xavier_uniform",
-                            "--train-samples", "512", "--batch", "32", "--seed", "7",
-                            "--threads", threads, "--progress", "none", "--log", log});
+                            "--train-samples", "512", "--batch", "32", "--seed", "7", "--threads",
+                            threads, "--progress", "none", "--log", log});
       ASSERT_EQ(r.code, 0) << r.err;
       runs.push_back(nlohmann::json::parse(read_file(log)));
     }
@@ -758,4 +759,56 @@ TEST_F(Cli, CtrlCStopsTrainingAfterTheStepAndStillWritesTheLog) {
   EXPECT_EQ(j["steps"].get<std::size_t>(), j["step_loss"].size());
   EXPECT_TRUE(j["test_accuracy"].is_null());
   EXPECT_EQ(files(), std::vector<std::string>{"run.json"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// weightinit probe
+
+TEST_F(Cli, ProbePrintsTablesAndWritesPlotsAndJson) {
+  const std::string plot = (dir_ / "probe.svg").string(), grads = (dir_ / "grads.svg").string();
+  const std::string json = (dir_ / "probe.json").string();
+  const Result r =
+      run({"probe", "--model", "mlp:784-[64x20]-10:relu", "--inits",
+           "zeros; xavier_uniform ;kaiming_normal(mode=fan_in, nonlinearity=relu)", "--batch", "64",
+           "--threads", "1", "--plot", plot, "--grad-plot", grads, "--json", json});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("init zeros: loss 2.3026"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("summary (batch of 64, fashion-mnist)"), std::string::npos);
+  EXPECT_NE(r.out.find("verdict vanishing"), std::string::npos);
+  EXPECT_NE(r.out.find("verdict ok"), std::string::npos);
+  const auto j = nlohmann::json::parse(read_file(json));
+  ASSERT_EQ(j["inits"].size(), 3u);
+  EXPECT_EQ(j["inits"][0]["verdict"], "vanishing");  // zeros
+  EXPECT_EQ(j["inits"][1]["verdict"], "vanishing");  // Xavier in 20 ReLU layers: ~2^-10
+  EXPECT_EQ(j["inits"][2]["verdict"], "ok");         // Kaiming
+  EXPECT_EQ(j["inits"][2]["layers"].size(), 21u);
+  for (const auto& f : {plot, grads}) {
+    const std::string svg = read_file(f);
+    std::size_t lines = 0;
+    for (auto at = svg.find("<polyline"); at != std::string::npos;
+         at = svg.find("<polyline", at + 1))
+      ++lines;
+    EXPECT_GE(lines, 2u) << f;  // zeros has no positive std: it is listed, not drawn
+    EXPECT_NE(svg.find("kaiming_normal"), std::string::npos);
+  }
+}
+
+TEST_F(Cli, ProbeRejectsBadInputWithExitTwoAndWritesNothing) {
+  const std::string json = (dir_ / "probe.json").string();
+  expect_error(
+      run({"probe", "--model", "mlp:784-10", "--inits", "zeros;;xavier_uniform", "--json", json}),
+      2,
+      "--inits: empty init spec in 'zeros;;xavier_uniform': expected specs separated by "
+      "';', like \"xavier_uniform; kaiming_normal\"");
+  const Result bad = run({"probe", "--model", "mlp:784-10", "--inits", "xavier_unifrom"});
+  expect_error(bad, 2);
+  EXPECT_NE(bad.err.find("did you mean 'xavier_uniform'"), std::string::npos);
+  expect_error(run({"probe", "--model", "mlp:784-10", "--inits", "zeros", "--batch", "0"}), 2,
+               "--batch must be at least 1, but got 0");
+  expect_error(run({"probe", "--model", "vgg99", "--inits", "zeros"}), 2);
+  EXPECT_TRUE(files().empty());
+  expect_error(run({"probe", "--model", "mlp:784-10", "--inits", "zeros", "--data", "synthetic",
+                    "--json", (dir_ / "no" / "p.json").string()}),
+               1);
+  EXPECT_TRUE(files().empty());
 }

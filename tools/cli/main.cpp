@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The weightinit command line: sample, gain, fan, list, summary, forward, params, export, train.
+// The weightinit command line: sample, gain, fan, list, summary, forward, params, export, train, probe.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
@@ -9,6 +9,7 @@
 #include "cmd_gain.h"
 #include "cmd_list.h"
 #include "cmd_model.h"
+#include "cmd_probe.h"
 #include "cmd_sample.h"
 #include "cmd_train.h"
 #include "exit_codes.h"
@@ -21,7 +22,7 @@ namespace {
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (!app.get_subcommands().empty()) return e.what();
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export or train (see weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params, export, train or probe (see weightinit --help)";
   if (argc < 2) return "a command is required: " + commands;
   const std::string first = argv[1];
   if (first.empty() || first[0] != '-')
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   cli::add_model_commands(app);
   cli::add_export_command(app);
   cli::add_train_command(app);
+  cli::add_probe_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
