@@ -85,14 +85,20 @@ void check_case(const Case& k, std::uint64_t seed) {
 
 std::vector<Case> conv_cases() {
   return {
-      {"conv1d stride 2, padding 1, dilation 2, groups 2", {2, 4, 11}, {6, 2, 3},
+      {"conv1d stride 2, padding 1, dilation 2, groups 2",
+       {2, 4, 11},
+       {6, 2, 3},
        opts({2}, {1}, {2}, 2)},
       {"conv1d pointwise", {2, 3, 5}, {4, 3, 1}, opts()},
       {"conv2d stride 2, padding 1", {2, 3, 7, 6}, {4, 3, 3, 3}, opts({2}, {1})},
       {"conv2d dilation 2, padding 2", {1, 2, 7, 7}, {3, 2, 3, 3}, opts({1}, {2}, {2})},
-      {"conv2d groups 2, per-dim stride and padding", {2, 4, 6, 5}, {6, 2, 3, 2},
+      {"conv2d groups 2, per-dim stride and padding",
+       {2, 4, 6, 5},
+       {6, 2, 3, 2},
        opts({2, 1}, {1, 0}, {1}, 2)},
-      {"conv2d depthwise (groups = in_channels, multiplier 2)", {2, 3, 6, 6}, {6, 1, 3, 3},
+      {"conv2d depthwise (groups = in_channels, multiplier 2)",
+       {2, 3, 6, 6},
+       {6, 1, 3, 3},
        opts({2}, {1}, {1}, 3)},
       {"conv2d depthwise, dilation 2", {1, 4, 7, 7}, {4, 1, 3, 3}, opts({1}, {2}, {2}, 4)},
       {"conv2d one input channel", {2, 1, 5, 6}, {3, 1, 2, 3}, opts({1}, {1})},
@@ -100,7 +106,9 @@ std::vector<Case> conv_cases() {
       {"conv2d pointwise no bias", {2, 4, 3, 3}, {2, 4, 1, 1}, opts(), false},
       {"conv2d unbatched input", {3, 5, 6}, {2, 3, 3, 3}, opts({1}, {1})},
       {"conv3d 3x3x3 padding 1 (C3D)", {1, 2, 4, 5, 5}, {3, 2, 3, 3, 3}, opts({1}, {1})},
-      {"conv3d stride (1, 2, 2), groups 2", {1, 4, 3, 5, 4}, {2, 2, 2, 3, 3},
+      {"conv3d stride (1, 2, 2), groups 2",
+       {1, 4, 3, 5, 4},
+       {2, 2, 2, 3, 3},
        opts({1, 2, 2}, {0, 1, 1}, {1}, 2)},
   };
 }
@@ -108,7 +116,7 @@ std::vector<Case> conv_cases() {
 std::vector<Case> transposed_cases() {
   const auto t = [](std::string name, wi::Shape x, wi::Shape w, F::ConvOptions o,
                     wi::Shape output_padding, bool bias = true) {
-    return Case{std::move(name), std::move(x), std::move(w), std::move(o), bias, true,
+    return Case{std::move(name),          std::move(x), std::move(w), std::move(o), bias, true,
                 std::move(output_padding)};
   };
   return {
@@ -118,12 +126,12 @@ std::vector<Case> transposed_cases() {
         opts({2}, {1}, {1}, 2), {1}),
       t("conv_transpose2d dilation 2, per-dim output_padding", {1, 2, 3, 4}, {2, 3, 2, 3},
         opts({2, 3}, {0, 1}, {2}), {1, 2}, false),
-      t("conv_transpose2d depthwise (one output channel per group)", {2, 4, 3, 3},
-        {4, 1, 3, 3}, opts({2}, {1}, {1}, 4), {1}),
+      t("conv_transpose2d depthwise (one output channel per group)", {2, 4, 3, 3}, {4, 1, 3, 3},
+        opts({2}, {1}, {1}, 4), {1}),
       t("conv_transpose2d pointwise", {2, 3, 3, 4}, {3, 2, 1, 1}, opts(), {0}),
       // A 1×1 kernel with output_padding < dilation: the output is one larger than the input.
-      t("conv_transpose2d 1x1 kernel, output_padding 1 < dilation 2", {1, 3, 3, 3},
-        {3, 2, 1, 1}, opts({1}, {0}, {2}), {1}),
+      t("conv_transpose2d 1x1 kernel, output_padding 1 < dilation 2", {1, 3, 3, 3}, {3, 2, 1, 1},
+        opts({1}, {0}, {2}), {1}),
   };
 }
 
@@ -234,21 +242,29 @@ void expect_error(Fn&& fn, const std::string& message) {
 TEST(GradConv, WrongGradOutputShapeIsShapeError) {
   const wi::Tensor x = randn64({2, 3, 6, 6}, 1), w = randn64({4, 3, 3, 3}, 2);
   expect_error<wi::ShapeError>(
-      [&] { F::conv_backward(randn64({2, 4, 4, 5}, 3), x, w, true, opts()); },
+      [&] {
+        F::conv_backward(randn64({2, 4, 4, 5}, 3), x, w, true, opts());
+      },
       "conv_backward: expected grad_output of size [2, 4, 4, 4] (the forward output's), but got "
       "[2, 4, 4, 5]");
   expect_error<wi::ShapeError>(
-      [&] { F::conv_backward(randn64({4, 4, 4}, 3), x, w, true, opts()); },
+      [&] {
+        F::conv_backward(randn64({4, 4, 4}, 3), x, w, true, opts());
+      },
       "conv_backward: expected grad_output of size [2, 4, 4, 4] (the forward output's), but got "
       "[4, 4, 4]");
   const wi::Tensor wt = randn64({3, 2, 3, 3}, 4);
   expect_error<wi::ShapeError>(
-      [&] { F::conv_transpose2d_backward(randn64({2, 2, 13, 13}, 5), x, wt, true, opts({2}, {1})); },
+      [&] {
+        F::conv_transpose2d_backward(randn64({2, 2, 13, 13}, 5), x, wt, true, opts({2}, {1}));
+      },
       "conv_transpose2d_backward: expected grad_output of size [2, 2, 11, 11] (the forward "
       "output's), but got [2, 2, 13, 13]");
   // The forward's own checks run first.
   expect_error<wi::ShapeError>(
-      [&] { F::conv_backward(randn64({2, 4, 4, 4}, 3), x, randn64({4, 2, 3, 3}, 6), true, opts()); },
+      [&] {
+        F::conv_backward(randn64({2, 4, 4, 4}, 3), x, randn64({4, 2, 3, 3}, 6), true, opts());
+      },
       "Given groups=1, weight of size [4, 2, 3, 3], expected input[2, 3, 6, 6] to have 2 "
       "channels, but got 3 channels instead");
 }
@@ -275,12 +291,13 @@ TEST(GradConv, MixedDtypesAreDTypeError) {
       "conv_transpose2d: expected scalar type Float but found Double (weight)");
   expect_error<wi::DTypeError>(
       [&] {
-        F::conv_transpose2d_backward(randn64({2, 2, 8, 8}, 5), x32, randn64({3, 2, 3, 3}, 4),
-                                     false, opts());
+        F::conv_transpose2d_backward(randn64({2, 2, 8, 8}, 5), x32, randn64({3, 2, 3, 3}, 4), false,
+                                     opts());
       },
       "conv_transpose2d_backward: expected scalar type Float but found Double (weight)");
-  EXPECT_THROW(F::conv(wi::Tensor::zeros({2, 3, 6, 6}, wi::DType::Int64), w64, wi::Tensor(), opts()),
-               wi::DTypeError);
+  EXPECT_THROW(
+      F::conv(wi::Tensor::zeros({2, 3, 6, 6}, wi::DType::Int64), w64, wi::Tensor(), opts()),
+      wi::DTypeError);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ void run_forward(const ModelArgs& a) {
   Shape shape{a.batch};
   shape.insert(shape.end(), built.input_size.begin(), built.input_size.end());
   const Tensor input = rand(shape);  // torch.rand(batch, *input), after the model's draws
-  const nn::NoGradGuard no_grad;  // inference only
+  const nn::NoGradGuard no_grad;     // inference only
   const Tensor output = (*built.module)(input);
   std::ostringstream os;
   os << "input " << shape_str(input.sizes()) << " -> output " << shape_str(output.sizes()) << "\n";

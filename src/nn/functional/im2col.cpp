@@ -157,13 +157,13 @@ void conv_plane_direct_filter(const T* image, const T* out, const ConvGeometry& 
   }
 }
 
-#define WEIGHTINIT_IM2COL_INSTANTIATE(T)                                                         \
-  template void im2col<T>(const T*, std::int64_t, const ConvGeometry&, std::int64_t,            \
-                          std::int64_t, T*);                                                     \
-  template void col2im<T>(const T*, std::int64_t, const ConvGeometry&, std::int64_t,           \
-                          std::int64_t, T*);                                                     \
-  template void conv_plane_direct<T>(const T*, const T*, const ConvGeometry&, T*);               \
-  template void conv_plane_direct_adjoint<T>(const T*, const T*, const ConvGeometry&, T*);       \
+#define WEIGHTINIT_IM2COL_INSTANTIATE(T)                                                           \
+  template void im2col<T>(const T*, std::int64_t, const ConvGeometry&, std::int64_t, std::int64_t, \
+                          T*);                                                                     \
+  template void col2im<T>(const T*, std::int64_t, const ConvGeometry&, std::int64_t, std::int64_t, \
+                          T*);                                                                     \
+  template void conv_plane_direct<T>(const T*, const T*, const ConvGeometry&, T*);                 \
+  template void conv_plane_direct_adjoint<T>(const T*, const T*, const ConvGeometry&, T*);         \
   template void conv_plane_direct_filter<T>(const T*, const T*, const ConvGeometry&, T*);
 
 WEIGHTINIT_IM2COL_INSTANTIATE(float)
