@@ -489,8 +489,8 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 
 TEST_F(Cli, CommandErrors) {
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, train or probe (see weightinit "
-      "--help)";
+      "sample, gain, fan, list, summary, forward, params, export, train, probe or compare (see "
+      "weightinit --help)";
   expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
   expect_error(run({}), 2, "a command is required: " + commands);
   expect_error(run({"--frobnicate"}), 2,
@@ -811,4 +811,159 @@ TEST_F(Cli, ProbeRejectsBadInputWithExitTwoAndWritesNothing) {
                     "--json", (dir_ / "no" / "p.json").string()}),
                1);
   EXPECT_TRUE(files().empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// weightinit compare
+
+namespace {
+
+/// How often `needle` occurs in `text`.
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_F(Cli, CompareTrainsEveryInitPrintsTheTableAndWritesJsonAndPlot) {
+  const std::string json = (dir_ / "compare.json").string(), plot = (dir_ / "curves.svg").string();
+  // Zero weights and biases: no signal, no gradient for the hidden layer; it stays at chance.
+  std::vector<std::string> args{
+      "compare",     "--model", "mlp:784-32-10", "--inits", "zeros; kaiming_normal",
+      "--bias-init", "zeros"};
+  args.insert(args.end(), {"--train-samples", "1024", "--epochs", "2", "--batch", "64"});
+  args.insert(args.end(), {"--threads", "1", "--progress", "lines", "--json", json});
+  args.insert(args.end(), {"--plot", plot});
+  const Result r = run(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("every init trains on the same batches in the same order"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("init            train loss  acc@init     acc@1     acc@2  verdict\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\nzeros               2.30"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0.1000  stalled\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nkaiming_normal "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  ok\n"), std::string::npos) << r.out;
+  // Progress lines carry the init's name.
+  EXPECT_NE(r.err.find("[zeros] epoch 1/2 step 16/16 loss "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[kaiming_normal] epoch 2/2 done in "), std::string::npos) << r.err;
+
+  const auto j = nlohmann::json::parse(read_file(json));
+  EXPECT_EQ(j["command"], "compare");
+  EXPECT_EQ(j["data"]["train_samples"], 1024);
+  EXPECT_EQ(j["config"]["epochs"], 2);
+  EXPECT_FALSE(j["interrupted"].get<bool>());
+  ASSERT_EQ(j["runs"].size(), 2u);
+  for (const auto& run : j["runs"]) {
+    EXPECT_EQ(run["step_loss"].size(), 32u);
+    EXPECT_EQ(run["steps_per_epoch"], 16);
+    EXPECT_EQ(run["smoothed"]["window"], 1);  // 16 steps per epoch: every step is a point
+    EXPECT_EQ(run["smoothed"]["loss"].size(), 32u);
+    EXPECT_EQ(run["smoothed"]["step"].size(), 32u);
+    ASSERT_EQ(run["epochs"].size(), 2u);
+    EXPECT_TRUE(run["epochs"][1].contains("test_accuracy"));
+    EXPECT_TRUE(run["initial"].contains("test_accuracy"));
+    EXPECT_FALSE(run["diverged"].get<bool>());
+  }
+  EXPECT_EQ(j["runs"][0]["init"], "zeros");
+  EXPECT_EQ(j["runs"][0]["verdict"], "stalled");
+  EXPECT_LE(j["runs"][0]["test_accuracy"].get<double>(), 0.2);
+  EXPECT_EQ(j["runs"][1]["canonical"], "kaiming_normal(a=0, mode=fan_in, nonlinearity=leaky_relu)");
+  EXPECT_EQ(j["runs"][1]["verdict"], "ok");
+  EXPECT_GT(j["runs"][1]["test_accuracy"].get<double>(), 0.6);
+
+  // One SVG, two charts (nested <svg>), one line per init in each.
+  const std::string svg = read_file(plot);
+  ASSERT_EQ(count_of(svg, "<svg"), 3u) << svg.substr(0, 400);
+  const std::size_t second = svg.find("<svg", svg.find("<svg", 1) + 1);
+  const std::string loss_chart = svg.substr(0, second), accuracy_chart = svg.substr(second);
+  EXPECT_NE(loss_chart.find("Training loss"), std::string::npos);
+  EXPECT_NE(accuracy_chart.find("Test accuracy"), std::string::npos);
+  for (const std::string* chart : {&loss_chart, &accuracy_chart}) {
+    EXPECT_EQ(count_of(*chart, "<polyline"), 2u);
+    EXPECT_NE(chart->find(">zeros</text>"), std::string::npos);
+    EXPECT_NE(chart->find(">kaiming_normal</text>"), std::string::npos);
+  }
+  EXPECT_EQ(svg.find("<script"), std::string::npos);
+}
+
+TEST_F(Cli, CompareRejectsBadInputWithExitTwoAndWritesNothing) {
+  const std::string json = (dir_ / "c.json").string(), plot = (dir_ / "c.svg").string();
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"compare", "--progress", "none", "--json", json, "--plot", plot};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  const std::string hint =
+      "': expected specs separated by ';', like \"xavier_uniform; "
+      "kaiming_normal\"";
+  expect_error(with({"--model", "mlp:784-10", "--inits", ""}), 2,
+               "--inits: empty init spec in '" + hint);
+  expect_error(with({"--model", "mlp:784-10", "--inits", "zeros;;ones"}), 2,
+               "--inits: empty init spec in 'zeros;;ones" + hint);
+  expect_error(with({"--model", "mlp:784-10", "--inits", "xavier_uniform; kaiming_norml"}), 2,
+               "--inits: at column 17: unknown init 'kaiming_norml' (did you mean "
+               "'kaiming_normal'?)");
+  const Result bad_model = with({"--model", "resnet9", "--inits", "zeros"});
+  expect_error(bad_model, 2);
+  EXPECT_NE(bad_model.err.find("unknown model 'resnet9'"), std::string::npos) << bad_model.err;
+  expect_error(with({"--model", "mlp:784-10", "--inits", "zeros", "--epochs", "0"}), 2,
+               "epochs must be at least 1, but got 0");
+  expect_error(with({"--model", "mlp:784-10", "--inits", "zeros", "--lr", "-1"}), 2,
+               "Invalid learning rate: -1.0");
+  expect_error(with({"--model", "mlp:784-10", "--inits", "zeros", "--bias-init", "zero"}), 2);
+  const Result mismatch =
+      with({"--model", "mlp:100-10", "--inits", "zeros", "--train-samples", "64"});
+  expect_error(mismatch, 2);
+  EXPECT_NE(mismatch.err.find("the model expects samples of size [100]"), std::string::npos);
+  expect_error(run({"compare", "--model", "mlp:784-10", "--inits", "zeros", "--progress", "fancy"}),
+               2, "unknown --progress 'fancy': expected auto, bar, lines or none");
+  expect_error(run({"compare", "--model", "mlp:784-10"}), 2);  // --inits is required
+  expect_error(
+      run({"compare", "--model", "mlp:784-10", "--inits", "zeros", "--json", json, "--plot", json}),
+      2, "--plot and --json name the same file '" + json + "': give two paths");
+  EXPECT_TRUE(files().empty()) << "a failed run left a file";
+}
+
+TEST_F(Cli, CompareReportsUnwritableOutputWithExitOneAndLeavesNoFile) {
+  const std::string plot = (dir_ / "c.svg").string();
+  const std::string json = (dir_ / "no" / "c.json").string();
+  const Result r = run({"compare", "--model", "mlp:784-10", "--inits", "zeros", "--data",
+                        "synthetic", "--plot", plot, "--json", json});
+  expect_error(r, 1);
+  EXPECT_NE(r.err.find(json), std::string::npos) << r.err;
+  EXPECT_TRUE(files().empty());  // not even the plot, which could have been written
+}
+
+TEST_F(Cli, CtrlCStopsCompareAfterTheStepAndWritesWhatExists) {
+  const std::string json = (dir_ / "c.json").string(), plot = (dir_ / "c.svg").string();
+  const pid_t pid =
+      start({"compare", "--model", "mlp:784-64-10", "--inits", "kaiming_normal; xavier_uniform",
+             "--epochs", "20", "--batch", "8", "--threads", "1", "--progress", "lines", "--json",
+             json, "--plot", plot});
+  ASSERT_GT(pid, 0);
+  bool started = false;
+  for (int i = 0; i < 600 && !started; ++i) {
+    started = read_file(dir_ / "io" / "stderr").find("[kaiming_normal] epoch 1/20 step 50/") !=
+              std::string::npos;
+    if (!started) ::usleep(50 * 1000);
+  }
+  ASSERT_TRUE(started) << read_file(dir_ / "io" / "stderr");
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  const Result r = finish(pid);
+  EXPECT_EQ(r.code, 130) << r.err;
+  EXPECT_NE(r.out.find("interrupted: 1 of 2 run(s) started"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("stopping after the current step"), std::string::npos) << r.err;
+  const auto j = nlohmann::json::parse(read_file(json));
+  EXPECT_TRUE(j["interrupted"].get<bool>());
+  ASSERT_EQ(j["runs"].size(), 1u);  // xavier_uniform never started
+  EXPECT_TRUE(j["runs"][0]["interrupted"].get<bool>());
+  EXPECT_GE(j["runs"][0]["step_loss"].size(), 50u);
+  EXPECT_TRUE(j["runs"][0]["test_accuracy"].is_null());
+  EXPECT_EQ(count_of(read_file(plot), "<svg"), 3u);
+  EXPECT_EQ(files().size(), 2u);  // the two outputs, no temporary file left
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The weightinit command line: sample, gain, fan, list, summary, forward, params, export, train, probe.
+// The weightinit command line: sample, gain, fan, list, summary, forward, params, export, train,
+// probe, compare.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
 
+#include "cmd_compare.h"
 #include "cmd_export.h"
 #include "cmd_fan.h"
 #include "cmd_gain.h"
@@ -22,7 +24,8 @@ namespace {
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (!app.get_subcommands().empty()) return e.what();
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, train or probe (see weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params, export, train, probe or compare (see "
+      "weightinit --help)";
   if (argc < 2) return "a command is required: " + commands;
   const std::string first = argv[1];
   if (first.empty() || first[0] != '-')
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
   cli::add_export_command(app);
   cli::add_train_command(app);
   cli::add_probe_command(app);
+  cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: MIT
+// `weightinit compare`: train the same model once per init (same batches, same order), print a
+// table, plot the loss and accuracy curves side by side, write every curve as JSON.
+#include "cmd_compare.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "exit_codes.h"
+#include "weightinit/data/dataset.h"
+#include "weightinit/diag/plot.h"
+#include "weightinit/io/atomic_file.h"
+#include "weightinit/models/registry.h"
+#include "weightinit/threads.h"
+#include "weightinit/train/compare.h"
+#include "weightinit/train/progress.h"
+
+namespace weightinit::cli {
+
+namespace {
+
+struct CompareArgs {
+  std::string model;
+  std::string inits;
+  std::string bias_init;
+  train::TrainConfig config;
+  std::int64_t seed = 0;
+  int threads = 0;  // 0: leave as is
+  std::string data = "fashion-mnist";
+  std::string data_dir;
+  std::int64_t train_samples = 0;  // 0: all
+  std::string progress = "auto";
+  std::string plot;
+  std::string json;
+};
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_compare_sigint(int /*signal*/) {
+  stop_requested.store(true);
+  static const char msg[] =
+      "\nweightinit: stopping after the current step (Ctrl-C again to abort)\n";
+  [[maybe_unused]] const auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+/// The first n samples of a dataset (all of it when n is 0 or larger than the set).
+data::Dataset head(data::Dataset d, std::int64_t n) {
+  if (n <= 0 || n >= d.size()) return d;
+  d.images = d.images.slice(0, 0, n).contiguous();
+  d.labels.resize(static_cast<std::size_t>(n));
+  return d;
+}
+
+std::string fixed(double v, int digits) {
+  if (!std::isfinite(v)) return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+nlohmann::json finite_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
+
+nlohmann::json finite_array(const std::vector<double>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const double v : values) out.push_back(finite_or_null(v));
+  return out;
+}
+
+/// Progress of one run on stderr, each line prefixed with "[init] " (the bar or plain lines of
+/// `weightinit train`).
+class PrefixedProgress : public train::TrainObserver {
+ public:
+  PrefixedProgress(train::ProgressPrinter::Mode mode, std::string prefix, std::int64_t epochs)
+      : mode_(mode), prefix_(std::move(prefix)), epochs_(epochs) {}
+
+  void on_step(const train::StepInfo& info) override {
+    using Mode = train::ProgressPrinter::Mode;
+    if (mode_ == Mode::Quiet) return;
+    const bool last = info.step == info.steps_per_epoch;
+    if (mode_ == Mode::Bar) {
+      if (!last && last_draw_ >= 0 && info.elapsed_seconds - last_draw_ < 0.1) return;
+      last_draw_ = info.elapsed_seconds;
+      std::fprintf(stderr, "\r%s%s\x1b[K", prefix_.c_str(),
+                   train::format_progress_bar(info).c_str());
+      bar_open_ = true;
+    } else if (info.step % 50 == 0 || last) {
+      std::fprintf(stderr, "%s%s\n", prefix_.c_str(), train::format_progress_line(info).c_str());
+    }
+    std::fflush(stderr);
+  }
+
+  void on_epoch(const train::EpochInfo& info) override {
+    if (mode_ == train::ProgressPrinter::Mode::Quiet) return;
+    if (bar_open_) std::fprintf(stderr, "\n");
+    bar_open_ = false;
+    std::fprintf(stderr, "%s%s\n", prefix_.c_str(),
+                 train::format_epoch_line(info, epochs_).c_str());
+    std::fflush(stderr);
+  }
+
+ private:
+  train::ProgressPrinter::Mode mode_;
+  std::string prefix_;
+  std::int64_t epochs_;
+  double last_draw_ = -1.0;
+  bool bar_open_ = false;
+};
+
+/// Prints a line to stdout before each run and a summary after it; hands out the progress.
+class CompareReporter : public train::CompareObserver {
+ public:
+  CompareReporter(train::ProgressPrinter::Mode mode, std::int64_t epochs, std::size_t runs)
+      : mode_(mode), epochs_(epochs), runs_(runs) {}
+
+  train::TrainObserver* begin_run(std::size_t index, const train::InitChoice& init,
+                                  int layers) override {
+    const std::string tag =
+        "[" + std::to_string(index + 1) + "/" + std::to_string(runs_) + " " + init.text + "]";
+    std::string line = tag + " " + init.label;
+    line += layers > 0 ? " on " + std::to_string(layers) + " layers" : " (the constructors' init)";
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+    progress_ = std::make_unique<PrefixedProgress>(mode_, "[" + init.text + "] ", epochs_);
+    return progress_.get();
+  }
+
+  void end_run(std::size_t index, const train::CompareRun& run) override {
+    std::string line = "[" + std::to_string(index + 1) + "/" + std::to_string(runs_) + " " +
+                       run.text + "] " + std::to_string(run.history.steps) + " steps in " +
+                       fixed(run.history.train_seconds, 1) + " s";
+    if (!run.history.epochs.empty()) {
+      line += ", train loss " + fixed(run.history.epochs.back().train_loss, 4);
+    }
+    line += ", verdict " + run.verdict;
+    if (run.history.interrupted) line += " (interrupted)";
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  train::ProgressPrinter::Mode mode_;
+  std::int64_t epochs_;
+  std::size_t runs_;
+  std::unique_ptr<PrefixedProgress> progress_;
+};
+
+/// "diverged at step 12", "stalled", "ok".
+std::string verdict_text(const train::CompareRun& run) {
+  if (run.diverged) return "diverged at step " + std::to_string(run.diverged_step);
+  return run.verdict;
+}
+
+/// init | final train loss | test accuracy at init and after each epoch | verdict.
+std::string table(const std::vector<train::CompareRun>& runs, std::int64_t epochs) {
+  std::size_t width = 4;
+  for (const auto& r : runs) width = std::max(width, r.text.size());
+  auto pad = [](std::string s, std::size_t w, bool right) {
+    if (s.size() >= w) return s;
+    return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+  };
+  std::string out = pad("init", width, false) + "  " + pad("train loss", 10, true) + "  " +
+                    pad("acc@init", 8, true);
+  for (std::int64_t e = 1; e <= epochs; ++e) {
+    out += "  " + pad("acc@" + std::to_string(e), 8, true);
+  }
+  out += "  verdict\n";
+  for (const auto& r : runs) {
+    const auto& ep = r.history.epochs;
+    out += pad(r.text, width, false) + "  " +
+           pad(ep.empty() ? "-" : fixed(ep.back().train_loss, 4), 10, true) + "  " +
+           pad(r.initial_evaluated ? fixed(r.initial.accuracy, 4) : "-", 8, true);
+    for (std::int64_t e = 1; e <= epochs; ++e) {
+      const auto k = static_cast<std::size_t>(e - 1);
+      const bool have = k < ep.size() && ep[k].evaluated;
+      out += "  " + pad(have ? fixed(ep[k].test_accuracy, 4) : "-", 8, true);
+    }
+    out += "  " + verdict_text(r) + (r.history.interrupted ? " (interrupted)" : "") + "\n";
+  }
+  return out;
+}
+
+/// Two charts side by side in one SVG: the smoothed training loss per step (linear axis, log
+/// when the drawn losses span more than a factor 30), and the test accuracy at init (epoch 0)
+/// and after each epoch; one line per init in each.
+std::string plot_svg(const std::vector<train::CompareRun>& runs, const std::string& model) {
+  std::vector<diag::Series> loss, accuracy;
+  double lo = INFINITY, hi = 0.0;
+  std::int64_t window = 1;
+  for (const auto& r : runs) {
+    // Losses above 10x chance (23 for 10 classes) are not drawn, so one exploding run does not
+    // flatten the others; the chart lists them as "points not shown", like NaN ones.
+    diag::Series l{r.text, r.smoothed.step, r.smoothed.loss};
+    for (double& v : l.y) {
+      if (v > 10.0 * r.chance_loss) v = NAN;
+      if (std::isfinite(v) && v > 0) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+    }
+    loss.push_back(std::move(l));
+    window = r.smoothed.window;
+    diag::Series acc{r.text, {}, {}};
+    if (r.initial_evaluated) {
+      acc.x.push_back(0.0);
+      acc.y.push_back(r.initial.accuracy);
+    }
+    for (const auto& e : r.history.epochs) {
+      if (!e.evaluated) continue;
+      acc.x.push_back(static_cast<double>(e.epoch));
+      acc.y.push_back(e.test_accuracy);
+    }
+    accuracy.push_back(std::move(acc));
+  }
+  // A log axis only pays when the losses span more than ~1.5 decades; chance-level curves
+  // (ln 10 = 2.3) next to trained ones (0.3) read better on a linear one.
+  const bool log_y = hi > 0 && lo > 0 && hi / lo > 30.0;
+  const int w = 640, h = 420;
+  const std::string left = diag::line_chart_svg(
+      loss, {"Training loss (" + model + ")",
+             window > 1 ? "step (mean of " + std::to_string(window) + " steps)" : "step",
+             "cross-entropy", log_y, w, h});
+  const std::string right = diag::line_chart_svg(
+      accuracy, {"Test accuracy (" + model + ")", "epoch (0: at init)", "accuracy", false, w, h});
+  auto placed = [](const std::string& svg, int x) {
+    // Each chart is a complete <svg>; nested, it is positioned by its x attribute.
+    const std::size_t at = svg.find("<svg");
+    if (at == std::string::npos) return svg;
+    std::string out = svg;
+    out.insert(at + 4, " x=\"" + std::to_string(x) + "\" y=\"0\"");
+    return out;
+  };
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(2 * w) +
+         "\" height=\"" + std::to_string(h) + "\" viewBox=\"0 0 " + std::to_string(2 * w) + " " +
+         std::to_string(h) + "\">\n" + placed(left, 0) + placed(right, w) + "</svg>\n";
+}
+
+nlohmann::json epoch_json(const train::EpochInfo& e) {
+  nlohmann::json j = {{"epoch", e.epoch},
+                      {"steps", e.steps},
+                      {"train_loss", finite_or_null(e.train_loss)},
+                      {"train_accuracy", e.train_accuracy},
+                      {"seconds", e.seconds}};
+  if (e.evaluated) {
+    j["test_loss"] = finite_or_null(e.test_loss);
+    j["test_accuracy"] = e.test_accuracy;
+  }
+  return j;
+}
+
+nlohmann::json run_json(const train::CompareRun& r) {
+  nlohmann::json j;
+  j["init"] = r.text;
+  j["canonical"] = r.init;
+  j["layers"] = r.layers;
+  j["steps"] = r.history.steps;
+  j["steps_per_epoch"] = r.steps_per_epoch;
+  j["train_seconds"] = r.history.train_seconds;
+  j["interrupted"] = r.history.interrupted;
+  j["initial"] = r.initial_evaluated ? nlohmann::json{{"test_loss", finite_or_null(r.initial.loss)},
+                                                      {"test_accuracy", r.initial.accuracy}}
+                                     : nlohmann::json();
+  j["step_loss"] = finite_array(r.history.step_losses);
+  j["smoothed"] = {{"window", r.smoothed.window},
+                   {"step", r.smoothed.step},
+                   {"loss", finite_array(r.smoothed.loss)}};
+  j["epochs"] = nlohmann::json::array();
+  for (const auto& e : r.history.epochs) j["epochs"].push_back(epoch_json(e));
+  const bool evaluated = !r.history.epochs.empty() && r.history.epochs.back().evaluated;
+  j["test_accuracy"] =
+      evaluated ? nlohmann::json(r.history.epochs.back().test_accuracy) : nlohmann::json();
+  j["chance_loss"] = r.chance_loss;
+  j["early_loss"] = finite_or_null(r.early_loss);
+  j["stalled"] = r.stalled;
+  j["diverged"] = r.diverged;
+  j["diverged_step"] = r.diverged ? nlohmann::json(r.diverged_step) : nlohmann::json();
+  j["verdict"] = r.verdict;
+  return j;
+}
+
+int run_compare(const CompareArgs& a) {
+  train::validate(a.config);
+  WEIGHTINIT_CHECK(
+      a.progress == "auto" || a.progress == "bar" || a.progress == "lines" || a.progress == "none",
+      ValueError, "unknown --progress '", a.progress, "': expected auto, bar, lines or none");
+  WEIGHTINIT_CHECK(a.data == "fashion-mnist" || a.data == "synthetic", ValueError,
+                   "unknown --data '", a.data, "': expected fashion-mnist or synthetic");
+  WEIGHTINIT_CHECK(a.train_samples >= 0, ValueError, "--train-samples must be >= 0, but got ",
+                   a.train_samples);
+  WEIGHTINIT_CHECK(a.plot.empty() || a.plot != a.json, ValueError,
+                   "--plot and --json name the same file '", a.plot, "': give two paths");
+  if (a.threads != 0) set_num_threads(a.threads);
+  // Parse the specs and build the model once before any work, so a typo fails at once (exit 2).
+  std::vector<train::InitChoice> inits;
+  try {
+    inits = train::parse_init_list(a.inits);
+  } catch (const ValueError& e) {
+    throw ValueError(std::string("--inits: ") + e.what());
+  }
+  train::CompareSettings settings;
+  settings.config = a.config;
+  settings.seed = static_cast<std::uint64_t>(a.seed);
+  if (!a.bias_init.empty()) settings.bias_init = init::Initializer::parse(a.bias_init);
+  Shape input_size;
+  {
+    Generator probe_gen(settings.seed);
+    input_size = models::build_model(a.model, probe_gen).input_size;
+  }
+  // Open the outputs first: an unwritable destination fails before training, not after.
+  std::unique_ptr<io::AtomicFileWriter> plot_file, json_file;
+  if (!a.plot.empty()) plot_file = std::make_unique<io::AtomicFileWriter>(a.plot);
+  if (!a.json.empty()) json_file = std::make_unique<io::AtomicFileWriter>(a.json);
+
+  data::Dataset train_set, test_set;
+  if (a.data == "fashion-mnist") {
+    const std::string dir = a.data_dir.empty() ? data::default_dir() : a.data_dir;
+    train_set = head(data::load_fashion_mnist(data::Split::Train, dir), a.train_samples);
+    test_set = data::load_fashion_mnist(data::Split::Test, dir);
+  } else {
+    Generator data_gen(settings.seed + 1);
+    const std::int64_t n = a.train_samples > 0 ? a.train_samples : 4096;
+    train_set = data::synthetic_gaussian(n, input_size, 10, data_gen);
+    test_set = data::synthetic_gaussian(1024, input_size, 10, data_gen);
+  }
+  train::check_sample_size(train_set, input_size);
+
+  std::printf(
+      "model %s, %zu init(s), %lld train / %lld test samples, %s lr %g, batch %lld, %lld "
+      "epoch(s), seed %lld, %d thread(s); every init trains on the same batches in the same "
+      "order\n",
+      a.model.c_str(), inits.size(), static_cast<long long>(train_set.size()),
+      static_cast<long long>(test_set.size()), a.config.optimizer.c_str(), a.config.lr,
+      static_cast<long long>(a.config.batch_size), static_cast<long long>(a.config.epochs),
+      static_cast<long long>(a.seed), num_threads());
+  std::fflush(stdout);
+
+  const auto mode = a.progress == "auto"    ? train::ProgressPrinter::auto_mode(stderr)
+                    : a.progress == "bar"   ? train::ProgressPrinter::Mode::Bar
+                    : a.progress == "lines" ? train::ProgressPrinter::Mode::Lines
+                                            : train::ProgressPrinter::Mode::Quiet;
+  CompareReporter reporter(mode, a.config.epochs, inits.size());
+  const std::string spec = a.model;
+  const train::ModelFactory factory = [&spec](Generator& gen) {
+    return models::build_model(spec, gen).module;
+  };
+  stop_requested.store(false);
+  auto* previous = std::signal(SIGINT, on_compare_sigint);
+  std::vector<train::CompareRun> runs;
+  try {
+    runs = train::compare_inits(factory, input_size, inits, settings, train_set, &test_set,
+                                &reporter, &stop_requested);
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    throw;
+  }
+  std::signal(SIGINT, previous);
+  const bool interrupted =
+      runs.size() < inits.size() || (!runs.empty() && runs.back().history.interrupted);
+
+  std::printf("\n%s", table(runs, a.config.epochs).c_str());
+  if (plot_file) {
+    const std::string svg = plot_svg(runs, a.model);
+    plot_file->write(svg.data(), svg.size());
+    plot_file->commit();
+  }
+  if (json_file) {
+    nlohmann::json j;
+    j["command"] = "compare";
+    j["model"] = a.model;
+    j["inits"] = nlohmann::json::array();
+    for (const auto& c : inits) j["inits"].push_back(c.label);
+    j["bias_init"] = settings.bias_init ? settings.bias_init->canonical() : "default";
+    j["seed"] = a.seed;
+    j["threads"] = num_threads();
+    j["data"] = {
+        {"name", a.data}, {"train_samples", train_set.size()}, {"test_samples", test_set.size()}};
+    j["config"] = {{"epochs", a.config.epochs},       {"batch_size", a.config.batch_size},
+                   {"optimizer", a.config.optimizer}, {"lr", a.config.lr},
+                   {"momentum", a.config.momentum},   {"weight_decay", a.config.weight_decay},
+                   {"nesterov", a.config.nesterov},   {"max_steps", a.config.max_steps}};
+    j["data_order"] =
+        "Generator(seed) per run for the model and init, a fresh Generator(seed) per run for the "
+        "batch order: every init sees the same batches";
+    j["stall_rule"] =
+        "stalled: the mean loss of the last 10% of the first epoch's steps > 0.95 * ln(classes)";
+    j["runs"] = nlohmann::json::array();
+    for (const auto& r : runs) j["runs"].push_back(run_json(r));
+    j["interrupted"] = interrupted;
+    const std::string text = j.dump(1) + "\n";
+    json_file->write(text.data(), text.size());
+    json_file->commit();
+  }
+  if (interrupted) {
+    std::string written;
+    if (!a.plot.empty()) written += "; plot written to " + a.plot;
+    if (!a.json.empty()) written += "; json written to " + a.json;
+    std::printf("interrupted: %zu of %zu run(s) started%s\n", runs.size(), inits.size(),
+                written.c_str());
+    return 130;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto args = std::make_shared<CompareArgs>();
+  auto* cmd = app.add_subcommand(
+      "compare", "train one model once per init on the same batches and compare the curves");
+  cmd->add_option("--model", args->model, "model spec, e.g. mlp:784-[256x30]-10:relu")->required();
+  cmd->add_option("--inits", args->inits,
+                  "init specs separated by ';', e.g. \"xavier_uniform; kaiming_normal; zeros\" "
+                  "(default: the constructors' init)")
+      ->required();
+  cmd->add_option("--bias-init", args->bias_init,
+                  "init spec for the Linear/Conv biases (default: the constructors')");
+  cmd->add_option("--epochs", args->config.epochs, "epochs (default 1)");
+  cmd->add_option("--batch", args->config.batch_size, "batch size (default 128)");
+  cmd->add_option("--lr", args->config.lr, "learning rate (default 0.1)");
+  cmd->add_option("--optimizer", args->config.optimizer, "sgd, adam or adamw (default sgd)");
+  cmd->add_option("--momentum", args->config.momentum, "SGD momentum (default 0)");
+  cmd->add_option("--weight-decay", args->config.weight_decay, "weight decay (default 0)");
+  cmd->add_flag("--nesterov", args->config.nesterov, "Nesterov momentum (SGD)");
+  cmd->add_option("--seed", args->seed, "seed of the model and of the batch order (default 0)");
+  cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");
+  cmd->add_option("--data", args->data, "fashion-mnist (default) or synthetic");
+  cmd->add_option("--data-dir", args->data_dir,
+                  "Fashion-MNIST directory (default $WEIGHTINIT_FASHION_MNIST_DIR or "
+                  "/usr/share/datasets/fashion-mnist)");
+  cmd->add_option("--train-samples", args->train_samples,
+                  "use the first N training samples (default all)");
+  cmd->add_option("--max-steps", args->config.max_steps,
+                  "stop each run after N steps (default no limit)");
+  cmd->add_option("--progress", args->progress, "auto (bar on a TTY), bar, lines or none");
+  cmd->add_option("--plot", args->plot,
+                  "write the loss and test-accuracy curves as one SVG (two charts)");
+  cmd->add_option("--json", args->json, "write every run's curves and verdict as JSON");
+  cmd->callback([args] {
+    const int code = run_compare(*args);
+    if (code != kExitOk) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace weightinit::cli
