@@ -798,7 +798,7 @@ TEST_F(Cli, ProbeRejectsBadInputWithExitTwoAndWritesNothing) {
   expect_error(
       run({"probe", "--model", "mlp:784-10", "--inits", "zeros;;xavier_uniform", "--json", json}),
       2,
-      "--inits: empty init spec in 'zeros;;xavier_uniform': expected specs separated by "
+      "empty init spec in 'zeros;;xavier_uniform': expected specs separated by "
       "';', like \"xavier_uniform; kaiming_normal\"");
   const Result bad = run({"probe", "--model", "mlp:784-10", "--inits", "xavier_unifrom"});
   expect_error(bad, 2);

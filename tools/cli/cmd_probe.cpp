@@ -20,6 +20,7 @@
 #include "weightinit/models/registry.h"
 #include "weightinit/random/sampling.h"
 #include "weightinit/threads.h"
+#include "weightinit/train/compare.h"
 
 namespace weightinit::cli {
 
@@ -37,24 +38,6 @@ struct ProbeArgs {
   std::string plot, grad_plot, json;
 };
 
-/// "a; b(c=1, d=2) ;e" → {"a", "b(c=1, d=2)", "e"}; empty items are an error.
-std::vector<std::string> split_inits(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t semi = text.find(';', start);
-    std::string item =
-        text.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
-    const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    item = b == std::string::npos ? "" : item.substr(b, e - b + 1);
-    WEIGHTINIT_CHECK(!item.empty(), ValueError, "--inits: empty init spec in '", text,
-                     "': expected specs separated by ';', like \"xavier_uniform; kaiming_normal\"");
-    out.push_back(item);
-    if (semi == std::string::npos) return out;
-    start = semi + 1;
-  }
-}
-
 std::string cell(double v, const char* fmt) {
   if (std::isnan(v)) return "-";
   char buf[32];
@@ -71,15 +54,7 @@ void run_probe(const ProbeArgs& a) {
   WEIGHTINIT_CHECK(a.data == "fashion-mnist" || a.data == "synthetic", ValueError,
                    "unknown --data '", a.data, "': expected fashion-mnist or synthetic");
   if (a.threads != 0) set_num_threads(a.threads);
-  const std::vector<std::string> specs = split_inits(a.inits);
-  std::vector<std::optional<init::Initializer>> inits;
-  for (const std::string& s : specs) {
-    if (s == "default") {
-      inits.emplace_back();
-    } else {
-      inits.emplace_back(init::Initializer::parse(s));
-    }
-  }
+  const std::vector<train::InitChoice> inits = train::parse_init_list(a.inits);
   const init::Initializer bias = init::Initializer::parse(a.bias_init);
   Generator shape_gen(0);
   const Shape input = models::build_model(a.model, shape_gen).input_size;
@@ -111,12 +86,11 @@ void run_probe(const ProbeArgs& a) {
 
   std::vector<diag::ProbeResult> results;
   std::string out;
-  for (std::size_t k = 0; k < specs.size(); ++k) {
+  for (std::size_t k = 0; k < inits.size(); ++k) {
     Generator gen(static_cast<std::uint64_t>(a.seed));
     const auto built = models::build_model(a.model, gen);
-    if (inits[k]) init::init_weight_layers(*built.module, *inits[k], &bias, gen);
-    results.push_back(
-        diag::probe(*built.module, x, y, inits[k] ? inits[k]->canonical() : "default"));
+    if (inits[k].init) init::init_weight_layers(*built.module, *inits[k].init, &bias, gen);
+    results.push_back(diag::probe(*built.module, x, y, inits[k].label));
     const diag::ProbeResult& r = results.back();
     out += "init " + r.init + ": loss " + cell(r.loss, "%.4f") + ", act std last/first " +
            cell(r.act_std_ratio, "%.3g") + ", grad norm first/last " +
