@@ -3,13 +3,10 @@
 // table, plot the loss and accuracy curves side by side, write every curve as JSON.
 #include "cmd_compare.h"
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -18,6 +15,7 @@
 #include <vector>
 
 #include "exit_codes.h"
+#include "train_common.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/diag/plot.h"
 #include "weightinit/io/atomic_file.h"
@@ -44,24 +42,6 @@ struct CompareArgs {
   std::string plot;
   std::string json;
 };
-
-std::atomic<bool> stop_requested{false};
-
-extern "C" void on_compare_sigint(int /*signal*/) {
-  stop_requested.store(true);
-  static const char msg[] =
-      "\nweightinit: stopping after the current step (Ctrl-C again to abort)\n";
-  [[maybe_unused]] const auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-/// The first n samples of a dataset (all of it when n is 0 or larger than the set).
-data::Dataset head(data::Dataset d, std::int64_t n) {
-  if (n <= 0 || n >= d.size()) return d;
-  d.images = d.images.slice(0, 0, n).contiguous();
-  d.labels.resize(static_cast<std::size_t>(n));
-  return d;
-}
 
 std::string fixed(double v, int digits) {
   if (!std::isfinite(v)) return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
@@ -293,13 +273,8 @@ nlohmann::json run_json(const train::CompareRun& r) {
 
 int run_compare(const CompareArgs& a) {
   train::validate(a.config);
-  WEIGHTINIT_CHECK(
-      a.progress == "auto" || a.progress == "bar" || a.progress == "lines" || a.progress == "none",
-      ValueError, "unknown --progress '", a.progress, "': expected auto, bar, lines or none");
-  WEIGHTINIT_CHECK(a.data == "fashion-mnist" || a.data == "synthetic", ValueError,
-                   "unknown --data '", a.data, "': expected fashion-mnist or synthetic");
-  WEIGHTINIT_CHECK(a.train_samples >= 0, ValueError, "--train-samples must be >= 0, but got ",
-                   a.train_samples);
+  const auto mode = progress_mode(a.progress);
+  check_data_options(a.data, a.train_samples);
   WEIGHTINIT_CHECK(a.plot.empty() || a.plot != a.json, ValueError,
                    "--plot and --json name the same file '", a.plot, "': give two paths");
   if (a.threads != 0) set_num_threads(a.threads);
@@ -324,17 +299,10 @@ int run_compare(const CompareArgs& a) {
   if (!a.plot.empty()) plot_file = std::make_unique<io::AtomicFileWriter>(a.plot);
   if (!a.json.empty()) json_file = std::make_unique<io::AtomicFileWriter>(a.json);
 
-  data::Dataset train_set, test_set;
-  if (a.data == "fashion-mnist") {
-    const std::string dir = a.data_dir.empty() ? data::default_dir() : a.data_dir;
-    train_set = head(data::load_fashion_mnist(data::Split::Train, dir), a.train_samples);
-    test_set = data::load_fashion_mnist(data::Split::Test, dir);
-  } else {
-    Generator data_gen(settings.seed + 1);
-    const std::int64_t n = a.train_samples > 0 ? a.train_samples : 4096;
-    train_set = data::synthetic_gaussian(n, input_size, 10, data_gen);
-    test_set = data::synthetic_gaussian(1024, input_size, 10, data_gen);
-  }
+  const TrainTestData sets =
+      load_train_test(a.data, a.data_dir, a.train_samples, input_size, settings.seed);
+  const data::Dataset& train_set = sets.train;
+  const data::Dataset& test_set = sets.test;
   train::check_sample_size(train_set, input_size);
 
   std::printf(
@@ -347,26 +315,17 @@ int run_compare(const CompareArgs& a) {
       static_cast<long long>(a.seed), num_threads());
   std::fflush(stdout);
 
-  const auto mode = a.progress == "auto"    ? train::ProgressPrinter::auto_mode(stderr)
-                    : a.progress == "bar"   ? train::ProgressPrinter::Mode::Bar
-                    : a.progress == "lines" ? train::ProgressPrinter::Mode::Lines
-                                            : train::ProgressPrinter::Mode::Quiet;
   CompareReporter reporter(mode, a.config.epochs, inits.size());
   const std::string spec = a.model;
   const train::ModelFactory factory = [&spec](Generator& gen) {
     return models::build_model(spec, gen).module;
   };
-  stop_requested.store(false);
-  auto* previous = std::signal(SIGINT, on_compare_sigint);
   std::vector<train::CompareRun> runs;
-  try {
+  {
+    const StopOnSigint ctrl_c;
     runs = train::compare_inits(factory, input_size, inits, settings, train_set, &test_set,
-                                &reporter, &stop_requested);
-  } catch (...) {
-    std::signal(SIGINT, previous);
-    throw;
+                                &reporter, &StopOnSigint::requested());
   }
-  std::signal(SIGINT, previous);
   const bool interrupted =
       runs.size() < inits.size() || (!runs.empty() && runs.back().history.interrupted);
 

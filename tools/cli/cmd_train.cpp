@@ -2,11 +2,8 @@
 // `weightinit train`: build, initialize, train, evaluate, log.
 #include "cmd_train.h"
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <atomic>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -15,6 +12,7 @@
 #include <string>
 
 #include "exit_codes.h"
+#include "train_common.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/init/layers.h"
 #include "weightinit/io/atomic_file.h"
@@ -41,24 +39,6 @@ struct TrainArgs {
   std::string log;
 };
 
-std::atomic<bool> stop_requested{false};
-
-extern "C" void on_sigint(int /*signal*/) {
-  stop_requested.store(true);
-  static const char msg[] =
-      "\nweightinit: stopping after the current step (Ctrl-C again to abort)\n";
-  [[maybe_unused]] const auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-/// The first n samples of a dataset (all of it when n is 0 or larger than the set).
-data::Dataset head(data::Dataset d, std::int64_t n) {
-  if (n <= 0 || n >= d.size()) return d;
-  d.images = d.images.slice(0, 0, n).contiguous();
-  d.labels.resize(static_cast<std::size_t>(n));
-  return d;
-}
-
 nlohmann::json epoch_json(const train::EpochInfo& e) {
   nlohmann::json j = {{"epoch", e.epoch},
                       {"steps", e.steps},
@@ -74,13 +54,8 @@ nlohmann::json epoch_json(const train::EpochInfo& e) {
 
 int run_train(const TrainArgs& a) {
   train::validate(a.config);
-  WEIGHTINIT_CHECK(
-      a.progress == "auto" || a.progress == "bar" || a.progress == "lines" || a.progress == "none",
-      ValueError, "unknown --progress '", a.progress, "': expected auto, bar, lines or none");
-  WEIGHTINIT_CHECK(a.data == "fashion-mnist" || a.data == "synthetic", ValueError,
-                   "unknown --data '", a.data, "': expected fashion-mnist or synthetic");
-  WEIGHTINIT_CHECK(a.train_samples >= 0, ValueError, "--train-samples must be >= 0, but got ",
-                   a.train_samples);
+  const auto mode = progress_mode(a.progress);
+  check_data_options(a.data, a.train_samples);
   if (a.threads != 0) set_num_threads(a.threads);
   // Parse the specs before any work, so a typo fails at once (exit 2).
   std::optional<init::Initializer> weight_init, bias_init;
@@ -101,17 +76,10 @@ int run_train(const TrainArgs& a) {
                                       bias_init ? &*bias_init : nullptr, gen);
   }
 
-  data::Dataset train_set, test_set;
-  if (a.data == "fashion-mnist") {
-    const std::string dir = a.data_dir.empty() ? data::default_dir() : a.data_dir;
-    train_set = head(data::load_fashion_mnist(data::Split::Train, dir), a.train_samples);
-    test_set = data::load_fashion_mnist(data::Split::Test, dir);
-  } else {
-    Generator data_gen(static_cast<std::uint64_t>(a.seed) + 1);
-    const std::int64_t n = a.train_samples > 0 ? a.train_samples : 4096;
-    train_set = data::synthetic_gaussian(n, built.input_size, 10, data_gen);
-    test_set = data::synthetic_gaussian(1024, built.input_size, 10, data_gen);
-  }
+  const TrainTestData sets = load_train_test(a.data, a.data_dir, a.train_samples, built.input_size,
+                                             static_cast<std::uint64_t>(a.seed));
+  const data::Dataset& train_set = sets.train;
+  const data::Dataset& test_set = sets.test;
 
   train::check_sample_size(train_set, built.input_size);
   std::printf("model %s, %s init%s, %lld train / %lld test samples, %d thread(s)\n",
@@ -122,21 +90,12 @@ int run_train(const TrainArgs& a) {
   std::fflush(stdout);
 
   train::Trainer trainer(*built.module, built.input_size, a.config, gen);
-  const auto mode = a.progress == "auto"    ? train::ProgressPrinter::auto_mode(stderr)
-                    : a.progress == "bar"   ? train::ProgressPrinter::Mode::Bar
-                    : a.progress == "lines" ? train::ProgressPrinter::Mode::Lines
-                                            : train::ProgressPrinter::Mode::Quiet;
   train::ProgressPrinter printer(stderr, mode, a.config.epochs);
-  stop_requested.store(false);
-  auto* previous = std::signal(SIGINT, on_sigint);
   train::TrainHistory history;
-  try {
-    history = trainer.fit(train_set, &test_set, &printer, &stop_requested);
-  } catch (...) {
-    std::signal(SIGINT, previous);
-    throw;
+  {
+    const StopOnSigint ctrl_c;
+    history = trainer.fit(train_set, &test_set, &printer, &StopOnSigint::requested());
   }
-  std::signal(SIGINT, previous);
 
   std::optional<double> final_accuracy;
   if (!history.epochs.empty() && history.epochs.back().evaluated) {
