@@ -13,6 +13,7 @@ packages=(
   python3-torch                    # reference PyTorch for golden and differential tests
   zlib1g-dev                       # gzip reading of the IDX data files (src/data)
   dataset-fashion-mnist            # Fashion-MNIST IDX files for the data layer and its tests
+  chromium                         # renders the HTML report in its test (headless)
 )
 
 missing=()

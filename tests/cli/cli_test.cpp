@@ -128,6 +128,12 @@ class Cli : public ::testing::Test {
     }
   }
 
+  /// expect_error, with `fragment` somewhere in the message.
+  static void expect_error_with(const Result& r, int code, const std::string& fragment) {
+    expect_error(r, code);
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  }
+
   fs::path dir_;
 };
 
@@ -489,7 +495,7 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 
 TEST_F(Cli, CommandErrors) {
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, train, probe or compare (see "
+      "sample, gain, fan, list, summary, forward, params, export, train, probe, compare or report (see "
       "weightinit --help)";
   expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
   expect_error(run({}), 2, "a command is required: " + commands);
@@ -966,4 +972,101 @@ TEST_F(Cli, CtrlCStopsCompareAfterTheStepAndWritesWhatExists) {
   EXPECT_TRUE(j["runs"][0]["test_accuracy"].is_null());
   EXPECT_EQ(count_of(read_file(plot), "<svg"), 3u);
   EXPECT_EQ(files().size(), 2u);  // the two outputs, no temporary file left
+}
+
+// ---------------------------------------------------------------------------------------------
+// weightinit report (rendering in a browser: tests/report/check_report_chromium.py)
+
+TEST_F(Cli, ReportGathersSavedProbeAndCompareDocumentsIntoOnePage) {
+  const std::string probe = (dir_ / "p.json").string(), compare = (dir_ / "c.json").string();
+  const std::string page = (dir_ / "r.html").string();
+  ASSERT_EQ(run({"probe", "--model", "mlp:32-[64x5]-10:tanh", "--data", "synthetic", "--inits",
+                 "default; normal(std=1)", "--batch", "16", "--json", probe})
+                .code,
+            0);
+  ASSERT_EQ(
+      run({"compare", "--model", "mlp:32-16-10", "--data", "synthetic", "--train-samples", "256",
+           "--inits", "zeros; kaiming_normal", "--progress", "none", "--json", compare})
+          .code,
+      0);
+  const Result r = run({"report", "--input", probe, "--input", compare, "--out", page});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("report: 2 section(s) written to " + page), std::string::npos) << r.out;
+  const std::string html = read_file(page);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(count_of(html, "<section class=\"probe\" id=\"probe-1\">"), 1u);
+  EXPECT_EQ(count_of(html, "<section class=\"compare\" id=\"compare-1\">"), 1u);
+  EXPECT_EQ(count_of(html, "<figure class=\"chart\""), 3u);
+  EXPECT_EQ(count_of(html, "<svg"), 5u);  // two probe charts, a compare pair in an outer svg
+  EXPECT_EQ(count_of(html, "<script"), 0u);
+  // The verdicts of the documents are in the tables, with their classes.
+  const auto pj = nlohmann::json::parse(read_file(probe));
+  const std::string saturated = pj["inits"][1]["verdict"].get<std::string>();
+  EXPECT_EQ(saturated, "saturated");
+  EXPECT_NE(html.find("<td class=\"verdict v-saturated\">saturated</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"verdict v-stalled\">stalled</td>"), std::string::npos);
+  // The same command gives the same bytes.
+  ASSERT_EQ(run({"report", "--input", probe, "--input", compare, "--out", page}).code, 0);
+  EXPECT_EQ(read_file(page), html);
+}
+
+TEST_F(Cli, ReportEscapesTextFromItsInputs) {
+  const std::string doc = (dir_ / "p.json").string(), page = (dir_ / "r.html").string();
+  ASSERT_EQ(run({"probe", "--model", "mlp:8-4-10", "--data", "synthetic", "--inits", "zeros",
+                 "--batch", "4", "--json", doc})
+                .code,
+            0);
+  auto j = nlohmann::json::parse(read_file(doc));
+  j["model"] = "<b>x</b>&";
+  j["inits"][0]["init"] = "<script>alert(1)</script>";
+  std::ofstream(doc) << j.dump();
+  ASSERT_EQ(run({"report", "--input", doc, "--out", page}).code, 0);
+  const std::string html = read_file(page);
+  EXPECT_EQ(count_of(html, "<script"), 0u);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;x&lt;/b&gt;&amp;"), std::string::npos);
+}
+
+TEST_F(Cli, ReportRunsProbeAndCompareForAModel) {
+  const std::string page = (dir_ / "r.html").string();
+  const Result r = run({"report", "--model", "mlp:32-[16x3]-10:relu", "--inits",
+                        "xavier_uniform; kaiming_normal", "--data", "synthetic", "--train-samples",
+                        "128", "--epochs", "2", "--progress", "none", "--out", page});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("== [1/2] probe mlp:32-[16x3]-10:relu"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("== [2/2] compare mlp:32-[16x3]-10:relu"), std::string::npos) << r.out;
+  const std::string html = read_file(page);
+  EXPECT_EQ(count_of(html, "<figure class=\"chart\""), 3u);
+  EXPECT_NE(html.find("acc after epoch 2"), std::string::npos);
+  EXPECT_NE(html.find("--model &#39;mlp:32-[16x3]-10:relu&#39;"), std::string::npos) << html;
+  EXPECT_EQ(files(), std::vector<std::string>{"r.html"});
+}
+
+TEST_F(Cli, ReportRejectsBadInputWithExitTwoAndWritesNothing) {
+  const std::string page = (dir_ / "r.html").string();
+  expect_error(run({"report", "--model", "mlp:8-2", "--out", page}), 2,
+               "--model needs --inits: give both to probe and train one model under several "
+               "inits");
+  expect_error_with(run({"report", "--inits", "zeros", "--out", page}), 2, "--inits needs --model");
+  expect_error(run({"report", "--input", (dir_ / "missing.json").string(), "--out", page}), 2);
+  const std::string not_json = (dir_ / "bad.json").string();
+  std::ofstream(not_json) << "{\"command\": ";
+  expect_error_with(run({"report", "--input", not_json, "--out", page}), 2,
+                    "--input '" + not_json + "' is not valid JSON");
+  const std::string other = (dir_ / "other.json").string();
+  std::ofstream(other) << "{\"command\": \"train\"}";
+  expect_error_with(run({"report", "--input", other, "--out", page}), 2,
+                    "is not a probe or compare document (its \"command\" is 'train')");
+  expect_error_with(
+      run({"report", "--model", "mlp:8-2", "--inits", "xavier_unifrom", "--out", page}), 2,
+      "did you mean 'xavier_uniform'");
+  expect_error(run({"report", "--model", "vgg99", "--inits", "zeros", "--out", page}), 2);
+  expect_error(run({"report", "--input", other}), 2);  // --out is required
+  std::filesystem::remove(not_json);
+  std::filesystem::remove(other);
+  EXPECT_TRUE(files().empty());
+  expect_error(run({"report", "--model", "mlp:8-2", "--inits", "zeros", "--data", "synthetic",
+                    "--out", (dir_ / "no" / "r.html").string()}),
+               1);
+  EXPECT_TRUE(files().empty());
 }

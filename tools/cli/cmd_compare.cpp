@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "exit_codes.h"
+#include "result_charts.h"
 #include "train_common.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/diag/plot.h"
@@ -29,15 +30,8 @@ namespace weightinit::cli {
 namespace {
 
 struct CompareArgs {
-  std::string model;
-  std::string inits;
-  std::string bias_init;
-  train::TrainConfig config;
-  std::int64_t seed = 0;
+  CompareRequest request;
   int threads = 0;  // 0: leave as is
-  std::string data = "fashion-mnist";
-  std::string data_dir;
-  std::int64_t train_samples = 0;  // 0: all
   std::string progress = "auto";
   std::string plot;
   std::string json;
@@ -48,10 +42,6 @@ std::string fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-nlohmann::json finite_or_null(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
 }
 
 nlohmann::json finite_array(const std::vector<double>& values) {
@@ -173,61 +163,6 @@ std::string table(const std::vector<train::CompareRun>& runs, std::int64_t epoch
   return out;
 }
 
-/// Two charts side by side in one SVG: the smoothed training loss per step (linear axis, log
-/// when the drawn losses span more than a factor 30), and the test accuracy at init (epoch 0)
-/// and after each epoch; one line per init in each.
-std::string plot_svg(const std::vector<train::CompareRun>& runs, const std::string& model) {
-  std::vector<diag::Series> loss, accuracy;
-  double lo = INFINITY, hi = 0.0;
-  std::int64_t window = 1;
-  for (const auto& r : runs) {
-    // Losses above 10x chance (23 for 10 classes) are not drawn, so one exploding run does not
-    // flatten the others; the chart lists them as "points not shown", like NaN ones.
-    diag::Series l{r.text, r.smoothed.step, r.smoothed.loss};
-    for (double& v : l.y) {
-      if (v > 10.0 * r.chance_loss) v = NAN;
-      if (std::isfinite(v) && v > 0) {
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-      }
-    }
-    loss.push_back(std::move(l));
-    window = r.smoothed.window;
-    diag::Series acc{r.text, {}, {}};
-    if (r.initial_evaluated) {
-      acc.x.push_back(0.0);
-      acc.y.push_back(r.initial.accuracy);
-    }
-    for (const auto& e : r.history.epochs) {
-      if (!e.evaluated) continue;
-      acc.x.push_back(static_cast<double>(e.epoch));
-      acc.y.push_back(e.test_accuracy);
-    }
-    accuracy.push_back(std::move(acc));
-  }
-  // A log axis only pays when the losses span more than ~1.5 decades; chance-level curves
-  // (ln 10 = 2.3) next to trained ones (0.3) read better on a linear one.
-  const bool log_y = hi > 0 && lo > 0 && hi / lo > 30.0;
-  const int w = 640, h = 420;
-  const std::string left = diag::line_chart_svg(
-      loss, {"Training loss (" + model + ")",
-             window > 1 ? "step (mean of " + std::to_string(window) + " steps)" : "step",
-             "cross-entropy", log_y, w, h});
-  const std::string right = diag::line_chart_svg(
-      accuracy, {"Test accuracy (" + model + ")", "epoch (0: at init)", "accuracy", false, w, h});
-  auto placed = [](const std::string& svg, int x) {
-    // Each chart is a complete <svg>; nested, it is positioned by its x attribute.
-    const std::size_t at = svg.find("<svg");
-    if (at == std::string::npos) return svg;
-    std::string out = svg;
-    out.insert(at + 4, " x=\"" + std::to_string(x) + "\" y=\"0\"");
-    return out;
-  };
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(2 * w) +
-         "\" height=\"" + std::to_string(h) + "\" viewBox=\"0 0 " + std::to_string(2 * w) + " " +
-         std::to_string(h) + "\">\n" + placed(left, 0) + placed(right, w) + "</svg>\n";
-}
-
 nlohmann::json epoch_json(const train::EpochInfo& e) {
   nlohmann::json j = {{"epoch", e.epoch},
                       {"steps", e.steps},
@@ -271,13 +206,11 @@ nlohmann::json run_json(const train::CompareRun& r) {
   return j;
 }
 
-int run_compare(const CompareArgs& a) {
+}  // namespace
+
+CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode mode) {
   train::validate(a.config);
-  const auto mode = progress_mode(a.progress);
   check_data_options(a.data, a.train_samples);
-  WEIGHTINIT_CHECK(a.plot.empty() || a.plot != a.json, ValueError,
-                   "--plot and --json name the same file '", a.plot, "': give two paths");
-  if (a.threads != 0) set_num_threads(a.threads);
   // Parse the specs and build the model once before any work, so a typo fails at once (exit 2).
   std::vector<train::InitChoice> inits;
   try {
@@ -294,11 +227,6 @@ int run_compare(const CompareArgs& a) {
     Generator probe_gen(settings.seed);
     input_size = models::build_model(a.model, probe_gen).input_size;
   }
-  // Open the outputs first: an unwritable destination fails before training, not after.
-  std::unique_ptr<io::AtomicFileWriter> plot_file, json_file;
-  if (!a.plot.empty()) plot_file = std::make_unique<io::AtomicFileWriter>(a.plot);
-  if (!a.json.empty()) json_file = std::make_unique<io::AtomicFileWriter>(a.json);
-
   const TrainTestData sets =
       load_train_test(a.data, a.data_dir, a.train_samples, input_size, settings.seed);
   const data::Dataset& train_set = sets.train;
@@ -326,48 +254,67 @@ int run_compare(const CompareArgs& a) {
     runs = train::compare_inits(factory, input_size, inits, settings, train_set, &test_set,
                                 &reporter, &StopOnSigint::requested());
   }
-  const bool interrupted =
+  CompareOutcome outcome;
+  outcome.interrupted =
       runs.size() < inits.size() || (!runs.empty() && runs.back().history.interrupted);
+  outcome.table = table(runs, a.config.epochs);
+  nlohmann::json& j = outcome.json;
+  j["command"] = "compare";
+  j["model"] = a.model;
+  j["inits"] = nlohmann::json::array();
+  for (const auto& c : inits) j["inits"].push_back(c.label);
+  j["bias_init"] = settings.bias_init ? settings.bias_init->canonical() : "default";
+  j["seed"] = a.seed;
+  j["threads"] = num_threads();
+  j["data"] = {
+      {"name", a.data}, {"train_samples", train_set.size()}, {"test_samples", test_set.size()}};
+  j["config"] = {{"epochs", a.config.epochs},       {"batch_size", a.config.batch_size},
+                 {"optimizer", a.config.optimizer}, {"lr", a.config.lr},
+                 {"momentum", a.config.momentum},   {"weight_decay", a.config.weight_decay},
+                 {"nesterov", a.config.nesterov},   {"max_steps", a.config.max_steps}};
+  j["data_order"] =
+      "Generator(seed) per run for the model and init, a fresh Generator(seed) per run for the "
+      "batch order: every init sees the same batches";
+  j["stall_rule"] =
+      "stalled: the mean loss of the last 10% of the first epoch's steps > 0.95 * ln(classes)";
+  j["runs"] = nlohmann::json::array();
+  for (const auto& r : runs) j["runs"].push_back(run_json(r));
+  j["interrupted"] = outcome.interrupted;
+  return outcome;
+}
 
-  std::printf("\n%s", table(runs, a.config.epochs).c_str());
+namespace {
+
+int run_compare_command(const CompareArgs& a) {
+  const auto mode = progress_mode(a.progress);
+  WEIGHTINIT_CHECK(a.plot.empty() || a.plot != a.json, ValueError,
+                   "--plot and --json name the same file '", a.plot, "': give two paths");
+  train::validate(a.request.config);
+  check_data_options(a.request.data, a.request.train_samples);
+  if (a.threads != 0) set_num_threads(a.threads);
+  // Open the outputs first: an unwritable destination fails before training, not after.
+  std::unique_ptr<io::AtomicFileWriter> plot_file, json_file;
+  if (!a.plot.empty()) plot_file = std::make_unique<io::AtomicFileWriter>(a.plot);
+  if (!a.json.empty()) json_file = std::make_unique<io::AtomicFileWriter>(a.json);
+
+  const CompareOutcome outcome = run_compare(a.request, mode);
+  std::printf("\n%s", outcome.table.c_str());
   if (plot_file) {
-    const std::string svg = plot_svg(runs, a.model);
+    const std::string svg = compare_chart_svg(outcome.json);
     plot_file->write(svg.data(), svg.size());
     plot_file->commit();
   }
   if (json_file) {
-    nlohmann::json j;
-    j["command"] = "compare";
-    j["model"] = a.model;
-    j["inits"] = nlohmann::json::array();
-    for (const auto& c : inits) j["inits"].push_back(c.label);
-    j["bias_init"] = settings.bias_init ? settings.bias_init->canonical() : "default";
-    j["seed"] = a.seed;
-    j["threads"] = num_threads();
-    j["data"] = {
-        {"name", a.data}, {"train_samples", train_set.size()}, {"test_samples", test_set.size()}};
-    j["config"] = {{"epochs", a.config.epochs},       {"batch_size", a.config.batch_size},
-                   {"optimizer", a.config.optimizer}, {"lr", a.config.lr},
-                   {"momentum", a.config.momentum},   {"weight_decay", a.config.weight_decay},
-                   {"nesterov", a.config.nesterov},   {"max_steps", a.config.max_steps}};
-    j["data_order"] =
-        "Generator(seed) per run for the model and init, a fresh Generator(seed) per run for the "
-        "batch order: every init sees the same batches";
-    j["stall_rule"] =
-        "stalled: the mean loss of the last 10% of the first epoch's steps > 0.95 * ln(classes)";
-    j["runs"] = nlohmann::json::array();
-    for (const auto& r : runs) j["runs"].push_back(run_json(r));
-    j["interrupted"] = interrupted;
-    const std::string text = j.dump(1) + "\n";
+    const std::string text = outcome.json.dump(1) + "\n";
     json_file->write(text.data(), text.size());
     json_file->commit();
   }
-  if (interrupted) {
+  if (outcome.interrupted) {
     std::string written;
     if (!a.plot.empty()) written += "; plot written to " + a.plot;
     if (!a.json.empty()) written += "; json written to " + a.json;
-    std::printf("interrupted: %zu of %zu run(s) started%s\n", runs.size(), inits.size(),
-                written.c_str());
+    std::printf("interrupted: %zu of %zu run(s) started%s\n", outcome.json["runs"].size(),
+                outcome.json["inits"].size(), written.c_str());
     return 130;
   }
   return kExitOk;
@@ -379,36 +326,39 @@ void add_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
   auto* cmd = app.add_subcommand(
       "compare", "train one model once per init on the same batches and compare the curves");
-  cmd->add_option("--model", args->model, "model spec, e.g. mlp:784-[256x30]-10:relu")->required();
-  cmd->add_option("--inits", args->inits,
+  cmd->add_option("--model", args->request.model, "model spec, e.g. mlp:784-[256x30]-10:relu")
+      ->required();
+  cmd->add_option("--inits", args->request.inits,
                   "init specs separated by ';', e.g. \"xavier_uniform; kaiming_normal; zeros\" "
                   "(default: the constructors' init)")
       ->required();
-  cmd->add_option("--bias-init", args->bias_init,
+  cmd->add_option("--bias-init", args->request.bias_init,
                   "init spec for the Linear/Conv biases (default: the constructors')");
-  cmd->add_option("--epochs", args->config.epochs, "epochs (default 1)");
-  cmd->add_option("--batch", args->config.batch_size, "batch size (default 128)");
-  cmd->add_option("--lr", args->config.lr, "learning rate (default 0.1)");
-  cmd->add_option("--optimizer", args->config.optimizer, "sgd, adam or adamw (default sgd)");
-  cmd->add_option("--momentum", args->config.momentum, "SGD momentum (default 0)");
-  cmd->add_option("--weight-decay", args->config.weight_decay, "weight decay (default 0)");
-  cmd->add_flag("--nesterov", args->config.nesterov, "Nesterov momentum (SGD)");
-  cmd->add_option("--seed", args->seed, "seed of the model and of the batch order (default 0)");
+  cmd->add_option("--epochs", args->request.config.epochs, "epochs (default 1)");
+  cmd->add_option("--batch", args->request.config.batch_size, "batch size (default 128)");
+  cmd->add_option("--lr", args->request.config.lr, "learning rate (default 0.1)");
+  cmd->add_option("--optimizer", args->request.config.optimizer,
+                  "sgd, adam or adamw (default sgd)");
+  cmd->add_option("--momentum", args->request.config.momentum, "SGD momentum (default 0)");
+  cmd->add_option("--weight-decay", args->request.config.weight_decay, "weight decay (default 0)");
+  cmd->add_flag("--nesterov", args->request.config.nesterov, "Nesterov momentum (SGD)");
+  cmd->add_option("--seed", args->request.seed,
+                  "seed of the model and of the batch order (default 0)");
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");
-  cmd->add_option("--data", args->data, "fashion-mnist (default) or synthetic");
-  cmd->add_option("--data-dir", args->data_dir,
+  cmd->add_option("--data", args->request.data, "fashion-mnist (default) or synthetic");
+  cmd->add_option("--data-dir", args->request.data_dir,
                   "Fashion-MNIST directory (default $WEIGHTINIT_FASHION_MNIST_DIR or "
                   "/usr/share/datasets/fashion-mnist)");
-  cmd->add_option("--train-samples", args->train_samples,
+  cmd->add_option("--train-samples", args->request.train_samples,
                   "use the first N training samples (default all)");
-  cmd->add_option("--max-steps", args->config.max_steps,
+  cmd->add_option("--max-steps", args->request.config.max_steps,
                   "stop each run after N steps (default no limit)");
   cmd->add_option("--progress", args->progress, "auto (bar on a TTY), bar, lines or none");
   cmd->add_option("--plot", args->plot,
                   "write the loss and test-accuracy curves as one SVG (two charts)");
   cmd->add_option("--json", args->json, "write every run's curves and verdict as JSON");
   cmd->callback([args] {
-    const int code = run_compare(*args);
+    const int code = run_compare_command(*args);
     if (code != kExitOk) throw CLI::RuntimeError(code);
   });
 }

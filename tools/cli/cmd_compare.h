@@ -2,11 +2,42 @@
 // `weightinit compare`: train one architecture once per init on the same batches, side by side.
 #pragma once
 
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "weightinit/train/progress.h"
+#include "weightinit/train/trainer.h"
+
 namespace CLI {
 class App;
 }
 
 namespace weightinit::cli {
+
+/// One comparison: a model, the inits, the training settings and the data.
+struct CompareRequest {
+  std::string model;
+  std::string inits;      ///< specs separated by ';'
+  std::string bias_init;  ///< empty: the constructors' biases
+  train::TrainConfig config;
+  std::int64_t seed = 0;
+  std::string data = "fashion-mnist";  ///< or "synthetic"
+  std::string data_dir;
+  std::int64_t train_samples = 0;  ///< 0: all
+};
+
+struct CompareOutcome {
+  nlohmann::json json;  ///< the compare JSON document (docs/cli.md)
+  std::string table;    ///< init | train loss | accuracy at init and per epoch | verdict
+  bool interrupted = false;
+};
+
+/// Checks the request (ValueError / SpecError / ShapeError before any training, IoError for
+/// unreadable data), prints a header line and a line per run to stdout and the progress to
+/// stderr in `mode`, trains once per init (train::compare_inits; Ctrl-C stops after the
+/// current step) and returns the document and the table.
+CompareOutcome run_compare(const CompareRequest& request, train::ProgressPrinter::Mode mode);
 
 /// Adds `compare --model SPEC --inits "SPEC; SPEC; ..." [--bias-init SPEC] [--epochs N]
 /// [--batch N] [--lr X] [--optimizer sgd|adam|adamw] [--momentum X] [--weight-decay X]

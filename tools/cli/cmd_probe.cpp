@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "atomic_file.h"
+#include "result_charts.h"
 #include "weightinit/data/dataset.h"
-#include "weightinit/diag/plot.h"
 #include "weightinit/diag/probe.h"
 #include "weightinit/init/layers.h"
 #include "weightinit/models/registry.h"
@@ -27,13 +27,7 @@ namespace weightinit::cli {
 namespace {
 
 struct ProbeArgs {
-  std::string model;
-  std::string inits;
-  std::string bias_init = "zeros";
-  std::string data = "fashion-mnist";
-  std::string data_dir;
-  std::int64_t batch = 256;
-  std::int64_t seed = 0;
+  ProbeRequest request;
   int threads = 0;
   std::string plot, grad_plot, json;
 };
@@ -45,15 +39,12 @@ std::string cell(double v, const char* fmt) {
   return buf;
 }
 
-nlohmann::json finite_or_null(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-}
+}  // namespace
 
-void run_probe(const ProbeArgs& a) {
+nlohmann::json run_probe(const ProbeRequest& a, std::string& out) {
   WEIGHTINIT_CHECK(a.batch >= 1, ValueError, "--batch must be at least 1, but got ", a.batch);
   WEIGHTINIT_CHECK(a.data == "fashion-mnist" || a.data == "synthetic", ValueError,
                    "unknown --data '", a.data, "': expected fashion-mnist or synthetic");
-  if (a.threads != 0) set_num_threads(a.threads);
   const std::vector<train::InitChoice> inits = train::parse_init_list(a.inits);
   const init::Initializer bias = init::Initializer::parse(a.bias_init);
   Generator shape_gen(0);
@@ -85,7 +76,6 @@ void run_probe(const ProbeArgs& a) {
   x = x.view(shaped);
 
   std::vector<diag::ProbeResult> results;
-  std::string out;
   for (std::size_t k = 0; k < inits.size(); ++k) {
     Generator gen(static_cast<std::uint64_t>(a.seed));
     const auto built = models::build_model(a.model, gen);
@@ -116,24 +106,7 @@ void run_probe(const ProbeArgs& a) {
     out += line;
   }
 
-  auto chart = [&](bool grads) {
-    std::vector<diag::Series> series;
-    for (const auto& r : results) {
-      diag::Series s{r.init, {}, {}};
-      for (std::size_t i = 0; i < r.layers.size(); ++i) {
-        s.x.push_back(static_cast<double>(i + 1));
-        s.y.push_back(grads ? r.layers[i].grad_norm : r.layers[i].act_std);
-      }
-      series.push_back(std::move(s));
-    }
-    return diag::line_chart_svg(series, {grads ? "Weight gradient norm per layer (" + a.model + ")"
-                                               : "Activation std per layer (" + a.model + ")",
-                                         "layer (Linear / Conv, in order)",
-                                         grads ? "||dL/dW||" : "activation std", true, 760, 440});
-  };
-  if (!a.plot.empty()) write_file_atomically(a.plot, chart(false));
-  if (!a.grad_plot.empty()) write_file_atomically(a.grad_plot, chart(true));
-  if (!a.json.empty()) {
+  {
     nlohmann::json j;
     j["command"] = "probe";
     j["model"] = a.model;
@@ -161,8 +134,19 @@ void run_probe(const ProbeArgs& a) {
       }
       j["inits"].push_back(ji);
     }
-    write_file_atomically(a.json, j.dump(1) + "\n");
+    return j;
   }
+}
+
+namespace {
+
+void run_probe_command(const ProbeArgs& a) {
+  if (a.threads != 0) set_num_threads(a.threads);
+  std::string out;
+  const nlohmann::json j = run_probe(a.request, out);
+  if (!a.plot.empty()) write_file_atomically(a.plot, probe_chart_svg(j, false));
+  if (!a.grad_plot.empty()) write_file_atomically(a.grad_plot, probe_chart_svg(j, true));
+  if (!a.json.empty()) write_file_atomically(a.json, j.dump(1) + "\n");
   write_output("", out);
 }
 
@@ -172,22 +156,24 @@ void add_probe_command(CLI::App& app) {
   auto args = std::make_shared<ProbeArgs>();
   auto* cmd = app.add_subcommand(
       "probe", "per-layer activation and gradient statistics at init, one table per init");
-  cmd->add_option("--model", args->model, "model spec, e.g. mlp:784-[256x30]-10:relu")->required();
-  cmd->add_option("--inits", args->inits,
+  cmd->add_option("--model", args->request.model, "model spec, e.g. mlp:784-[256x30]-10:relu")
+      ->required();
+  cmd->add_option("--inits", args->request.inits,
                   "init specs separated by ';', e.g. \"zeros; xavier_uniform; kaiming_normal\" "
                   "(default: the constructors' init)")
       ->required();
-  cmd->add_option("--bias-init", args->bias_init, "init spec for the biases (default zeros)");
-  cmd->add_option("--data", args->data,
+  cmd->add_option("--bias-init", args->request.bias_init,
+                  "init spec for the biases (default zeros)");
+  cmd->add_option("--data", args->request.data,
                   "fashion-mnist (default: the first test images) or synthetic");
-  cmd->add_option("--data-dir", args->data_dir, "Fashion-MNIST directory");
-  cmd->add_option("--batch", args->batch, "samples in the batch (default 256)");
-  cmd->add_option("--seed", args->seed, "generator seed for every init (default 0)");
+  cmd->add_option("--data-dir", args->request.data_dir, "Fashion-MNIST directory");
+  cmd->add_option("--batch", args->request.batch, "samples in the batch (default 256)");
+  cmd->add_option("--seed", args->request.seed, "generator seed for every init (default 0)");
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads");
   cmd->add_option("--plot", args->plot, "write the activation std per layer as SVG");
   cmd->add_option("--grad-plot", args->grad_plot, "write the gradient norm per layer as SVG");
   cmd->add_option("--json", args->json, "write every figure as JSON");
-  cmd->callback([args] { run_probe(*args); });
+  cmd->callback([args] { run_probe_command(*args); });
 }
 
 }  // namespace weightinit::cli

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The weightinit command line: sample, gain, fan, list, summary, forward, params, export, train,
-// probe, compare.
+// probe, compare, report.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
@@ -12,6 +12,7 @@
 #include "cmd_list.h"
 #include "cmd_model.h"
 #include "cmd_probe.h"
+#include "cmd_report.h"
 #include "cmd_sample.h"
 #include "cmd_train.h"
 #include "exit_codes.h"
@@ -24,7 +25,7 @@ namespace {
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (!app.get_subcommands().empty()) return e.what();
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, train, probe or compare (see "
+      "sample, gain, fan, list, summary, forward, params, export, train, probe, compare or report (see "
       "weightinit --help)";
   if (argc < 2) return "a command is required: " + commands;
   const std::string first = argv[1];
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   cli::add_train_command(app);
   cli::add_probe_command(app);
   cli::add_compare_command(app);
+  cli::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
