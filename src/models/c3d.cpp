@@ -3,8 +3,12 @@
 #include "weightinit/models/c3d.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <map>
+#include <string>
 
 #include "weightinit/init/init.h"
+#include "weightinit/io/safetensors.h"
 #include "weightinit/nn/normalization.h"
 
 namespace weightinit::models {
@@ -26,10 +30,17 @@ std::shared_ptr<nn::MaxPool3d> pool(Shape kernel, Shape padding = {0}) {
 }
 }  // namespace
 
-C3D::C3D(std::int64_t num_classes, bool pretrained, Generator& gen) {
-  WEIGHTINIT_CHECK(!pretrained, ValueError,
-                   "C3D(pretrained=true) needs a weights file, and none is loaded: build it with "
-                   "pretrained=false and load a state dict instead");
+C3D::C3D(std::int64_t num_classes, bool pretrained, Generator& gen,
+         const std::string& weights_path) {
+  std::string path = weights_path;
+  if (pretrained && path.empty()) {
+    const char* env = std::getenv("WEIGHTINIT_C3D_WEIGHTS");
+    path = env ? env : "";
+  }
+  WEIGHTINIT_CHECK(!pretrained || !path.empty(), ValueError,
+                   "C3D(pretrained=true) needs a weights file: give weights_path or set "
+                   "WEIGHTINIT_C3D_WEIGHTS to a safetensors file with conv1..fc7 (weightinit "
+                   "export c3d -o FILE writes one)");
   conv1 = register_module("conv1", conv(3, 64, gen));
   pool1 = register_module("pool1", pool({1, 2, 2}));
   conv2 = register_module("conv2", conv(64, 128, gen));
@@ -49,6 +60,24 @@ C3D::C3D(std::int64_t num_classes, bool pretrained, Generator& gen) {
   dropout = register_module("dropout", std::make_shared<nn::Dropout>(0.5));
   relu = register_module("relu", std::make_shared<nn::ReLU>());
   init_weight(gen);
+  if (pretrained) load_pretrained_weights(path);
+}
+
+void C3D::load_pretrained_weights(const std::string& path) {
+  const io::SafetensorsFile file = io::load_safetensors(path);
+  std::map<std::string, const Tensor*> stored;
+  for (const auto& [name, tensor] : file.tensors) stored[name] = &tensor;
+  for (auto& [name, parameter] : named_parameters()) {
+    if (name.rfind("fc8.", 0) == 0) continue;  // the caller's classes: keeps its init
+    const auto it = stored.find(name);
+    WEIGHTINIT_CHECK(it != stored.end(), ValueError, "C3D pretrained weights '", path,
+                     "' have no tensor '", name, "' (expected conv1..fc7 under C3D's names)");
+    WEIGHTINIT_CHECK(it->second->sizes() == parameter->data.sizes(), ShapeError,
+                     "C3D pretrained weights '", path, "': '", name, "' has shape ",
+                     shape_str(it->second->sizes()), " but the model's is ",
+                     shape_str(parameter->data.sizes()));
+    parameter->data.copy_(*it->second);
+  }
 }
 
 void C3D::init_weight(Generator& gen) {
@@ -80,7 +109,7 @@ Tensor C3D::forward(const Tensor& input) {
                    shape_str(x.sizes()),
                    " does not reshape to (-1, 8192); the input must be "
                    "(N, 3, 16, 112, 112)");
-  save_for_backward({x});  // the pool5 output, for its shape
+  save_for_backward({x});                             // the pool5 output, for its shape
   x = x.contiguous().view({x.numel() / 8192, 8192});  // x.view(-1, 8192)
   x = (*dropout)((*relu)((*fc6)(x)));
   x = (*dropout)((*relu)((*fc7)(x)));

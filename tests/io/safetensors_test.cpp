@@ -396,3 +396,42 @@ TEST_F(Safetensors, ExistingFileIsReplacedOnlyWhenTheWriteCompletes) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// C3D(pretrained=true) loads its weights from a safetensors file
+
+TEST_F(Safetensors, C3dPretrainedLoadsConv1ToFc7AndKeepsFc8) {
+  wi::Generator g0(0), g1(1), g2(1);
+  wi::models::C3D source(7, false, g0);
+  const std::string path = file("c3d.safetensors");
+  wi::nn::StateDict saved = source.state_dict();
+  io::save_safetensors(path, saved, {});
+  wi::models::C3D loaded(7, true, g1, path);
+  wi::models::C3D fresh(7, false, g2);  // the same draws as `loaded` before loading
+  const auto got = loaded.state_dict();
+  const auto own = fresh.state_dict();
+  ASSERT_EQ(got.size(), saved.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const bool fc8 = got[i].first.rfind("fc8.", 0) == 0;
+    const wi::Tensor& expected = fc8 ? own[i].second : saved[i].second;
+    const wi::Tensor a = got[i].second.contiguous(), b = expected.contiguous();
+    EXPECT_EQ(std::memcmp(a.data_ptr<float>(), b.data_ptr<float>(),
+                          static_cast<std::size_t>(a.numel()) * sizeof(float)),
+              0)
+        << got[i].first;
+  }
+  // fc8 really differs between the two seeds, so the check above means something.
+  EXPECT_NE(saved.back().second.item({0}), own.back().second.item({0}));
+
+  // A file without conv1.weight, one with a wrong shape, a missing file, no path at all.
+  wi::nn::StateDict partial(saved.begin() + 1, saved.end());
+  io::save_safetensors(file("partial.safetensors"), partial, {});
+  wi::Generator g(0);
+  EXPECT_THROW(wi::models::C3D(7, true, g, file("partial.safetensors")), wi::ValueError);
+  saved[0].second = wi::Tensor::zeros({1, 2});
+  io::save_safetensors(file("shape.safetensors"), saved, {});
+  EXPECT_THROW(wi::models::C3D(7, true, g, file("shape.safetensors")), wi::ShapeError);
+  EXPECT_THROW(wi::models::C3D(7, true, g, file("missing.safetensors")), wi::IoError);
+  ::unsetenv("WEIGHTINIT_C3D_WEIGHTS");
+  EXPECT_THROW(wi::models::C3D(7, true, g), wi::ValueError);
+}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The weightinit command line: sample, gain, fan, list, summary, forward, params, export, train,
-// probe, compare, report.
+// init, probe, compare, report.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <string>
@@ -9,6 +9,7 @@
 #include "cmd_export.h"
 #include "cmd_fan.h"
 #include "cmd_gain.h"
+#include "cmd_init.h"
 #include "cmd_list.h"
 #include "cmd_model.h"
 #include "cmd_probe.h"
@@ -25,7 +26,8 @@ namespace {
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (!app.get_subcommands().empty()) return e.what();
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, train, probe, compare or report (see "
+      "sample, gain, fan, list, summary, forward, params, export, init, train, probe, compare or "
+      "report (see "
       "weightinit --help)";
   if (argc < 2) return "a command is required: " + commands;
   const std::string first = argv[1];
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   cli::add_list_command(app);
   cli::add_model_commands(app);
   cli::add_export_command(app);
+  cli::add_init_command(app);
   cli::add_train_command(app);
   cli::add_probe_command(app);
   cli::add_compare_command(app);
