@@ -23,6 +23,7 @@
 
 #include "weightinit/init/fan.h"
 #include "weightinit/init/init.h"
+#include "weightinit/init/policy.h"
 #include "weightinit/init/spec.h"
 #include "weightinit/weightinit.h"
 
@@ -495,7 +496,8 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 
 TEST_F(Cli, CommandErrors) {
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, train, probe, compare or report (see "
+      "sample, gain, fan, list, summary, forward, params, export, train, probe, compare or report "
+      "(see "
       "weightinit --help)";
   expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
   expect_error(run({}), 2, "a command is required: " + commands);
@@ -648,9 +650,9 @@ TEST_F(Cli, ExportConvertsToBf16AndF16) {
 
 TEST_F(Cli, ExportOfABadModelOrDtypeExitsTwoAndWritesNothing) {
   const std::string file = (dir_ / "x.safetensors").string();
-  const Result r = run({"export", "resnet50", "-o", file});
+  const Result r = run({"export", "resnet5", "-o", file});
   expect_error(r, 2);
-  EXPECT_NE(r.err.find("unknown model 'resnet50'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown model 'resnet5'"), std::string::npos) << r.err;
   expect_error(run({"export", "seed-mlp", "--dtype", "f8", "-o", file}), 2);
   expect_error(run({"export", "seed-mlp"}), 2);  // -o is required
   EXPECT_TRUE(files().empty());
@@ -765,6 +767,100 @@ TEST_F(Cli, CtrlCStopsTrainingAfterTheStepAndStillWritesTheLog) {
   EXPECT_EQ(j["steps"].get<std::size_t>(), j["step_loss"].size());
   EXPECT_TRUE(j["test_accuracy"].is_null());
   EXPECT_EQ(files(), std::vector<std::string>{"run.json"});
+}
+
+// ---------------------------------------------------------------------------------------------
+// weightinit init
+
+TEST_F(Cli, InitAppliesAPolicyFileAfterTheConstructorsBitForBit) {
+  const std::string policy = (dir_ / "p.policy").string(), out = (dir_ / "m.safetensors").string();
+  std::ofstream(policy) << "# per-layer inits\n"
+                           "Linear.weight & 0.*: kaiming_normal(mode=fan_out, nonlinearity=relu)\n"
+                           "Linear.weight: normal(std=sqrt(1 / fan_in))\n"
+                           "bias: zeros\n";
+  const Result r = run({"init", "mlp:784-64-10", "--policy", policy, "--seed", "5", "-o", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(
+      r.out.find("mlp:784-64-10: 4 tensors (50890 values) initialized with " + policy + ", seed 5"),
+      std::string::npos)
+      << r.out;
+  // The same by hand: manual_seed(5), the constructors, then the rules in parameter order.
+  wi::manual_seed(5);
+  const auto built = wi::models::build_model("mlp:784-64-10", wi::default_generator());
+  wi::nn::StateDict want = built.module->state_dict();
+  wi::init::kaiming_normal_(want[0].second, 0.0, wi::init::FanMode::FanOut,
+                            wi::init::Nonlinearity::ReLU, wi::default_generator());
+  wi::init::zeros_(want[1].second);
+  wi::init::normal_(want[2].second, 0.0, std::sqrt(1.0 / 64.0), wi::default_generator());
+  wi::init::zeros_(want[3].second);
+  const wi::io::SafetensorsFile f = wi::io::load_safetensors(out);
+  ASSERT_EQ(f.tensors.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(f.tensors[i].first, want[i].first);
+    EXPECT_EQ(bytes_of(f.tensors[i].second), bytes_of(want[i].second)) << want[i].first;
+  }
+  EXPECT_EQ(f.metadata.at("policy"), policy);
+  EXPECT_EQ(f.metadata.at("seed"), "5");
+  EXPECT_EQ(f.metadata.at("generator"), "torch-mt19937");
+  EXPECT_NE(f.metadata.at("policy_rules").find("bias: zeros"), std::string::npos);
+  EXPECT_EQ(files().size(), 2u);
+}
+
+TEST_F(Cli, InitWithABuiltinPolicyExplainsEveryParameterAndWarns) {
+  const std::string out = (dir_ / "c.safetensors").string();
+  const Result r =
+      run({"init", "cnn:4-8-16", "--policy", "torchvision-densenet", "--explain", "-o", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("0.weight                                     Conv2d         line 1   "
+                       "kaiming_normal(a=0, mode=fan_in, nonlinearity=leaky_relu)"),
+            std::string::npos)
+      << r.out;
+  // Conv2d biases: torchvision's DenseNet has none, so no rule touches them.
+  EXPECT_EQ(r.err,
+            "weightinit: warning: parameter '0.bias' (Conv2d) is matched by no rule: it keeps its "
+            "constructor's init\n"
+            "weightinit: warning: parameter '3.bias' (Conv2d) is matched by no rule: it keeps its "
+            "constructor's init\n");
+  EXPECT_EQ(wi::io::load_safetensors(out).metadata.at("policy"), "builtin:torchvision-densenet");
+}
+
+TEST_F(Cli, InitRejectsBadPoliciesWithExitTwoAndWritesNothing) {
+  const std::string out = (dir_ / "x.safetensors").string();
+  const std::string policy = (dir_ / "bad.policy").string();
+  std::ofstream(policy) << "Linear.weight: xavier_uniform\nbias: kaiming_norml\n";
+  expect_error(run({"init", "mlp:8-4", "--policy", policy, "-o", out}), 2,
+               policy + ":2:7: unknown init 'kaiming_norml' (did you mean 'kaiming_normal'?)");
+  std::ofstream(policy) << "Conv2D.weight: ones\n*: default\n";
+  expect_error(run({"init", "mlp:8-4", "--policy", policy, "-o", out}), 2,
+               policy + ":1:1: unknown module type 'Conv2D' (did you mean 'Conv2d'?)");
+  std::ofstream(policy) << "Conv2d.weight: ones\n*: default\n";
+  expect_error_with(run({"init", "mlp:8-4", "--policy", policy, "--strict", "-o", out}), 2,
+                    "--strict: 1 warning(s) are errors: " + policy +
+                        ":1:1: rule 'Conv2d.weight: ones' matches no parameter");
+  expect_error_with(run({"init", "mlp:8-4", "--policy", "torchvision-resnt", "-o", out}), 2,
+                    "unknown policy 'torchvision-resnt': not a file");
+  expect_error_with(
+      run({"init", "mlp:8-4", "--policy", "torch-default", "--set", "depth", "-o", out}), 2,
+      "--set 'depth': expected NAME=VALUE");
+  expect_error(run({"init", "mlp:8-4", "-o", out}), 2);  // --policy is required
+  std::filesystem::remove(policy);
+  EXPECT_TRUE(files().empty());
+  expect_error(run({"init", "mlp:8-4", "--policy", "torch-default", "-o",
+                    (dir_ / "no" / "x.safetensors").string()}),
+               1);
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(Cli, ListPoliciesNamesEveryBuiltinWithItsSource) {
+  const Result r = run({"list", "--policies"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const auto& p : wi::init::builtin_policies()) {
+    EXPECT_NE(r.out.find(p.name), std::string::npos) << p.name;
+    EXPECT_NE(r.out.find(p.source), std::string::npos) << p.name;
+  }
+  EXPECT_NE(r.out.find("Conv2d.weight: kaiming_normal(mode=fan_out, nonlinearity=relu)"),
+            std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------

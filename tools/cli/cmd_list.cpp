@@ -4,10 +4,14 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "atomic_file.h"
+#include "weightinit/init/policy.h"
 #include "weightinit/init/spec.h"
+#include "weightinit/nn/container.h"
 
 namespace weightinit::cli {
 
@@ -57,12 +61,36 @@ void run_list() {
   write_output("", out);
 }
 
+/// Every built-in policy: name, options, summary, source and its rules.
+void run_list_policies() {
+  std::string out;
+  nn::Sequential empty;  // the rules as written; gpt2 gets n_layer = 12 for display
+  for (const auto& p : init::builtin_policies()) {
+    if (!out.empty()) out += "\n";
+    out += p.name + (p.options.empty() ? "" : "(" + p.options + ")") + "\n";
+    out += "  " + p.summary + "\n  source: " + p.source + "\n";
+    std::map<std::string, std::string> options;
+    if (p.name == "gpt2") options["n_layer"] = "12";
+    std::map<std::string, double> variables;
+    const std::string text = init::builtin_policy_text(p.name, options, empty, variables);
+    std::size_t start = 0;
+    while (start < text.size()) {
+      const std::size_t end = text.find('\n', start);
+      out += "    " + text.substr(start, end - start) + "\n";
+      start = end == std::string::npos ? text.size() : end + 1;
+    }
+  }
+  write_output("", out);
+}
+
 }  // namespace
 
 void add_list_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "list", "Every init scheme: parameters and defaults, formula, paper, PyTorch equivalent");
-  cmd->callback([] { run_list(); });
+  auto policies = std::make_shared<bool>(false);
+  cmd->add_flag("--policies", *policies, "list the built-in init policies and their rules");
+  cmd->callback([policies] { *policies ? run_list_policies() : run_list(); });
 }
 
 }  // namespace weightinit::cli
