@@ -14,6 +14,7 @@ packages=(
   zlib1g-dev                       # gzip reading of the IDX data files (src/data)
   dataset-fashion-mnist            # Fashion-MNIST IDX files for the data layer and its tests
   chromium                         # renders the HTML report in its test (headless)
+  clang libclang-rt-14-dev libomp-dev  # scripts/hardening.sh: ASan/UBSan build and libFuzzer
 )
 
 missing=()

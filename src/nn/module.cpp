@@ -259,8 +259,9 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
     throw ValueError(msg.str());
   }
   for (auto& [key, target] : own) {
+    const std::string& name = key;  // clang 14 cannot capture a structured binding
     const auto it =
-        std::find_if(state.begin(), state.end(), [&](const auto& e) { return e.first == key; });
+        std::find_if(state.begin(), state.end(), [&](const auto& e) { return e.first == name; });
     if (it == state.end()) continue;
     if (it->second.sizes() != target.sizes()) {
       WEIGHTINIT_CHECK(!strict, ShapeError, "size mismatch for ", key,

@@ -496,9 +496,8 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 
 TEST_F(Cli, CommandErrors) {
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, train, probe, compare or report "
-      "(see "
-      "weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params, export, init, train, probe, compare or "
+      "report (see weightinit --help)";
   expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
   expect_error(run({}), 2, "a command is required: " + commands);
   expect_error(run({"--frobnicate"}), 2,
@@ -1165,4 +1164,50 @@ TEST_F(Cli, ReportRejectsBadInputWithExitTwoAndWritesNothing) {
                     "--out", (dir_ / "no" / "r.html").string()}),
                1);
   EXPECT_TRUE(files().empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crash safety: kill -9 in the middle of a safetensors write
+
+TEST_F(Cli, KillNineDuringASafetensorsWriteLeavesTheOldFileOrNothing) {
+  // C3D's 313 MB take long enough to write that the kill lands while the temporary file grows.
+  const std::string target = (dir_ / "c3d.safetensors").string();
+  const std::string old_content = "the previous file";
+  auto temp_file_size = [&]() -> std::uintmax_t {
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      if (e.path().filename().string().rfind(".c3d.safetensors.tmp.", 0) == 0) {
+        std::error_code ec;
+        const auto size = fs::file_size(e.path(), ec);
+        return ec ? 0 : size;
+      }
+    }
+    return 0;
+  };
+  for (const bool had_file : {true, false}) {
+    bool killed_mid_write = false;
+    for (int attempt = 0; attempt < 5 && !killed_mid_write; ++attempt) {
+      for (const auto& e : fs::directory_iterator(dir_)) {
+        if (e.path().filename() != "io") fs::remove(e.path());
+      }
+      if (had_file) std::ofstream(target) << old_content;
+      const pid_t pid = start({"init", "c3d", "--policy", "torch-default", "-o", target});
+      ASSERT_GT(pid, 0);
+      // Wait until at least 1 MB of the temporary file is written, then SIGKILL.
+      for (int i = 0; i < 20000 && temp_file_size() < (1u << 20); ++i) ::usleep(500);
+      ASSERT_EQ(::kill(pid, SIGKILL), 0);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      killed_mid_write = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+      // Whatever the moment, the final name holds the old file (or nothing) or the whole new
+      // one; never a partial file.
+      if (!fs::exists(target)) {
+        EXPECT_FALSE(had_file) << "the old file is gone";
+      } else if (read_file(target) != old_content) {
+        const wi::io::SafetensorsFile f = wi::io::load_safetensors(target);  // complete
+        EXPECT_EQ(f.tensors.size(), 22u);
+        killed_mid_write = false;  // the write had finished: try again
+      }
+    }
+    EXPECT_TRUE(killed_mid_write) << "never killed the process during its write";
+  }
 }
