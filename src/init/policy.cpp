@@ -16,6 +16,7 @@
 
 #include "weightinit/init/fan.h"
 #include "weightinit/init/spec.h"
+#include "weightinit/nn/embedding.h"
 
 namespace weightinit::init {
 
@@ -434,8 +435,14 @@ std::string exact_number(double v) {
 
 /// The per-parameter variables of spec expressions.
 std::map<std::string, double> parameter_variables(const Tensor& t,
-                                                  const std::map<std::string, double>& extra) {
+                                                  const std::map<std::string, double>& extra,
+                                                  const Tensor* owner_weight = nullptr) {
   std::map<std::string, double> vars = extra;
+  // The owning module's weight fan-in (Linear/Conv biases are U(±1/√fan_in of the weight)).
+  vars["weight_fan_in"] = 0.0;
+  if (owner_weight != nullptr && owner_weight->dim() >= 2) {
+    vars["weight_fan_in"] = static_cast<double>(calculate_fan_in_and_fan_out(*owner_weight).fan_in);
+  }
   const Shape& s = t.sizes();
   vars["numel"] = static_cast<double>(t.numel());
   vars["out"] = s.empty() ? 1.0 : static_cast<double>(s[0]);
@@ -456,7 +463,9 @@ std::map<std::string, double> parameter_variables(const Tensor& t,
 /// Variables with placeholder values, to check expressions at parse time.
 std::map<std::string, double> placeholder_variables(const std::map<std::string, double>& extra) {
   std::map<std::string, double> vars = extra;
-  for (const char* name : {"numel", "out", "in", "k", "fan_in", "fan_out"}) vars[name] = 7.0;
+  for (const char* name : {"numel", "out", "in", "k", "fan_in", "fan_out", "weight_fan_in"}) {
+    vars[name] = 7.0;
+  }
   return vars;
 }
 
@@ -520,6 +529,23 @@ std::string shape_text(const Shape& s) {
   std::string out = "[";
   for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
   return out + "]";
+}
+
+/// torch's reset_parameters() for parameter `local` of a module of type `type`, as a spec: what
+/// "default" draws in the Philox family (where a parameter's values must come from its own
+/// stream, not from the constructor's place in the torch stream). nullopt when unknown.
+std::optional<std::string> torch_default_spec(const std::string& type, const std::string& local) {
+  const bool affine = type == "Linear" || type == "Bilinear" || type.rfind("Conv", 0) == 0;
+  if (affine && local == "weight") return "kaiming_uniform(a=sqrt(5))";
+  if (affine && local == "bias") {
+    return "uniform(a=-1 / sqrt(weight_fan_in), b=1 / sqrt(weight_fan_in))";
+  }
+  const bool norm = type.rfind("BatchNorm", 0) == 0 || type == "LayerNorm" || type == "GroupNorm" ||
+                    type.rfind("InstanceNorm", 0) == 0;
+  if (norm && local == "weight") return "ones";
+  if (norm && local == "bias") return "zeros";
+  if (type == "Embedding" && local == "weight") return "normal(mean=0, std=1)";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -661,6 +687,7 @@ PolicyReport Policy::apply(nn::Module& model, Generator& gen,
     nn::Parameter* parameter;
   };
   std::vector<Target> targets;
+  std::vector<nn::Module*> owners;
   for (auto& [name, parameter] : model.named_parameters()) {
     const std::size_t dot = name.rfind('.');
     const std::string owner = dot == std::string::npos ? "" : name.substr(0, dot);
@@ -668,6 +695,7 @@ PolicyReport Policy::apply(nn::Module& model, Generator& gen,
     const std::string type = it == modules.end() ? "" : it->second->type_name();
     targets.push_back(
         {name, type, dot == std::string::npos ? name : name.substr(dot + 1), parameter});
+    owners.push_back(it == modules.end() ? &model : it->second);
   }
 
   // Selectors, with type names checked against the library's and the model's types.
@@ -736,45 +764,80 @@ PolicyReport Policy::apply(nn::Module& model, Generator& gen,
   }
 
   // Resolve every spec before drawing anything, so a bad expression or shape changes nothing.
+  // In the Philox family "default" (and no rule) redraws the constructor's scheme from the
+  // parameter's own stream, so every value depends only on (seed, name, index).
+  const bool philox = gen.family() == RngFamily::Philox;
   std::map<std::string, double> extra = variables_;
   for (const auto& [k, v] : options.variables) extra[k] = v;
   std::vector<std::optional<Initializer>> inits(targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const int r = report.parameters[i].rule;
-    if (r < 0) continue;
-    const PolicyRule& rule = rules_[static_cast<std::size_t>(r)];
-    if (rule.spec == "default") {
-      report.parameters[i].init = "default";
-      continue;
+    const PolicyRule* rule = r < 0 ? nullptr : &rules_[static_cast<std::size_t>(r)];
+    std::string spec = rule ? rule->spec : "default";
+    if (spec == "default") {
+      report.parameters[i].init = rule ? "default" : "";
+      if (!philox) continue;
+      const auto torch_default = torch_default_spec(targets[i].type, targets[i].local);
+      if (!torch_default) {
+        throw PolicyError(source_, rule ? rule->line : 0, rule ? rule->column : 0,
+                          "parameter '" + targets[i].name + "' (" + targets[i].type +
+                              "): no known constructor init to redraw from its Philox stream; "
+                              "give it a rule with an init spec");
+      }
+      spec = *torch_default;
     }
+    const int line = rule ? rule->line : 0;
+    const int spec_column = rule ? rule->spec_column : 0;
     const Tensor& data = targets[i].parameter->data;
-    const std::string where = "rule '" + rule.selector + ": " + rule.spec + "' on parameter '" +
-                              targets[i].name + "' of shape " + shape_text(data.sizes());
-    const SpecTemplate t = SpecTemplate::split(rule.spec);
+    const std::string where = "rule '" + (rule ? rule->selector : std::string("default")) + ": " +
+                              spec + "' on parameter '" + targets[i].name + "' of shape " +
+                              shape_text(data.sizes());
+    const nn::Module* owner = owners[i];
+    const Tensor* owner_weight = nullptr;
+    for (const auto& [pname, p] : const_cast<nn::Module*>(owner)->named_parameters(false)) {
+      if (pname == "weight") owner_weight = &p->data;
+    }
+    if (spec.rfind("uniform(a=-1 / sqrt(weight_fan_in)", 0) == 0 &&
+        (owner_weight == nullptr ||
+         parameter_variables(data, extra, owner_weight)["weight_fan_in"] == 0.0)) {
+      continue;  // torch leaves such a bias as it is (fan_in 0)
+    }
+    const SpecTemplate t = SpecTemplate::split(spec);
     std::vector<std::size_t> lengths;
     std::string text;
     try {
-      text = instantiate(t, parameter_variables(data, extra), source_, rule.line, rule.spec_column,
-                         &lengths);
+      text = instantiate(t, parameter_variables(data, extra, owner_weight), source_, line,
+                         spec_column, &lengths);
     } catch (const PolicyError& e) {
-      throw PolicyError(source_, rule.line, e.column(), where + ": " + e.reason());
+      throw PolicyError(source_, line, e.column(), where + ": " + e.reason());
     }
-    inits[i] = parse_spec(text, t, lengths, source_, rule.line, rule.spec_column);
+    inits[i] = parse_spec(text, t, lengths, source_, line, spec_column);
     if (needs_two_dims(inits[i]->scheme().name) && data.dim() < 2) {
-      throw PolicyError(source_, rule.line, rule.spec_column,
+      throw PolicyError(source_, line, spec_column,
                         where +
                             ": Fan in and fan out can not be computed for tensor with "
                             "fewer than 2 dimensions");
     }
-    report.parameters[i].init = inits[i]->canonical();
+    if (rule && rule->spec != "default") report.parameters[i].init = inits[i]->canonical();
   }
 
-  // Draw, in named_parameters() order.
+  // Draw, in named_parameters() order (Philox: each parameter from its own stream).
   for (std::size_t i = 0; i < targets.size(); ++i) {
     if (!inits[i]) continue;
-    const PolicyRule& rule = rules_[static_cast<std::size_t>(report.parameters[i].rule)];
+    const int r = report.parameters[i].rule;
+    const PolicyRule fallback{"default", "default", 0, 0, 0};
+    const PolicyRule& rule = r < 0 ? fallback : rules_[static_cast<std::size_t>(r)];
+    gen.set_stream(targets[i].name);
     try {
       inits[i]->apply(targets[i].parameter->data, gen, gen);
+      if (auto* embedding = dynamic_cast<nn::Embedding*>(owners[i]);
+          embedding != nullptr && philox && embedding->padding_idx() && (rule.spec == "default")) {
+        // Embedding's constructor zeroes its padding row after the normal draw.
+        Tensor& w = targets[i].parameter->data;
+        std::int64_t row = *embedding->padding_idx();
+        if (row < 0) row += w.sizes()[0];
+        w.select(0, row).fill_(0.0);
+      }
     } catch (const Error& e) {
       throw PolicyError(source_, rule.line, rule.spec_column,
                         "rule '" + rule.selector + ": " + rule.spec + "' on parameter '" +

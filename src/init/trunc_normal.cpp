@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "detail/strided_loop.h"
+#include "random/philox_fill.h"
 #include "init/zero_element.h"
 #include "random/erfinv.h"
 #include "weightinit/init/init.h"
@@ -112,6 +113,12 @@ Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double 
         "values may be incorrect.");
   }
   if (detail::is_zero_element_noop(tensor)) return tensor;
+  if (gen.family() == RngFamily::Philox) {
+    if (a == b) return tensor.fill_(a);  // the Philox sampler needs a < b; the result is a
+    return weightinit::detail::philox_fill(tensor, gen, [&](Tensor& c, std::int64_t first) {
+      philox_trunc_normal_(c, mean, std, a, b, gen.philox_key(), first);
+    });
+  }
   const bool v212 = gen.torch_version() == TorchVersion::V2_12;
   if (tensor.dtype() == DType::Float32) {
     v212 ? rejection<float>(tensor, mean, std, a, b, gen)

@@ -50,6 +50,22 @@ void sync_directory(const std::string& dir) {
 
 AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   if (path_.empty()) throw IoError("cannot write output: the file name is empty");
+  struct stat info {};
+  if (::stat(path_.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    if (S_ISDIR(info.st_mode)) throw IoError("cannot write '" + path_ + "': it is a directory");
+    // A device or pipe (/dev/null, /dev/stdout, a FIFO): written in place. Renaming a file over
+    // it would replace the device node itself.
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw IoError("cannot write '" + path_ + "': " + std::strerror(errno));
+    buffer_.reserve(kBufferSize);
+    return;
+  }
+  // A symbolic link keeps pointing where it did: the file it names is replaced.
+  std::error_code ec;
+  if (std::filesystem::is_symlink(path_, ec)) {
+    const auto resolved = std::filesystem::weakly_canonical(path_, ec);
+    if (!ec) path_ = resolved.string();
+  }
   const std::filesystem::path target(path_);
   const std::string name = target.filename().string();
   if (name.empty() || name == "." || name == "..")
@@ -73,7 +89,7 @@ AtomicFileWriter::~AtomicFileWriter() {
 void AtomicFileWriter::fail(int error) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  ::unlink(temp_.c_str());
+  if (!temp_.empty()) ::unlink(temp_.c_str());
   temp_.clear();
   throw IoError("cannot write '" + path_ + "': " + std::strerror(error));
 }
@@ -104,6 +120,13 @@ void AtomicFileWriter::write(const void* data, std::size_t size) {
 void AtomicFileWriter::commit() {
   if (fd_ < 0) throw IoError("cannot write '" + path_ + "': the file is closed");
   flush();
+  if (temp_.empty()) {  // a device or pipe, written in place
+    const int fd = fd_;
+    fd_ = -1;
+    committed_ = true;
+    if (::close(fd) != 0) throw IoError("cannot write '" + path_ + "': " + std::strerror(errno));
+    return;
+  }
   if (::fchmod(fd_, new_file_mode()) != 0) fail(errno);
   if (::fsync(fd_) != 0) fail(errno);
   const int fd = fd_;

@@ -43,14 +43,51 @@ Generator::Generator(std::uint64_t seed)
 Generator::Generator(std::uint64_t seed, ArithMode mode, TorchVersion version)
     : engine_(seed), mode_(mode), version_(version) {}
 
+Generator Generator::philox(std::uint64_t seed) {
+  Generator gen(seed);
+  gen.family_ = RngFamily::Philox;
+  gen.set_stream("");
+  return gen;
+}
+
 Generator& Generator::manual_seed(std::uint64_t seed) {
   engine_.seed_with(seed);
   next_double_normal_.reset();
   next_float_normal_.reset();
+  if (family_ == RngFamily::Philox) set_stream("");
   return *this;
 }
 
+void Generator::set_stream(std::string_view name) {
+  if (family_ != RngFamily::Philox) return;
+  stream_name_ = std::string(name);
+  philox_key_ = weightinit::philox_key(engine_.seed(), name);
+  philox_offset_ = 0;
+  philox_words_ = 0;
+}
+
+std::uint32_t Generator::philox_word() {
+  // Words of calls 2^63, 2^63 + 1, ...: far above any fill's calls (one per 2 or 4 elements).
+  const std::uint64_t call = (std::uint64_t{1} << 63) + philox_words_ / 4;
+  const std::uint32_t word = philox_words(philox_key_, call)[philox_words_ % 4];
+  ++philox_words_;
+  return word;
+}
+
+std::string_view rng_family_name(RngFamily family) {
+  return family == RngFamily::Torch ? "torch" : "philox";
+}
+
+RngFamily parse_rng_family(std::string_view name) {
+  if (name == "torch") return RngFamily::Torch;
+  if (name == "philox") return RngFamily::Philox;
+  throw ValueError("unknown --rng '" + std::string(name) + "': expected torch or philox");
+}
+
 std::array<std::uint8_t, Generator::kStateBytes> Generator::get_state() const {
+  WEIGHTINIT_CHECK(family_ == RngFamily::Torch, ValueError,
+                   "get_state() is torch's MT19937 state; a Philox generator's state is its seed, "
+                   "stream name and offsets");
   std::array<std::uint8_t, kStateBytes> blob{};  // padding stays zero, as in torch
   std::uint8_t* b = blob.data();
   put<std::uint64_t>(b, kSeedAt, engine_.seed());

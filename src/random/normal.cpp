@@ -10,6 +10,7 @@
 #include "random/avx_mathfun.h"
 #include "random/kernels.h"
 #include "weightinit/random/sampling.h"
+#include "random/philox_fill.h"
 
 namespace weightinit {
 
@@ -197,6 +198,11 @@ void normal_scalar_path(Tensor& t, double mean, double std, Generator& gen) {
 Tensor& normal_(Tensor& t, double mean, double std, Generator& gen) {
   check_floating_point(t.dtype(), "normal_");
   WEIGHTINIT_CHECK(std >= 0.0, ValueError, "normal expects std >= 0.0, but found std ", std);
+  if (gen.family() == RngFamily::Philox) {
+    return detail::philox_fill(t, gen, [&](Tensor& c, std::int64_t first) {
+      philox_normal_(c, mean, std, gen.philox_key(), first);
+    });
+  }
   const std::int64_t n = t.numel();
   if (n == 0) return t;
   const bool vector_path = n >= kBlock && t.is_contiguous();

@@ -7,6 +7,7 @@
 #include "detail/strided_loop.h"
 #include "random/kernels.h"
 #include "weightinit/random/sampling.h"
+#include "random/philox_fill.h"
 
 namespace weightinit {
 
@@ -98,6 +99,13 @@ void uniform_typed(Tensor& t, double from_d, double to_d, Generator& gen) {
 
 Tensor& uniform_(Tensor& t, double from, double to, Generator& gen) {
   check_floating_point(t.dtype(), "uniform_");
+  if (gen.family() == RngFamily::Philox) {
+    t.dtype() == DType::Float32 ? check_uniform_args<float>(from, to)
+                                : check_uniform_args<double>(from, to);
+    return detail::philox_fill(t, gen, [&](Tensor& c, std::int64_t first) {
+      philox_uniform_(c, from, to, gen.philox_key(), first);
+    });
+  }
   if (t.dtype() == DType::Float32) {
     check_uniform_args<float>(from, to);
     if (t.numel() > 0) uniform_typed<float>(t, from, to, gen);

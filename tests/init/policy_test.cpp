@@ -131,7 +131,7 @@ TEST(Policy, UnknownVariablesAreFoundWhenThePolicyIsApplied) {
   EXPECT_EQ(policy_error([&] { p.apply(*model, gen); }),
             "p.txt:2:35: rule 'Conv*.weight: normal(std=sqrt(2 / fan_inn))' on parameter "
             "'0.weight' of shape [8, 3, 3, 3]: unknown variable 'fan_inn': expected one of "
-            "fan_in, fan_out, in, k, numel, out in expression 'sqrt(2 / fan_inn)'");
+            "fan_in, fan_out, in, k, numel, out, weight_fan_in in expression 'sqrt(2 / fan_inn)'");
   EXPECT_TRUE(same_bits(w, param(*model, "0.weight")));
   EXPECT_NE(param(*model, "0.bias").data_ptr<float>()[0], 0.0f);  // not even the first rule ran
 }
@@ -335,4 +335,70 @@ TEST(Policy, Gpt2ScalesTheResidualProjectionsByTheBlockCount) {
   for (const auto& [name, t] : a->state_dict()) {
     EXPECT_TRUE(same_bits(t, param(*b, name))) << name;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Philox family: every parameter from its own stream
+
+namespace {
+
+/// conv -> [extra] -> bn -> fc with named children, built from `gen` (the constructors draw).
+std::shared_ptr<wi::nn::Sequential> named_model(wi::Generator& gen, bool extra) {
+  auto seq = std::make_shared<wi::nn::Sequential>();
+  seq->register_module("conv", std::make_shared<wi::nn::Conv2d>(3, 8, wi::nn::ConvConfig{}, gen));
+  if (extra) seq->register_module("extra", std::make_shared<wi::nn::Linear>(5, 5, true, gen));
+  seq->register_module("bn", std::make_shared<wi::nn::BatchNorm2d>(8));
+  seq->register_module("fc", std::make_shared<wi::nn::Linear>(8, 4, true, gen));
+  return seq;
+}
+
+}  // namespace
+
+TEST(PolicyPhilox, ValuesDependOnlyOnSeedNameAndIndexNotOnOtherLayersOrBuildOrder) {
+  const Policy p = Policy::parse(
+      "Conv2d.weight: kaiming_normal(mode=fan_out)\n"
+      "Linear.weight: trunc_normal(std=0.02)\n*: default\n",
+      "p");
+  // Different constructor streams and an extra layer: the shared parameters stay identical.
+  wi::Generator build_a(1), build_b(99);
+  auto a = named_model(build_a, false);
+  auto b = named_model(build_b, true);
+  wi::Generator philox_a = wi::Generator::philox(7), philox_b = wi::Generator::philox(7);
+  p.apply(*a, philox_a);
+  p.apply(*b, philox_b);
+  for (const char* name :
+       {"conv.weight", "conv.bias", "bn.weight", "bn.bias", "fc.weight", "fc.bias"}) {
+    EXPECT_TRUE(same_bits(param(*a, name), param(*b, name))) << name;
+  }
+  // Each is the fill of its own stream: kaiming_normal on stream "conv.weight", and "default"
+  // redraws the constructor's scheme (fc.bias: U(±1/√fan_in of fc.weight)).
+  wi::Generator direct = wi::Generator::philox(7);
+  wi::Tensor w = wi::Tensor::empty({8, 3, 3, 3});
+  direct.set_stream("conv.weight");
+  wi::init::kaiming_normal_(w, 0.0, wi::init::FanMode::FanOut, wi::init::Nonlinearity::LeakyReLU,
+                            direct);
+  EXPECT_TRUE(same_bits(w, param(*a, "conv.weight")));
+  wi::Tensor bias = wi::Tensor::empty({4});
+  direct.set_stream("fc.bias");
+  wi::init::uniform_(bias, -1.0 / std::sqrt(8.0), 1.0 / std::sqrt(8.0), direct);
+  EXPECT_TRUE(same_bits(bias, param(*a, "fc.bias")));
+  EXPECT_EQ(param(*a, "bn.weight").data_ptr<float>()[0], 1.0f);
+  // Another seed gives other values.
+  wi::Generator philox_c = wi::Generator::philox(8);
+  auto c = named_model(build_a, false);
+  p.apply(*c, philox_c);
+  EXPECT_FALSE(same_bits(param(*a, "conv.weight"), param(*c, "conv.weight")));
+}
+
+TEST(PolicyPhilox, ADefaultWithoutAKnownConstructorSchemeIsAnError) {
+  wi::Generator gen(0);
+  auto model = std::make_shared<wi::nn::Sequential>();
+  model->register_module("fc", std::make_shared<wi::nn::Linear>(3, 2, true, gen));
+  model->register_parameter("scale", wi::Tensor::full({2}, 1.0));
+  wi::Generator philox = wi::Generator::philox(0);
+  EXPECT_EQ(policy_error([&] { Policy::parse("*: default", "p").apply(*model, philox); }),
+            "p:1:1: parameter 'scale' (Sequential): no known constructor init to redraw from its "
+            "Philox stream; give it a rule with an init spec");
+  // In the torch family "default" keeps it.
+  EXPECT_NO_THROW(Policy::parse("*: default", "p").apply(*model, gen));
 }

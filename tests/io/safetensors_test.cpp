@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bit>
@@ -15,6 +16,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "weightinit/weightinit.h"
@@ -396,6 +398,41 @@ TEST_F(Safetensors, ExistingFileIsReplacedOnlyWhenTheWriteCompletes) {
 }
 
 }  // namespace
+
+TEST_F(Safetensors, APipeOrDeviceTargetIsWrittenInPlaceNeverReplaced) {
+  // A FIFO stands in for /dev/null: renaming a temporary file over it would replace the node.
+  const std::string fifo = file("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo, std::ios::binary);
+    received.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+  io::save_safetensors(fifo, {{"w", f32({1, 2, 3}, {3})}});
+  reader.join();
+  struct stat info {};
+  ASSERT_EQ(::stat(fifo.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISFIFO(info.st_mode)) << "the pipe was replaced by a file";
+  EXPECT_GT(received.size(), 8u + 12u);  // the header and 12 bytes of data went through it
+  EXPECT_EQ(entries(), std::vector<std::string>{"pipe"});  // no temporary file
+}
+
+TEST_F(Safetensors, ASymlinkTargetKeepsTheLinkAndADirectoryIsRefused) {
+  const std::string real = file("real.safetensors"), link = file("link.safetensors");
+  io::save_safetensors(real, {{"old", f32({1}, {1})}});
+  std::filesystem::create_symlink(real, link);
+  io::save_safetensors(link, {{"new", f32({2}, {1})}});
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(io::load_safetensors(real).tensors[0].first, "new");
+  std::filesystem::create_directory(file("d.safetensors"));
+  try {
+    io::save_safetensors(file("d.safetensors"), {{"w", f32({1}, {1})}});
+    ADD_FAILURE() << "no IoError";
+  } catch (const wi::IoError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot write '" + file("d.safetensors") + "': it is a directory");
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // C3D(pretrained=true) loads its weights from a safetensors file

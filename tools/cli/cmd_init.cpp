@@ -17,6 +17,7 @@
 #include "weightinit/io/safetensors.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/generator.h"
+#include "weightinit/threads.h"
 
 namespace weightinit::cli {
 
@@ -31,6 +32,8 @@ struct InitArgs {
   bool strict = false;
   std::vector<std::string> variables;  // NAME=VALUE
   bool explain = false;
+  std::string rng = "torch";
+  int threads = 0;
 };
 
 std::map<std::string, double> parse_variables(const std::vector<std::string>& items) {
@@ -58,11 +61,17 @@ void run_init(const InitArgs& a) {
   init::PolicyApplyOptions options;
   options.strict = a.strict;
   options.variables = parse_variables(a.variables);
+  const RngFamily family = parse_rng_family(a.rng);
+  if (a.threads != 0) set_num_threads(a.threads);
   const auto start = std::chrono::steady_clock::now();
   manual_seed(static_cast<std::uint64_t>(a.seed));
   const models::BuiltModel built = models::build_model(a.model, default_generator());
   const init::Policy policy = init::Policy::resolve(a.policy, *built.module);
-  const init::PolicyReport report = policy.apply(*built.module, default_generator(), options);
+  // Philox: every parameter from its own stream (seed, qualified name); "default" redraws the
+  // constructor's scheme there, so no value depends on the torch stream the constructors used.
+  Generator philox = Generator::philox(static_cast<std::uint64_t>(a.seed));
+  Generator& gen = family == RngFamily::Philox ? philox : default_generator();
+  const init::PolicyReport report = policy.apply(*built.module, gen, options);
   const double init_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& w : report.warnings)
@@ -73,7 +82,8 @@ void run_init(const InitArgs& a) {
       {"weightinit_version", WEIGHTINIT_VERSION},
       {"seed", std::to_string(a.seed)},
       {"model", a.model},
-      {"generator", "torch-mt19937"},
+      {"generator",
+       family == RngFamily::Philox ? std::string(kPhiloxAlgorithm) : std::string("torch-mt19937")},
       {"arith_mode", std::string(arith_mode_name(default_generator().arith_mode()))},
       {"policy", policy.source()},
       {"policy_rules", policy.text()},
@@ -125,6 +135,10 @@ void add_init_command(CLI::App& app) {
   cmd->add_option("--set", args->variables,
                   "NAME=VALUE: a variable for the policy's expressions (repeatable)");
   cmd->add_flag("--explain", args->explain, "print the rule and init of every parameter");
+  cmd->add_option("--rng", args->rng,
+                  "torch (default: PyTorch's MT19937, bit-identical) or philox (a counter-based "
+                  "stream per parameter name: the same values for any build order)");
+  cmd->add_option("--threads", args->threads, "threads for the fills (default: all)");
   cmd->callback([args] { run_init(*args); });
 }
 

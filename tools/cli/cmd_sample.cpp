@@ -14,6 +14,7 @@
 
 #include "atomic_file.h"
 #include "weightinit/init/spec.h"
+#include "weightinit/threads.h"
 #include "weightinit/weightinit.h"
 
 namespace weightinit::cli {
@@ -26,6 +27,9 @@ struct SampleOptions {
   std::string seed = "0";
   std::string dtype = "float32";
   std::string arith;          // empty: default_arith_mode()
+  std::string rng = "torch";  // or philox
+  std::string stream;         // philox stream name
+  int threads = 0;
   std::string torch_version;  // empty: default_torch_version()
   std::string format = "text";
   std::string output;  // empty: standard output
@@ -144,7 +148,13 @@ void run_sample(const SampleOptions& o) {
   if (format == Format::Raw && o.output.empty()) {
     throw ValueError("--format raw needs -o FILE (binary data is not written to standard output)");
   }
-  Generator& gen = seeded_generator(o);
+  if (o.threads != 0) set_num_threads(o.threads);
+  const RngFamily family = parse_rng_family(o.rng);
+  WEIGHTINIT_CHECK(family == RngFamily::Philox || o.stream.empty(), ValueError,
+                   "--stream needs --rng philox (the torch generator has one stream)");
+  Generator philox = Generator::philox(parse_seed(o.seed));
+  philox.set_stream(o.stream);
+  Generator& gen = family == RngFamily::Philox ? philox : seeded_generator(o);
   Tensor t = Tensor::empty(shape, dtype);
   spec.apply(t, gen, gen);
   write_output(o.output, render(t, format));
@@ -168,6 +178,11 @@ void add_sample_command(CLI::App& app) {
                   "PyTorch's CPU arithmetic: avx2 or default (default: detected)");
   cmd->add_option("--torch-version", o->torch_version,
                   "PyTorch release to match: 1.13, 2.0 .. 2.11, 2.12 (default: 1.13)");
+  cmd->add_option("--rng", o->rng,
+                  "torch (PyTorch's MT19937, bit-identical; default) or philox (counter-based "
+                  "stream (seed, --stream): the same values for any thread count)");
+  cmd->add_option("--stream", o->stream, "Philox stream name, e.g. a parameter's name");
+  cmd->add_option("--threads", o->threads, "threads for Philox fills (default: all)");
   cmd->add_option("--format", o->format, "text (PyTorch repr), json or raw")->capture_default_str();
   cmd->add_option("-o,--output", o->output,
                   "write to FILE (atomically) instead of standard output");

@@ -12,6 +12,10 @@ namespace weightinit::io {
 /// `path`, write() appends (buffered), commit() fsyncs it and renames it over `path`. If
 /// commit() is not reached (an exception, a failed write), the destructor removes the
 /// temporary file, leaving `path` as it was. Errors throw IoError naming `path` and strerror.
+/// An existing target that is not a regular file — a device such as /dev/null, a pipe — is
+/// written in place (no temporary, no rename: renaming over it would replace the device
+/// node); a directory is an IoError; a symbolic link is followed, so the file it points to is
+/// replaced and the link kept.
 class AtomicFileWriter {
  public:
   /// Creates the temporary file; throws IoError when the directory is not writable.
