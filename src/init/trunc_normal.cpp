@@ -106,6 +106,11 @@ void rejection(Tensor& tensor, double mean, double std, double a, double b, Gene
 Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double b, Generator& gen) {
   check_floating_point(tensor.dtype(), "trunc_normal_");
   WEIGHTINIT_CHECK(std > 0, ValueError, "trunc_normal_ expects std > 0, but found std ", std);
+  WEIGHTINIT_CHECK(std::isfinite(std) && std::isfinite(mean), ValueError,
+                   "trunc_normal_ expects a finite mean and std, but found mean ", mean,
+                   " and std ", std);
+  WEIGHTINIT_CHECK(!std::isnan(a) && !std::isnan(b), ValueError,
+                   "trunc_normal_ expects bounds that are numbers, but found a=", a, ", b=", b);
   WEIGHTINIT_CHECK(a <= b, ValueError, "trunc_normal_ expects a <= b, but found a=", a, " > b=", b);
   if (mean < a - 2 * std || mean > b + 2 * std) {
     warn(

@@ -198,6 +198,11 @@ void normal_scalar_path(Tensor& t, double mean, double std, Generator& gen) {
 Tensor& normal_(Tensor& t, double mean, double std, Generator& gen) {
   check_floating_point(t.dtype(), "normal_");
   WEIGHTINIT_CHECK(std >= 0.0, ValueError, "normal expects std >= 0.0, but found std ", std);
+  // torch accepts these and fills inf / nan; weightinit refuses (nothing silently wrong).
+  WEIGHTINIT_CHECK(std::isfinite(std), ValueError, "normal expects a finite std, but found std ",
+                   std);
+  WEIGHTINIT_CHECK(std::isfinite(mean), ValueError,
+                   "normal expects a finite mean, but found mean ", mean);
   if (gen.family() == RngFamily::Philox) {
     return detail::philox_fill(t, gen, [&](Tensor& c, std::int64_t first) {
       philox_normal_(c, mean, std, gen.philox_key(), first);

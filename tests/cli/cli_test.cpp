@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1210,4 +1211,109 @@ TEST_F(Cli, KillNineDuringASafetensorsWriteLeavesTheOldFileOrNothing) {
     }
     EXPECT_TRUE(killed_mid_write) << "never killed the process during its write";
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table of bad inputs in docs/errors.md ("The command line: bad input"): one row each, with
+// the exact message, the exit code and what is left on disk.
+
+TEST_F(Cli, BadInputTable) {
+  struct Row {
+    std::vector<std::string> args;
+    int code;
+    std::string message;  // the whole error line, without "weightinit: error: "
+  };
+  const std::string out = (dir_ / "out.txt").string();
+  const std::string policy = (dir_ / "bad.policy").string();
+  const std::string json = (dir_ / "bad.json").string();
+  const std::vector<Row> rows = {
+      {{"sample", "normal(std=nan)", "--shape", "3", "-o", out},
+       2,
+       "normal expects std >= 0.0, but found std nan"},
+      {{"sample", "normal(std=inf)", "--shape", "3", "-o", out},
+       2,
+       "normal expects a finite std, but found std inf"},
+      {{"sample", "normal(std=-1)", "--shape", "3", "-o", out},
+       2,
+       "normal expects std >= 0.0, but found std -1"},
+      {{"sample", "normal(mean=nan)", "--shape", "3", "-o", out},
+       2,
+       "normal expects a finite mean, but found mean nan"},
+      {{"sample", "trunc_normal(std=inf)", "--shape", "3", "-o", out},
+       2,
+       "trunc_normal_ expects a finite mean and std, but found mean 0 and std inf"},
+      {{"sample", "uniform(a=2, b=1)", "--shape", "3", "-o", out},
+       2,
+       "uniform_ expects to return a [from, to) range, but found from=2 > to=1"},
+      {{"sample", "trunc_normal(a=2, b=-2)", "--shape", "3", "-o", out},
+       2,
+       "trunc_normal_ expects a <= b, but found a=2 > b=-2"},
+      {{"sample", "xavier_uniform", "--shape", "5", "-o", out},
+       2,
+       "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"},
+      {{"sample", "normal", "--shape", "4294967296,4294967296", "-o", out},
+       2,
+       "shape [4294967296, 4294967296] has more than 2^63-1 elements"},
+      {{"sample", "kaiming_nrmal", "--shape", "3", "-o", out},
+       2,
+       "at column 1: unknown init 'kaiming_nrmal' (did you mean 'kaiming_normal'?)"},
+      {{"init", "mlp:8-4", "--policy", "torchvision-resnt", "-o", out},
+       2,
+       "builtin:torchvision-resnt: unknown policy 'torchvision-resnt': not a file, and the "
+       "built-in policies are torch-default, torchvision-resnet, torchvision-vgg, "
+       "torchvision-densenet, torchvision-mobilenet, resnext-fb, densenet-lua, wrn-msra, c3d, "
+       "keras-default, gpt2"},
+      {{"init", "mlp:8-4", "--policy", policy, "-o", out},
+       2,
+       policy + ":1:1: expected 'selector: init spec', like 'Conv2d.weight: "
+                "kaiming_normal(mode=fan_out)', but the line has no ':'"},
+      {{"report", "--input", json, "-o", out},
+       2,
+       "--input '" + json +
+           "' is not valid JSON: expected the output of weightinit probe --json or compare "
+           "--json"},
+      {{"sample", "normal", "--shape", "3", "-o", (dir_ / "missing" / "o.txt").string()},
+       1,
+       "cannot write '" + (dir_ / "missing" / "o.txt").string() +
+           "' (creating a temporary file in '" + (dir_ / "missing").string() +
+           "'): No such file or directory"},
+      {{"sample", "normal", "--shape", "100000", "--format", "raw", "-o", "/dev/full"},
+       1,
+       "cannot write '/dev/full': No space left on device"},
+  };
+  for (const Row& row : rows) {
+    std::ofstream(policy) << "Conv2d.weight kaiming\n";
+    std::ofstream(json) << "{\"command\": ";
+    std::string command;
+    for (const auto& a : row.args) command += a + " ";
+    SCOPED_TRACE(command);
+    expect_error(run(row.args), row.code, row.message);
+    fs::remove(policy);
+    fs::remove(json);
+    EXPECT_TRUE(files().empty()) << "a failed command left a file";
+  }
+  // A zero-element tensor: a warning (torch's), exit 0, and the empty tensor is written.
+  const Result empty = run({"sample", "kaiming_normal", "--shape", "0,5", "-o", out});
+  EXPECT_EQ(empty.code, 0);
+  EXPECT_EQ(empty.err, "weightinit warning: Initializing zero-element tensors is a no-op\n");
+  EXPECT_EQ(read_file(out), "tensor([], size=(0, 5))\n");
+}
+
+TEST_F(Cli, AFullFileSystemLeavesTheOldFileAndNoTemporary) {
+  // RLIMIT_FSIZE makes every write past 64 KiB fail (EFBIG), as a full disk fails (ENOSPC):
+  // the error names the file, exit code 1, the old file is intact and no temporary is left.
+  const std::string target = (dir_ / "model.safetensors").string();
+  std::ofstream(target) << "old";
+  struct rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // inherited by the child
+  struct rlimit small = saved;
+  small.rlim_cur = 64 * 1024;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  const Result r = run({"init", "mlp:784-256-10", "--policy", "torch-default", "-o", target});
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  expect_error(r, 1, "cannot write '" + target + "': File too large");
+  EXPECT_EQ(read_file(target), "old");
+  EXPECT_EQ(files(), std::vector<std::string>{"model.safetensors"});
 }
