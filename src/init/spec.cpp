@@ -10,6 +10,8 @@
 
 #include "weightinit/init/fan.h"
 #include "weightinit/init/init.h"
+#include "weightinit/init/structured.h"
+#include "weightinit/init/variance_scaling.h"
 
 namespace weightinit::init {
 
@@ -36,6 +38,9 @@ class ArgView {
   }
   FanMode mode(std::size_t i) const { return parse_fan_mode(texts_[i]); }
   Nonlinearity nonlinearity(std::size_t i) const { return parse_nonlinearity(texts_[i]); }
+  std::string_view text(std::size_t i) const { return texts_[i]; }
+  /// FanAxes from the (in_axis, out_axis, groups) arguments starting at index i.
+  FanAxes axes(std::size_t i) const { return {integer(i), integer(i + 1), integer(i + 2)}; }
 
  private:
   std::span<const double> numbers_;
@@ -175,12 +180,160 @@ std::vector<SchemeDef> other_defs() {
   };
 }
 
-/// Every scheme with its apply function, in the order of torch.nn.init's documentation.
+const char* const kLeCun = "LeCun et al. 1998, \"Efficient BackProp\"";
+
+/// in_axis, out_axis, groups: the layer-aware fan arguments of the Keras/JAX family.
+std::vector<SchemeParam> axis_params() {
+  return {param("in_axis", "1",
+                "the input axis of the fans (JAX's in_axis; 1 for PyTorch's (out, in, k...) "
+                "layout, -2 for Keras/JAX kernels (..., in, out))",
+                ParamKind::Integer),
+          param("out_axis", "0", "the output axis of the fans (JAX's out_axis; -1 for Keras/JAX)",
+                ParamKind::Integer),
+          param("groups", "1",
+                "conv groups: fan_out = size(out_axis) / groups * receptive field (grouped and "
+                "depthwise convs, PyTorch issue 23854; 1 keeps PyTorch's fans)",
+                ParamKind::Integer)};
+}
+
+std::vector<SchemeDef> keras_defs() {
+  SchemeParam mode = param("mode", "fan_in", "fan_in, fan_out or fan_avg ((fan_in + fan_out)/2)",
+                           ParamKind::Choice);
+  mode.choices = {"fan_in", "fan_out", "fan_avg"};
+  SchemeParam distribution =
+      param("distribution", "truncated_normal",
+            "truncated_normal (at ±2σ, std-corrected by 0.87962566103423978), "
+            "untruncated_normal or uniform",
+            ParamKind::Choice);
+  distribution.choices = {"truncated_normal", "untruncated_normal", "uniform"};
+  std::vector<SchemeParam> vs = {param("scale", "1", "the variance numerator"), mode, distribution};
+  for (auto& p : axis_params()) vs.push_back(p);
+  std::vector<SchemeDef> defs = {
+      {{"variance_scaling",
+        "tf.keras.initializers.VarianceScaling / jax.nn.initializers.variance_scaling",
+        "variance = scale / max(1, n), n = fan_in | fan_out | fan_avg; truncated_normal: "
+        "N(0, σ²) cut at ±2σ, σ = √variance / 0.8796; untruncated_normal: N(0, variance); "
+        "uniform: U(±√(3·variance))",
+        "", vs},
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         variance_scaling_(t, v.num(0), parse_scaling_mode(v.text(1)),
+                           parse_scaling_distribution(v.text(2)), v.axes(3), g);
+       }},
+  };
+  struct Named {
+    const char* name;
+    const char* formula;
+    const char* paper;
+    ApplyFn apply;
+  };
+  const Named named[] = {
+      {"lecun_uniform", "variance_scaling(1, fan_in, uniform): U(±√(3 / fan_in))", kLeCun,
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         lecun_uniform_(t, v.axes(0), g);
+       }},
+      {"lecun_normal", "variance_scaling(1, fan_in, truncated_normal)", kLeCun,
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         lecun_normal_(t, v.axes(0), g);
+       }},
+      {"glorot_uniform", "variance_scaling(1, fan_avg, uniform): U(±√(6 / (fan_in + fan_out)))",
+       kGlorot,
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         glorot_uniform_(t, v.axes(0), g);
+       }},
+      {"glorot_normal", "variance_scaling(1, fan_avg, truncated_normal) (Keras: truncated)",
+       kGlorot,
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         glorot_normal_(t, v.axes(0), g);
+       }},
+      {"he_uniform", "variance_scaling(2, fan_in, uniform): U(±√(6 / fan_in))", kHe,
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) { he_uniform_(t, v.axes(0), g); }},
+      {"he_normal", "variance_scaling(2, fan_in, truncated_normal) (Keras: truncated)", kHe,
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) { he_normal_(t, v.axes(0), g); }},
+  };
+  for (const Named& n : named) {
+    defs.push_back({{n.name, std::string("tf.keras.initializers.") + n.name, n.formula, n.paper,
+                     axis_params()},
+                    n.apply});
+  }
+  defs.push_back({{"keras_truncated_normal",
+                   "tf.keras.initializers.TruncatedNormal",
+                   "N(mean, stddev²) truncated to mean ± 2·stddev (bounds in std units; sample std "
+                   "0.8796·stddev)",
+                   "",
+                   {param("mean", "0", "mean"), param("stddev", "0.05", "std before truncation")}},
+                  [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+                    keras_truncated_normal_(t, v.num(0), v.num(1), g);
+                  }});
+  defs.push_back({{"trunc_normal_tf",
+                   "timm.layers.trunc_normal_tf_",
+                   "N(0, 1) truncated to [a, b] (std units), then · std + mean",
+                   "",
+                   {param("mean", "0", "mean"), param("std", "1", "standard deviation"),
+                    param("a", "-2", "lower cutoff in std units"),
+                    param("b", "2", "upper cutoff in std units")}},
+                  [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+                    trunc_normal_tf_(t, v.num(0), v.num(1), v.num(2), v.num(3), g);
+                  }});
+  return defs;
+}
+
+std::vector<SchemeDef> structured_defs() {
+  return {
+      {{"identity",
+        "-",
+        "gain · I (2-D) or gain · dirac (3-5-D conv: passes the input through)",
+        "",
+        {param("gain", "1", "the diagonal value")}},
+       [](Tensor& t, const ArgView& v, Generator&, Generator&) { identity_(t, v.num(0)); }},
+      {{"bilinear",
+        "Caffe BilinearFiller",
+        "every (out, in) slice: Π_d (1 − |x_d / f − c|), f = ceil(k / 2), "
+        "c = (2f − 1 − f mod 2) / (2f): bilinear upsampling by f",
+        "Long et al. 2015, \"Fully Convolutional Networks for Semantic Segmentation\"",
+        {}},
+       [](Tensor& t, const ArgView&, Generator&, Generator&) { bilinear_(t); }},
+      {{"positive_unitball",
+        "Caffe PositiveUnitballFiller",
+        "U(0, 1), each slice along dim 0 divided by its sum (positive, sums to 1)",
+        "",
+        {}},
+       [](Tensor& t, const ArgView&, Generator& g, Generator&) { positive_unitball_(t, g); }},
+      {{"delta_orthogonal",
+        "-",
+        "zeros, except the kernel centre w[:, :, centre] = gain · orthogonal (out ≥ in)",
+        "Xiao et al. 2018, \"Dynamical Isometry and a Mean Field Theory of CNNs\"",
+        {param("gain", "1", "multiplicative factor")}},
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         delta_orthogonal_(t, v.num(0), g);
+       }},
+      {{"orthogonal_keras",
+        "tf.keras.initializers.Orthogonal",
+        "gain · Q on the view (Π shape[:-1], shape[-1]) (Keras layout)",
+        "Saxe et al. 2013",
+        {param("gain", "1", "multiplicative factor")}},
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         orthogonal_keras_(t, v.num(0), g);
+       }},
+      {{"zero_hadamard",
+        "-",
+        "ZerO: identity, partial identity, or c · Hadamard[:out, :in] with c = 2^(−(m−1)/2), "
+        "m = ceil(log2 out); at the kernel centre for convs (deterministic)",
+        "Zhao et al. 2022, \"ZerO Initialization: Initializing Neural Networks with only Zeros "
+        "and Ones\"",
+        {}},
+       [](Tensor& t, const ArgView&, Generator&, Generator&) { zero_hadamard_(t); }},
+  };
+}
+
+/// Every scheme with its apply function: torch.nn.init's, in the order of its documentation,
+/// then the Keras/JAX family and the structured inits.
 const std::vector<SchemeDef>& scheme_defs() {
   static const std::vector<SchemeDef> defs = [] {
     std::vector<SchemeDef> all = plain_fill_defs();
     for (auto& d : scaled_defs()) all.push_back(std::move(d));
     for (auto& d : other_defs()) all.push_back(std::move(d));
+    for (auto& d : keras_defs()) all.push_back(std::move(d));
+    for (auto& d : structured_defs()) all.push_back(std::move(d));
     return all;
   }();
   return defs;
@@ -604,8 +757,25 @@ Resolved resolve_nonlinearity(const Scheme& scheme, const SchemeParam& p, const 
   return {std::string(nonlinearity_name(n)), 0.0};
 }
 
+Resolved resolve_choice(const Scheme& scheme, const SchemeParam& p, const Value& v) {
+  std::vector<std::string_view> names(p.choices.begin(), p.choices.end());
+  if (v.kind != ValueKind::Name && v.kind != ValueKind::String) {
+    wrong_kind(scheme, p, v, join(names));
+  }
+  for (const auto& c : p.choices) {
+    if (v.text == c) return {c, 0.0};
+  }
+  const std::string hint = suggestion(v.text, names);
+  throw SpecError("invalid " + p.name + " '" + std::string(v.text) + "' for " + scheme.name +
+                      ": expected " + join(names) +
+                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)"),
+                  v.column);
+}
+
 Resolved resolve(const Scheme& scheme, const SchemeParam& p, const Value& v) {
   switch (p.kind) {
+    case ParamKind::Choice:
+      return resolve_choice(scheme, p, v);
     case ParamKind::Number:
       return resolve_number(scheme, p, v);
     case ParamKind::Integer:
@@ -622,7 +792,8 @@ Resolved resolve(const Scheme& scheme, const SchemeParam& p, const Value& v) {
 
 Resolved resolve_default(const SchemeParam& p) {
   double number = 0;
-  if (p.kind != ParamKind::FanMode && p.kind != ParamKind::Nonlinearity) {
+  if (p.kind != ParamKind::FanMode && p.kind != ParamKind::Nonlinearity &&
+      p.kind != ParamKind::Choice) {
     std::from_chars(p.default_text.data(), p.default_text.data() + p.default_text.size(), number);
   }
   return {p.default_text, number};

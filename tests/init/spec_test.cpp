@@ -66,15 +66,46 @@ bool same_bits(const wi::Tensor& a, const wi::Tensor& b) {
 TEST(SpecRegistry, EverySchemeInTorchDocumentationOrder) {
   std::vector<std::string> names;
   for (const init::Scheme& s : init::schemes()) names.push_back(s.name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"uniform", "normal", "constant", "ones", "zeros", "eye",
-                                      "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform",
-                                      "kaiming_normal", "trunc_normal", "orthogonal", "sparse"}));
+  // torch.nn.init's, in its documentation's order, then the Keras/JAX family and the
+  // structured inits (docs/api.md).
+  EXPECT_EQ(names, (std::vector<std::string>{"uniform",
+                                             "normal",
+                                             "constant",
+                                             "ones",
+                                             "zeros",
+                                             "eye",
+                                             "dirac",
+                                             "xavier_uniform",
+                                             "xavier_normal",
+                                             "kaiming_uniform",
+                                             "kaiming_normal",
+                                             "trunc_normal",
+                                             "orthogonal",
+                                             "sparse",
+                                             "variance_scaling",
+                                             "lecun_uniform",
+                                             "lecun_normal",
+                                             "glorot_uniform",
+                                             "glorot_normal",
+                                             "he_uniform",
+                                             "he_normal",
+                                             "keras_truncated_normal",
+                                             "trunc_normal_tf",
+                                             "identity",
+                                             "bilinear",
+                                             "positive_unitball",
+                                             "delta_orthogonal",
+                                             "orthogonal_keras",
+                                             "zero_hadamard"}));
 }
 
 TEST(SpecRegistry, EachSchemeNamesItsTorchFunctionAndFormula) {
   for (const init::Scheme& s : init::schemes()) {
-    EXPECT_EQ(s.torch_equivalent, "torch.nn.init." + s.name + "_");
+    if (&s - init::schemes().data() < 14) {
+      EXPECT_EQ(s.torch_equivalent, "torch.nn.init." + s.name + "_");
+    } else {
+      EXPECT_FALSE(s.torch_equivalent.empty()) << s.name;  // its framework's name, or "-"
+    }
     EXPECT_FALSE(s.formula.empty()) << s.name;
     for (const init::SchemeParam& p : s.params) EXPECT_FALSE(p.description.empty()) << p.name;
   }
@@ -293,7 +324,8 @@ TEST(SpecErrors, UnknownInitSuggestsTheClosestName) {
        "unknown init 'kaiming_norml_' (did you mean 'kaiming_normal'?)"},
       {"Xavier_Uniform", 1, "unknown init 'Xavier_Uniform' (did you mean 'xavier_uniform'?)"},
       {"kaiming", 1, "unknown init 'kaiming' (did you mean 'kaiming_uniform'?)"},
-      {"glorot", 1, "unknown init 'glorot' (known inits: " + known + ")"},
+      {"qwerty", 1, "unknown init 'qwerty' (known inits: " + known + ")"},
+      {"glorot", 1, "unknown init 'glorot' (did you mean 'glorot_uniform'?)"},
   };
   for (const ErrorCase& c : cases) expect_spec_error(c);
 }

@@ -165,6 +165,43 @@ std::vector<SchemeCase> scheme_cases() {
     cases.push_back({"kaiming_normal(a=0.2, mode=fan_in, nonlinearity=leaky_relu)", shape,
                      normal(0, leaky / std::sqrt(fan_in))});
   }
+  // The Keras/JAX family: variance = scale / n; "normal" is truncated at ±2σ with σ corrected
+  // by 0.87962566103423978 so the sample variance is exactly `variance` (checked below).
+  for (const auto& shape : {linear, conv}) {
+    const auto [fan_in, fan_out] = fans(shape);
+    const double avg = (fan_in + fan_out) / 2;
+    auto keras_normal = [](double variance) {
+      const double sigma = std::sqrt(variance) / 0.87962566103423978;
+      return truncated_normal(0, sigma, -2 * sigma, 2 * sigma);
+    };
+    auto keras_uniform = [](double variance) {
+      return uniform(-std::sqrt(3 * variance), std::sqrt(3 * variance));
+    };
+    cases.push_back({"lecun_uniform", shape, keras_uniform(1 / fan_in)});
+    cases.push_back({"lecun_normal", shape, keras_normal(1 / fan_in)});
+    cases.push_back({"glorot_uniform", shape, keras_uniform(1 / avg)});
+    cases.push_back({"glorot_normal", shape, keras_normal(1 / avg)});
+    cases.push_back({"he_uniform", shape, keras_uniform(2 / fan_in)});
+    cases.push_back({"he_normal", shape, keras_normal(2 / fan_in)});
+    cases.push_back({"variance_scaling(scale=0.5, mode=fan_out, distribution=untruncated_normal)",
+                     shape, normal(0, std::sqrt(0.5 / fan_out))});
+    cases.push_back({"variance_scaling(scale=3, mode=fan_avg, distribution=uniform)", shape,
+                     keras_uniform(3 / avg)});
+  }
+  // Layer-aware fans: JAX axes on a Keras-layout kernel (3, 3, 64, 128): fan_in = 3·3·64;
+  // a depthwise conv (C, 1, 3, 3) with groups C: fan_out = C / C · 9 = 9 (torch: C · 9).
+  cases.push_back({"he_uniform(in_axis=-2, out_axis=-1)",
+                   {3, 3, 64, 128},
+                   uniform(-std::sqrt(6.0 / 576), std::sqrt(6.0 / 576))});
+  cases.push_back(
+      {"variance_scaling(scale=2, mode=fan_out, distribution=untruncated_normal, "
+       "groups=65536)",
+       {65536, 1, 3, 3},
+       normal(0, std::sqrt(2.0 / 9))});
+  cases.push_back({"keras_truncated_normal(mean=0.1, stddev=0.05)", linear,
+                   truncated_normal(0.1, 0.05, 0.0, 0.2)});
+  cases.push_back({"trunc_normal_tf(mean=1, std=0.02, a=-1, b=3)", linear,
+                   truncated_normal(1, 0.02, 1 - 0.02, 1 + 3 * 0.02)});
   // torch's Linear/Conv default: kaiming_uniform(a=sqrt(5)) = U(±1/sqrt(fan_in)).
   const double fan_in = fans(conv).first;
   cases.push_back({"kaiming_uniform(a=2.23606797749979)", conv,
@@ -175,6 +212,12 @@ std::vector<SchemeCase> scheme_cases() {
 class Statistics : public ::testing::TestWithParam<wi::RngFamily> {};
 
 }  // namespace
+
+TEST(KerasTruncatedNormal, TheStdCorrectionMakesTheVarianceExact) {
+  // N(0, σ²) cut at ±2σ has variance 0.87962566103423978² σ² (to 1e-15 relative).
+  const Distribution d = truncated_normal(0, 1, -2, 2);
+  EXPECT_NEAR(std::sqrt(d.variance), 0.87962566103423978, 1e-15);
+}
 
 TEST_P(Statistics, EveryRandomSchemeMatchesItsDistribution) {
   std::uint64_t seed = 1000;

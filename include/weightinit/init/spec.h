@@ -37,6 +37,7 @@ enum class ParamKind {
   NegativeSlope,  ///< a number; anything else fails with parse_negative_slope's message
   FanMode,        ///< fan_in or fan_out, bare or quoted (parse_fan_mode)
   Nonlinearity,   ///< a calculate_gain name, bare or quoted (parse_nonlinearity)
+  Choice,         ///< one of SchemeParam::choices, bare or quoted
 };
 
 /// One parameter of a scheme, in PyTorch's positional order.
@@ -45,6 +46,7 @@ struct SchemeParam {
   std::string default_text;  ///< PyTorch's default as text; empty when the argument is required
   std::string description;
   ParamKind kind = ParamKind::Number;
+  std::vector<std::string> choices;  ///< the accepted names, for ParamKind::Choice
 };
 
 /// One init scheme as `weightinit list` shows it.
