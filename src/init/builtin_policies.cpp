@@ -120,6 +120,18 @@ LayerNorm.bias: zeros
 *: default
 )";
 
+// muP (Yang et al. 2021, "Tensor Programs V"), its init side: hidden and input weights
+// N(0, 1/fan_in), the readout (the model's last Linear, named when the policy is built) zero,
+// biases zero, norms 1/0. The width-dependent learning rates are the optimizer's business.
+constexpr const char* kMupTail = R"(Linear.weight: normal(mean=0, std=sqrt(1 / fan_in))
+Conv*.weight: normal(mean=0, std=sqrt(1 / fan_in))
+bias: zeros
+BatchNorm*.weight: ones
+LayerNorm.weight: ones
+Embedding.weight: normal(mean=0, std=1)
+*: default
+)";
+
 /// Blocks of a transformer: modules named "...h.N" (GPT-2's transformer.h.N).
 double count_blocks(nn::Module& model) {
   static const std::regex block(R"((^|.*\.)h\.[0-9]+)");
@@ -128,6 +140,16 @@ double count_blocks(nn::Module& model) {
     if (std::regex_match(name, block)) names.insert(name);
   }
   return static_cast<double>(names.size());
+}
+
+/// Residual blocks named as torchvision's ResNets name them: "layerX.Y".
+double count_residual_blocks(nn::Module& model) {
+  static const std::regex block(R"((^|.*\.)layer[0-9]+\.[0-9]+)");
+  double n = 0;
+  for (const auto& [name, module] : model.named_modules()) {
+    if (std::regex_match(name, block)) ++n;
+  }
+  return n;
 }
 
 bool parse_bool(const std::string& policy, const std::string& option, const std::string& v) {
@@ -173,6 +195,12 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
        "Linear/Embedding N(0, 0.02), residual c_proj N(0, 0.02/sqrt(2 n_layer)), biases 0, "
        "LayerNorm 1/0",
        "GPT-2 (Radford et al. 2019) as nanoGPT's _init_weights"},
+      {"mup", "", "hidden and input weights N(0, 1/fan_in), the readout (last Linear) 0, biases 0",
+       "muP, Yang et al. 2021 (Tensor Programs V), init side"},
+      {"fixup", "",
+       "residual branches: last conv 0, the others He N(0, 2/(k*out)) * L^(-1/(2m-2)); "
+       "classifier 0; biases 0",
+       "Fixup, Zhang et al. 2019 (torchvision ResNet naming: layerX.Y.convN)"},
   };
   return list;
 }
@@ -232,6 +260,43 @@ std::string builtin_policy_text(const std::string& name,
                         "n_layer: give it as gpt2(n_layer=12)");
     }
     variables["n_layer"] = n_layer;
+  } else if (name == "mup") {
+    std::string readout;
+    for (const auto& [mname, module] : model.named_modules()) {
+      if (module->type_name() == "Linear") readout = mname;
+    }
+    if (readout.empty()) {
+      throw PolicyError(source, 0, 0, "mup needs a Linear readout layer, and the model has none");
+    }
+    text = "# the readout: the model's last Linear\n" + readout + ".weight: zeros\n" + readout +
+           ".bias: zeros\n" + kMupTail;
+  } else if (name == "fixup") {
+    const double blocks = count_residual_blocks(model);
+    if (blocks < 1) {
+      throw PolicyError(source, 0, 0,
+                        "fixup needs residual blocks named layerX.Y (torchvision's ResNets), and "
+                        "the model has none");
+    }
+    bool bottleneck = false;
+    for (const auto& [pname, p] : model.named_parameters()) {
+      if (pname.find(".conv3.weight") != std::string::npos) bottleneck = true;
+    }
+    variables["L"] = blocks;
+    variables["m"] = bottleneck ? 3 : 2;
+    text = std::string("# Fixup: L residual branches of m layers\n") +
+           (bottleneck ? "layer*.conv3.weight: zeros\n"
+                         "layer*.conv1.weight: normal(mean=0, std=sqrt(2 / (k * out)) * L^(-1 / (2 "
+                         "* m - 2)))\n"
+                         "layer*.conv2.weight: normal(mean=0, std=sqrt(2 / (k * out)) * L^(-1 / (2 "
+                         "* m - 2)))\n"
+                       : "layer*.conv2.weight: zeros\n"
+                         "layer*.conv1.weight: normal(mean=0, std=sqrt(2 / (k * out)) * L^(-1 / (2 "
+                         "* m - 2)))\n") +
+           "Conv2d.weight: normal(mean=0, std=sqrt(2 / (k * out)))\n"
+           "Linear.weight: zeros\n"
+           "bias: zeros\n"
+           "BatchNorm*.weight: ones\n"
+           "*: default\n";
   } else {
     std::string known;
     for (const auto& p : builtin_policies()) known += (known.empty() ? "" : ", ") + p.name;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "weightinit/init/layers.h"
+#include "weightinit/init/lsuv.h"
 
 namespace weightinit::train {
 
@@ -77,6 +78,8 @@ std::vector<InitChoice> parse_init_list(std::string_view text) {
                      "': expected specs separated by ';', like \"xavier_uniform; kaiming_normal\"");
     if (item == "default") {
       out.push_back({"default", item, std::nullopt});
+    } else if (item == "lsuv") {
+      out.push_back({"lsuv", item, std::nullopt, true});
     } else {
       try {
         init::Initializer parsed = init::Initializer::parse(item);
@@ -139,7 +142,13 @@ std::vector<CompareRun> compare_inits(const ModelFactory& make_model, const Shap
     CompareRun run;
     run.init = inits[k].label;
     run.text = inits[k].text;
-    if (inits[k].init) {
+    if (inits[k].lsuv) {
+      const std::int64_t n = std::min<std::int64_t>(batch, train.size());
+      Shape shape{n};
+      shape.insert(shape.end(), input_size.begin(), input_size.end());
+      const Tensor x = train.images.slice(0, 0, n).contiguous().view(shape);
+      run.layers = static_cast<int>(init::lsuv_init(*model, x, model_gen).size());
+    } else if (inits[k].init) {
       run.layers = init::init_weight_layers(
           *model, *inits[k].init, settings.bias_init ? &*settings.bias_init : nullptr, model_gen);
     } else if (settings.bias_init) {

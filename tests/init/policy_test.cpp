@@ -272,7 +272,8 @@ TEST(Policy, BuiltinPoliciesParseAndUnknownOnesAreListed) {
   wi::Generator gen(0);
   auto model = conv_bn_linear(gen);
   for (const auto& info : wi::init::builtin_policies()) {
-    if (info.name == "gpt2") continue;  // needs transformer blocks, below
+    // gpt2 needs transformer blocks (below), fixup residual blocks (zoo_test).
+    if (info.name == "gpt2" || info.name == "fixup") continue;
     const Policy p = Policy::builtin(info.name, *model);
     EXPECT_FALSE(p.rules().empty()) << info.name;
     EXPECT_EQ(p.source(), "builtin:" + info.name);
@@ -291,6 +292,9 @@ TEST(Policy, BuiltinPoliciesParseAndUnknownOnesAreListed) {
   EXPECT_EQ(policy_error(
                 [&] { Policy::builtin("torchvision-resnet(zero_init_residual=maybe)", *model); }),
             "builtin:torchvision-resnet: option zero_init_residual=maybe: expected true or false");
+  EXPECT_EQ(policy_error([&] { Policy::builtin("fixup", *model); }),
+            "builtin:fixup: fixup needs residual blocks named layerX.Y (torchvision's ResNets), "
+            "and the model has none");
   EXPECT_EQ(policy_error([&] { Policy::builtin("gpt2", *model); }),
             "builtin:gpt2: cannot find the model's transformer blocks (modules named h.N) for "
             "n_layer: give it as gpt2(n_layer=12)");
@@ -401,4 +405,16 @@ TEST(PolicyPhilox, ADefaultWithoutAKnownConstructorSchemeIsAnError) {
             "Philox stream; give it a rule with an init spec");
   // In the torch family "default" keeps it.
   EXPECT_NO_THROW(Policy::parse("*: default", "p").apply(*model, gen));
+}
+
+TEST(Policy, MupZeroesTheReadoutAndScalesHiddenWeightsByFanIn) {
+  wi::Generator g1(2), g2(2);
+  auto a = conv_bn_linear(g1);
+  auto b = conv_bn_linear(g2);
+  Policy::builtin("mup", *a).apply(*a, g1);
+  wi::init::normal_(param(*b, "0.weight"), 0.0, std::sqrt(1.0 / 27.0), g2);
+  EXPECT_TRUE(same_bits(param(*a, "0.weight"), param(*b, "0.weight")));
+  EXPECT_EQ(param(*a, "2.weight").data_ptr<float>()[0], 0.0f);  // the readout
+  EXPECT_EQ(param(*a, "2.bias").data_ptr<float>()[3], 0.0f);
+  EXPECT_EQ(param(*a, "1.weight").data_ptr<float>()[0], 1.0f);
 }

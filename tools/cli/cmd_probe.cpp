@@ -17,6 +17,7 @@
 #include "weightinit/data/dataset.h"
 #include "weightinit/diag/probe.h"
 #include "weightinit/init/layers.h"
+#include "weightinit/init/lsuv.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/sampling.h"
 #include "weightinit/threads.h"
@@ -79,6 +80,7 @@ nlohmann::json run_probe(const ProbeRequest& a, std::string& out) {
   for (std::size_t k = 0; k < inits.size(); ++k) {
     Generator gen(static_cast<std::uint64_t>(a.seed));
     const auto built = models::build_model(a.model, gen);
+    if (inits[k].lsuv) (void)init::lsuv_init(*built.module, x, gen);
     if (inits[k].init) init::init_weight_layers(*built.module, *inits[k].init, &bias, gen);
     results.push_back(diag::probe(*built.module, x, y, inits[k].label));
     const diag::ProbeResult& r = results.back();

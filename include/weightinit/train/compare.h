@@ -26,10 +26,13 @@ struct InitChoice {
   std::string label;  ///< the spec's canonical text ("xavier_uniform(gain=1)") or "default"
   std::string text;   ///< as written, without the surrounding blanks ("xavier_uniform")
   std::optional<init::Initializer> init;
+  /// "lsuv": LSUV (init/lsuv.h, default options) on one batch — the probe's batch, or the
+  /// first `batch_size` training samples for a comparison — instead of a spec.
+  bool lsuv = false;
 };
 
 /// Parses an init list separated by ';' (the specs themselves contain commas):
-///   "xavier_uniform; kaiming_normal(mode=fan_out, nonlinearity=relu); default"
+///   "xavier_uniform; kaiming_normal(mode=fan_out, nonlinearity=relu); default; lsuv"
 /// Blanks around each item are ignored. Throws ValueError for an empty list or item ("empty init
 /// spec in 'a;;b': expected specs separated by ';', like \"xavier_uniform; kaiming_normal\"")
 /// and SpecError for a bad spec, with column() counted from the start of the whole list.
