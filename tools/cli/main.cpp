@@ -15,6 +15,7 @@
 #include "cmd_probe.h"
 #include "cmd_report.h"
 #include "cmd_sample.h"
+#include "cmd_search.h"
 #include "cmd_train.h"
 #include "exit_codes.h"
 #include "weightinit/error.h"
@@ -26,8 +27,8 @@ namespace {
 std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (!app.get_subcommands().empty()) return e.what();
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, init, train, probe, compare or "
-      "report (see "
+      "sample, gain, fan, list, summary, forward, params, export, init, train, probe, compare, "
+      "report or search (see "
       "weightinit --help)";
   if (argc < 2) return "a command is required: " + commands;
   const std::string first = argv[1];
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   cli::add_probe_command(app);
   cli::add_compare_command(app);
   cli::add_report_command(app);
+  cli::add_search_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
