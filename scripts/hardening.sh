@@ -35,7 +35,7 @@ run_fuzzer() {
 }
 status=0
 pids=()
-names=(init_spec init_list policy safetensors)
+names=(init_spec init_list policy safetensors search_space)
 for name in "${names[@]}"; do
   run_fuzzer "$name" &
   pids+=($!)

@@ -323,9 +323,7 @@ void successive_halving(Runner& runner, std::vector<std::size_t> members, double
 
 }  // namespace
 
-SearchResult run_search(const ModelFactory& make_model, const Shape& input_size,
-                        const SearchSpace& space, const SearchOptions& o,
-                        const data::Dataset& train, const SearchProgress& progress) {
+void validate_options(const SearchOptions& o, std::int64_t train_samples) {
   const std::string& s = o.strategy;
   WEIGHTINIT_CHECK(s == "grid" || s == "random" || s == "halving" || s == "hyperband", ValueError,
                    "unknown strategy '", s, "': expected grid, random, halving or hyperband");
@@ -333,11 +331,18 @@ SearchResult run_search(const ModelFactory& make_model, const Shape& input_size,
   WEIGHTINIT_CHECK(o.eta >= 2, ValueError, "eta must be at least 2, but got ", o.eta);
   WEIGHTINIT_CHECK(o.min_epochs > 0, ValueError, "min_epochs must be > 0, but got ", o.min_epochs);
   WEIGHTINIT_CHECK(o.jobs >= 1, ValueError, "jobs must be at least 1, but got ", o.jobs);
-  WEIGHTINIT_CHECK(o.cv_folds == 0 || (o.cv_folds >= 2 && o.cv_folds <= train.size()), ValueError,
-                   "cv folds must be 0 (holdout) or between 2 and the ", train.size(),
+  WEIGHTINIT_CHECK(o.cv_folds == 0 || (o.cv_folds >= 2 && o.cv_folds <= train_samples), ValueError,
+                   "cv folds must be 0 (holdout) or between 2 and the ", train_samples,
                    " samples, but got ", o.cv_folds);
   WEIGHTINIT_CHECK(o.cv_folds >= 2 || (o.holdout > 0 && o.holdout < 1), ValueError,
                    "holdout must be in (0, 1), but got ", o.holdout);
+}
+
+SearchResult run_search(const ModelFactory& make_model, const Shape& input_size,
+                        const SearchSpace& space, const SearchOptions& o,
+                        const data::Dataset& train, const SearchProgress& progress) {
+  validate_options(o, train.size());
+  const std::string& s = o.strategy;
   for (const auto& c : setting_corners(space)) train::validate(c);
   if (o.jobs > 1) set_num_threads(1);  // parallel trials, each on one thread
 

@@ -1317,3 +1317,77 @@ TEST_F(Cli, AFullFileSystemLeavesTheOldFileAndNoTemporary) {
   EXPECT_EQ(read_file(target), "old");
   EXPECT_EQ(files(), std::vector<std::string>{"model.safetensors"});
 }
+
+// ---------------------------------------------------------------------------------------------
+// weightinit search
+
+TEST_F(Cli, SearchRanksTrialsWritesTheBestAsAPolicyAndResumesFromItsLog) {
+  const std::string space = (dir_ / "space.txt").string(), best = (dir_ / "best.policy").string();
+  const std::string log = (dir_ / "search.jsonl").string(), json = (dir_ / "s.json").string();
+  std::ofstream(space) << "Linear.weight: xavier_uniform | orthogonal(gain=U(0.5, 2)) | "
+                          "normal(std=logU(0.001, 1))\nbias: zeros | constant(val=0.01)\n"
+                          "@epochs: 3\n@batch: 32\n";
+  const std::vector<std::string> args = {"search",
+                                         "--space",
+                                         space,
+                                         "--model",
+                                         "mlp:64-32-10",
+                                         "--data",
+                                         "synthetic",
+                                         "--train-samples",
+                                         "512",
+                                         "--trials",
+                                         "9",
+                                         "--min-epochs",
+                                         "0.34",
+                                         "--jobs",
+                                         "2",
+                                         "--log",
+                                         log,
+                                         "--best",
+                                         best,
+                                         "--json",
+                                         json};
+  const Result r = run(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("rank  trial  val accuracy"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(read_file(json));
+  ASSERT_EQ(j["ranked"].size(), 9u);
+  EXPECT_EQ(j["ranked"][0]["curve"].back()["epochs"].get<double>(), 3.0);  // full budget
+  // The best policy is what init accepts, and it is the top trial's rules.
+  const std::string policy = read_file(best);
+  EXPECT_NE(policy.find(j["ranked"][0]["policy"].get<std::string>()), std::string::npos);
+  const Result init = run({"init", "mlp:64-32-10", "--policy", best, "--strict", "-o",
+                           (dir_ / "m.safetensors").string()});
+  EXPECT_EQ(init.code, 0) << init.err;
+  // A rerun trains nothing: every evaluation comes from the log.
+  const Result again = run(args);
+  ASSERT_EQ(again.code, 0) << again.err;
+  const auto evaluations = j["evaluations"].get<long long>();
+  EXPECT_NE(again.out.find(std::to_string(evaluations) + " evaluation(s) (" +
+                           std::to_string(evaluations) + " reused"),
+            std::string::npos)
+      << again.out;
+  EXPECT_NE(again.out.find(", 0.000 epochs of training compute"), std::string::npos);
+}
+
+TEST_F(Cli, SearchRejectsBadInputWithExitTwoAndWritesNothing) {
+  const std::string space = (dir_ / "space.txt").string(), best = (dir_ / "best.policy").string();
+  auto search = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"search", "--space",   space,    "--model", "mlp:64-10",
+                                     "--data", "synthetic", "--best", best};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  std::ofstream(space) << "Linear.weight: xavier_uniform | kaiming_norml\n";
+  expect_error(search({}), 2,
+               space + ":1:33: unknown init 'kaiming_norml' (did you mean 'kaiming_normal'?)");
+  std::ofstream(space) << "Linear.weight: xavier_uniform\n";
+  expect_error(search({"--budget", "soon"}), 2,
+               "--budget 'soon': expected a positive duration like 90s, 20m or 1.5h");
+  expect_error(search({"--strategy", "bayes"}), 2,
+               "unknown strategy 'bayes': expected grid, random, halving or hyperband");
+  fs::remove(space);
+  expect_error(search({}), 1, "cannot read search space '" + space + "'");
+  EXPECT_TRUE(files().empty());
+}

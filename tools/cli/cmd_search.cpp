@@ -77,7 +77,7 @@ void run_search_command(const SearchArgs& a) {
   const TrainTestData sets =
       load_train_test(a.data, a.data_dir, a.train_samples, input_size, o.seed);
   train::check_sample_size(sets.train, input_size);
-  o.log_path = a.options.log_path;
+  search::validate_options(o, sets.train.size());
   std::printf("search %s over %s: strategy %s, %s, seed %llu, %d job(s), %lld training samples\n",
               a.space.c_str(), a.model.c_str(), o.strategy.c_str(),
               o.cv_folds >= 2 ? (std::to_string(o.cv_folds) + "-fold cross-validation").c_str()

@@ -21,8 +21,9 @@ struct SearchOptions {
   /// grid: every combination (ranges at grid_points values); random: `trials` draws, each
   /// trained for its full @epochs; halving: successive halving over `trials` draws — every
   /// trial gets min_epochs, the best 1/eta go on with eta times the budget, until the full
-  /// @epochs is reached (a last survivor gets it directly); hyperband: Li et al.'s brackets of successive halving,
-  /// from aggressive (many trials, min_epochs) to random search (few trials, full budget).
+  /// @epochs is reached (a last survivor gets it directly); hyperband: Li et al.'s brackets of
+  /// successive halving, from aggressive (many trials, min_epochs) to random search (few trials,
+  /// full budget).
   std::string strategy = "halving";
   std::int64_t trials = 27;
   int eta = 3;
@@ -78,6 +79,10 @@ using ModelFactory = std::function<std::shared_ptr<nn::Module>(Generator& gen)>;
 /// Called after each evaluation (from the worker threads, one call at a time).
 using SearchProgress =
     std::function<void(const TrialResult& trial, const CurvePoint& point, bool from_log)>;
+
+/// Throws ValueError (the messages of run_search) when `options` cannot be run on a training
+/// set of `train_samples` samples.
+void validate_options(const SearchOptions& options, std::int64_t train_samples);
 
 /// Runs a search. Each evaluation of (trial, budget): for each fold, Generator(seed) builds the
 /// model, the trial's policy is applied with it, and a Trainer with Generator(seed + 1) for the
