@@ -11,6 +11,8 @@ packages=(
   libcli11-dev                     # the weightinit command line
   liblapack-dev libopenblas-dev    # QR for orthogonal_ (the LAPACK PyTorch uses)
   python3-torch                    # reference PyTorch for golden and differential tests
+  python3-torchvision              # the zoo's reference models (tests/io, tools/torch_zoo.py)
+  libssl-dev                       # SHA-256 of tensors in the zoo test (OpenSSL libcrypto)
   zlib1g-dev                       # gzip reading of the IDX data files (src/data)
   dataset-fashion-mnist            # Fashion-MNIST IDX files for the data layer and its tests
   chromium                         # renders the HTML report in its test (headless)

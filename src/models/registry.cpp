@@ -5,9 +5,15 @@
 #include <charconv>
 
 #include "weightinit/models/c3d.h"
+#include "weightinit/models/densenet.h"
+#include "weightinit/models/gpt2.h"
 #include "weightinit/models/mlp.h"
+#include "weightinit/models/mobilenet.h"
+#include "weightinit/models/resnet.h"
 #include "weightinit/models/seed_mlp.h"
 #include "weightinit/models/small_cnn.h"
+#include "weightinit/models/vgg.h"
+#include "weightinit/models/wide_resnet_cifar.h"
 
 namespace weightinit::models {
 
@@ -57,7 +63,16 @@ std::vector<std::string> known_models() {
       "seed-mlp                 seed document 004's network (input 3)",
       "c3d[:NUM_CLASSES]        seed document 000's C3D (input 3,16,112,112; 101 classes)",
       "mlp:S0-S1-...-Sn[:ACT]   Linear layers with ACT between (relu default); [256x30] repeats",
-      "cnn[:C1-C2-HIDDEN]       2 conv + 2 fc for 1x28x28 images (default cnn:16-32-128)"};
+      "cnn[:C1-C2-HIDDEN]       2 conv + 2 fc for 1x28x28 images (default cnn:16-32-128)",
+      "resnet18|34|50|101|152   torchvision's ResNets (input 3,224,224; 1000 classes)",
+      "resnext50_32x4d          torchvision's ResNeXt-50 32x4d",
+      "wide_resnet50_2          torchvision's Wide ResNet-50-2",
+      "vgg11|13|16|19[_bn]      torchvision's VGGs, with BatchNorm for _bn",
+      "densenet121              torchvision's DenseNet-121",
+      "mobilenet_v2             torchvision's MobileNetV2 (depthwise convs)",
+      "wrn-28-10                the CIFAR Wide ResNet WRN-28-10 (input 3,32,32; wrn-D-K)",
+      "gpt2-small               GPT-2 small's shape, nanoGPT names, no tied head (input: 1024 "
+      "ids)"};
 }
 
 BuiltModel build_model(std::string_view spec, Generator& gen) {
@@ -65,6 +80,37 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
   const std::string_view name = spec.substr(0, colon);
   const std::string_view rest = colon == std::string_view::npos ? "" : spec.substr(colon + 1);
   if (name == "seed-mlp" && rest.empty()) return {std::make_shared<SeedMLP>(gen), {3}};
+  if (rest.empty()) {
+    const Shape image{3, 224, 224};
+    static const std::pair<const char*, ResNetKind> resnets[] = {
+        {"resnet18", ResNetKind::ResNet18},
+        {"resnet34", ResNetKind::ResNet34},
+        {"resnet50", ResNetKind::ResNet50},
+        {"resnet101", ResNetKind::ResNet101},
+        {"resnet152", ResNetKind::ResNet152},
+        {"resnext50_32x4d", ResNetKind::ResNeXt50_32x4d},
+        {"wide_resnet50_2", ResNetKind::WideResNet50_2}};
+    for (const auto& [n, kind] : resnets) {
+      if (name == n) return {make_resnet(kind, gen), image};
+    }
+    for (const int depth : {11, 13, 16, 19}) {
+      const std::string vgg = "vgg" + std::to_string(depth);
+      if (name == vgg) return {make_vgg(depth, false, gen), image};
+      if (name == vgg + "_bn") return {make_vgg(depth, true, gen), image};
+    }
+    if (name == "densenet121") return {make_densenet121(gen), image};
+    if (name == "mobilenet_v2") return {make_mobilenet_v2(gen), image};
+    if (name == "gpt2-small") return {make_gpt2(12, 768, gen), {1024}};
+    if (name.rfind("wrn-", 0) == 0) {
+      const std::string_view dims = name.substr(4);
+      const std::size_t dash = dims.find('-');
+      WEIGHTINIT_CHECK(dash != std::string_view::npos, ValueError, "invalid model spec '", spec,
+                       "': expected wrn-DEPTH-WIDEN, like wrn-28-10");
+      return {make_wide_resnet_cifar(to_int(dims.substr(0, dash), spec),
+                                     to_int(dims.substr(dash + 1), spec), gen),
+              {3, 32, 32}};
+    }
+  }
   if (name == "c3d") {
     const std::int64_t classes = rest.empty() ? 101 : to_int(rest, spec);
     return {std::make_shared<C3D>(classes, false, gen), {3, 16, 112, 112}};
@@ -79,7 +125,8 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
     return {make_mlp(sizes, act, gen), {sizes.front()}};
   }
   if (name == "cnn") {
-    const auto sizes = rest.empty() ? std::vector<std::int64_t>{16, 32, 128} : parse_sizes(rest, spec);
+    const auto sizes =
+        rest.empty() ? std::vector<std::int64_t>{16, 32, 128} : parse_sizes(rest, spec);
     WEIGHTINIT_CHECK(sizes.size() == 3, ValueError, "invalid model spec '", spec,
                      "': expected cnn:C1-C2-HIDDEN, like cnn:16-32-128");
     return {make_small_cnn(sizes[0], sizes[1], sizes[2], 10, 1, gen), {1, 28, 28}};

@@ -1,1 +1,47 @@
 // SPDX-License-Identifier: MIT
+// WRN-d-k for CIFAR (xternalz/WideResNet-pytorch wideresnet.py).
+#include "weightinit/models/wide_resnet_cifar.h"
+
+#include "models/zoo_parts.h"
+#include "weightinit/error.h"
+
+namespace weightinit::models {
+
+std::shared_ptr<nn::Module> make_wide_resnet_cifar(std::int64_t depth, std::int64_t widen_factor,
+                                                   Generator& gen, std::int64_t num_classes) {
+  WEIGHTINIT_CHECK(depth > 4 && (depth - 4) % 6 == 0 && widen_factor >= 1, ValueError,
+                   "WideResNet needs depth = 6n + 4 (n >= 1) and widen_factor >= 1, but got "
+                   "depth ",
+                   depth, ", widen_factor ", widen_factor);
+  const std::int64_t n = (depth - 4) / 6;
+  const std::int64_t channels[4] = {16, 16 * widen_factor, 32 * widen_factor, 64 * widen_factor};
+  auto net = detail::container("WideResNet");
+  net->register_module("conv1", detail::conv2d(3, channels[0], 3, 1, 1, false, gen));
+  for (int b = 0; b < 3; ++b) {
+    auto group = detail::container("NetworkBlock");
+    auto layer = std::make_shared<nn::Sequential>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t in = i == 0 ? channels[b] : channels[b + 1], out = channels[b + 1];
+      const std::int64_t stride = i == 0 && b > 0 ? 2 : 1;
+      auto block = detail::container("BasicBlock");
+      block->register_module("bn1", std::make_shared<nn::BatchNorm2d>(in));
+      block->register_module("relu1", std::make_shared<nn::ReLU>());
+      block->register_module("conv1", detail::conv2d(in, out, 3, stride, 1, false, gen));
+      block->register_module("bn2", std::make_shared<nn::BatchNorm2d>(out));
+      block->register_module("relu2", std::make_shared<nn::ReLU>());
+      block->register_module("conv2", detail::conv2d(out, out, 3, 1, 1, false, gen));
+      if (in != out) {
+        block->register_module("convShortcut", detail::conv2d(in, out, 1, stride, 0, false, gen));
+      }
+      layer->push_back(block);
+    }
+    group->register_module("layer", layer);
+    net->register_module("block" + std::to_string(b + 1), group);
+  }
+  net->register_module("bn1", std::make_shared<nn::BatchNorm2d>(channels[3]));
+  net->register_module("relu", std::make_shared<nn::ReLU>());
+  net->register_module("fc", std::make_shared<nn::Linear>(channels[3], num_classes, true, gen));
+  return net;
+}
+
+}  // namespace weightinit::models

@@ -3,6 +3,8 @@
 // input (or, for Tanh, Sigmoid, Softmax and LogSoftmax, the output) for its backward.
 #include "weightinit/nn/activation.h"
 
+#include <vector>
+
 #include "nn/repr_util.h"
 #include "weightinit/nn/functional.h"
 
@@ -15,6 +17,40 @@ Tensor ReLU::forward(const Tensor& input) {
 }
 Tensor ReLU::backward(const Tensor& grad_output) {
   return functional::relu_backward(grad_output, pop_saved()[0]);
+}
+
+namespace {
+/// f(x) elementwise into a new contiguous tensor of x's dtype and shape.
+template <typename F>
+Tensor map_elements(const Tensor& x, F f) {
+  std::vector<double> v = x.to_vector<double>();
+  for (double& e : v) e = f(e);
+  if (x.dtype() == DType::Float32) {
+    const std::vector<float> fv(v.begin(), v.end());
+    return Tensor::from_data<float>(fv, x.sizes());
+  }
+  return Tensor::from_data<double>(v, x.sizes());
+}
+}  // namespace
+
+Tensor ReLU6::forward(const Tensor& input) {
+  Tensor y = map_elements(input, [](double e) { return e < 0 ? 0.0 : (e > 6 ? 6.0 : e); });
+  save_for_backward({input});
+  return y;
+}
+Tensor ReLU6::backward(const Tensor& grad_output) {
+  const Tensor x = pop_saved()[0];
+  WEIGHTINIT_CHECK(grad_output.sizes() == x.sizes(), ShapeError, "ReLU6 backward: grad_output ",
+                   shape_str(grad_output.sizes()), " does not match the input ",
+                   shape_str(x.sizes()));
+  const std::vector<double> xs = x.to_vector<double>();
+  std::vector<double> g = grad_output.to_vector<double>();
+  for (std::size_t i = 0; i < g.size(); ++i) g[i] = (xs[i] > 0 && xs[i] < 6) ? g[i] : 0.0;
+  if (grad_output.dtype() == DType::Float32) {
+    const std::vector<float> fg(g.begin(), g.end());
+    return Tensor::from_data<float>(fg, x.sizes());
+  }
+  return Tensor::from_data<double>(g, x.sizes());
 }
 
 Tensor LeakyReLU::forward(const Tensor& input) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Activation layers (no parameters): ReLU, LeakyReLU, ELU, SELU, GELU, Tanh, Sigmoid,
+// Activation layers (no parameters): ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, Tanh, Sigmoid,
 // Softmax, LogSoftmax.
 #pragma once
 
@@ -15,6 +15,15 @@ class ReLU : public Module {
   std::string type_name() const override { return "ReLU"; }
   Tensor forward(const Tensor& input) override;
   /// dx = dy·[x > 0] (records x).
+  Tensor backward(const Tensor& grad_output) override;
+};
+
+/// min(max(0, x), 6) (Krizhevsky 2010; MobileNet's activation), like `torch.nn.ReLU6`.
+class ReLU6 : public Module {
+ public:
+  std::string type_name() const override { return "ReLU6"; }
+  Tensor forward(const Tensor& input) override;
+  /// dx = dy·[0 < x < 6] (records x).
   Tensor backward(const Tensor& grad_output) override;
 };
 
