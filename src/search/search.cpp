@@ -318,6 +318,7 @@ void successive_halving(Runner& runner, std::vector<std::size_t> members, double
     });
     members.resize(std::max<std::size_t>(1, members.size() / static_cast<std::size_t>(eta)));
     budget = std::min(budget * eta, cap);
+    if (budget > cap * (1 - 1e-6)) budget = cap;  // 0.111111 · 27 is the full budget too
   }
 }
 
