@@ -497,8 +497,8 @@ TEST_F(Cli, LibraryRuleViolationsAreUsageErrors) {
 
 TEST_F(Cli, CommandErrors) {
   const std::string commands =
-      "sample, gain, fan, list, summary, forward, params, export, init, train, probe, compare or "
-      "report (see weightinit --help)";
+      "sample, gain, fan, list, summary, forward, params, export, init, train, probe, compare, "
+      "report or search (see weightinit --help)";
   expect_error(run({"frobnicate"}), 2, "unknown command 'frobnicate': expected " + commands);
   expect_error(run({}), 2, "a command is required: " + commands);
   expect_error(run({"--frobnicate"}), 2,
@@ -576,9 +576,10 @@ TEST_F(Cli, ForwardC3DGivesOneRowOf101Classes) {
 }
 
 TEST_F(Cli, UnknownModelListsTheKnownOnes) {
-  const Result r = run({"summary", "resnet50"});
+  const Result r = run({"summary", "resnet05"});
   expect_error(r, 2);
-  EXPECT_NE(r.err.find("unknown model 'resnet50': known models are"), std::string::npos);
+  EXPECT_NE(r.err.find("unknown model 'resnet05': known models are"), std::string::npos);
+  EXPECT_NE(r.err.find("resnet18|34|50|101|152"), std::string::npos);
   EXPECT_NE(r.err.find("c3d[:NUM_CLASSES]"), std::string::npos);
   expect_error(run({"params", "mlp:784-x-10"}), 2,
                "invalid model spec 'mlp:784-x-10': expected a positive integer, but got 'x'");

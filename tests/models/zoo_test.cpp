@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "weightinit/init/policy.h"
@@ -91,4 +93,63 @@ TEST(Zoo, TorchvisionPoliciesReproduceTorchvisionsInitBitForBit) {
       for (const auto& w : report.warnings) ADD_FAILURE() << name << ": " << w;
     }
   }
+}
+
+namespace {
+
+/// The parameter `name` of `model`.
+wi::Tensor& param(wi::nn::Module& model, const std::string& name) {
+  for (auto& [n, p] : model.named_parameters()) {
+    if (n == name) return p->data;
+  }
+  throw std::out_of_range("no parameter " + name);
+}
+
+bool all_zero(const wi::Tensor& t) {
+  for (const float v : t.to_vector<float>()) {
+    if (v != 0.0f) return false;
+  }
+  return true;
+}
+
+double population_std(const wi::Tensor& t) {
+  const auto v = t.to_vector<double>();
+  double mean = 0, sq = 0;
+  for (const double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  for (const double x : v) sq += (x - mean) * (x - mean);
+  return std::sqrt(sq / static_cast<double>(v.size()));
+}
+
+}  // namespace
+
+TEST(Zoo, ZeroInitResidualZeroesTheLastNormOfEachBranch) {
+  for (const std::string name : {"resnet18", "resnet50"}) {
+    wi::Generator gen(0);
+    auto built = wi::models::build_model(name, gen);
+    wi::init::Policy::builtin("torchvision-resnet(zero_init_residual=true)", *built.module)
+        .apply(*built.module, gen);
+    const std::string last = name == "resnet18" ? "bn2" : "bn3";
+    EXPECT_TRUE(all_zero(param(*built.module, "layer1.0." + last + ".weight"))) << name;
+    EXPECT_TRUE(all_zero(param(*built.module, "layer4.1." + last + ".weight"))) << name;
+    EXPECT_FALSE(all_zero(param(*built.module, "layer1.0.bn1.weight"))) << name;  // still 1
+  }
+}
+
+TEST(Zoo, FixupScalesResidualBranchesAndZeroesTheirLastLayer) {
+  // resnet18: L = 8 BasicBlocks, m = 2 → conv1 ~ N(0, 2/(k·out)) · 8^(-1/2), conv2 = 0.
+  wi::Generator gen(4);
+  auto built = wi::models::build_model("resnet18", gen);
+  const auto report = wi::init::Policy::builtin("fixup", *built.module).apply(*built.module, gen);
+  EXPECT_TRUE(report.warnings.empty());
+  wi::nn::Module& m = *built.module;
+  EXPECT_TRUE(all_zero(param(m, "layer2.1.conv2.weight")));
+  EXPECT_TRUE(all_zero(param(m, "fc.weight")));
+  EXPECT_TRUE(all_zero(param(m, "fc.bias")));
+  // layer3.0.conv1: 256 × 128 × 3 × 3 = 294,912 values; std within 1% (≈ 5 sigma).
+  const double want = std::sqrt(2.0 / (9.0 * 256.0)) / std::sqrt(8.0);
+  EXPECT_NEAR(population_std(param(m, "layer3.0.conv1.weight")), want, 0.01 * want);
+  // The stem and the downsample convs: plain He, N(0, 2/(k·out)).
+  const double stem = std::sqrt(2.0 / (49.0 * 64.0));
+  EXPECT_NEAR(population_std(param(m, "conv1.weight")), stem, 0.02 * stem);
 }
