@@ -35,7 +35,7 @@ run_fuzzer() {
 }
 status=0
 pids=()
-names=(init_spec init_list policy safetensors search_space)
+names=(init_spec init_list policy safetensors search_space cli_args)
 for name in "${names[@]}"; do
   run_fuzzer "$name" &
   pids+=($!)
