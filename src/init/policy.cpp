@@ -14,6 +14,7 @@
 #include <sstream>
 #include <utility>
 
+#include "detail/text.h"
 #include "weightinit/init/fan.h"
 #include "weightinit/init/spec.h"
 #include "weightinit/nn/embedding.h"
@@ -29,6 +30,8 @@ PolicyError::PolicyError(const std::string& source, int line, int column, const 
       column_(column) {}
 
 namespace {
+
+using detail::trim;
 
 // ---------------------------------------------------------------------------------------------
 // Globs: '*' matches any run of characters (dots included), '?' any one character.
@@ -92,14 +95,6 @@ struct Selector {
     return true;
   }
 };
-
-std::string trim(std::string_view s, std::size_t* lead = nullptr) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  if (lead) *lead = b;
-  return std::string(s.substr(b, e - b));
-}
 
 Selector parse_selector(const std::string& text, int column, const std::string& source, int line) {
   Selector sel;
@@ -183,23 +178,6 @@ const std::vector<std::string>& library_types() {
                                                  "GRU",
                                                  "RNN"};
   return types;
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -710,15 +688,7 @@ PolicyReport Policy::apply(nn::Module& model, Generator& gen,
         return glob_match(term.type_glob, type);
       });
       if (any) continue;
-      std::string best;
-      std::size_t best_distance = 4;  // suggest only close names
-      for (const auto& type : known) {
-        const std::size_t d = edit_distance(term.type_glob, type);
-        if (d < best_distance) {
-          best_distance = d;
-          best = type;
-        }
-      }
+      const std::string best = detail::closest_within(term.type_glob, known, 4);
       throw PolicyError(source_, rule.line, term.column,
                         "unknown module type '" + term.type_glob + "'" +
                             (best.empty() ? std::string(": names starting with a capital are "

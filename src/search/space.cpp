@@ -2,6 +2,7 @@
 // Search spaces: parsing rules with alternatives and ranges, drawing trials, grids.
 #include "weightinit/search/space.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "detail/text.h"
 #include "weightinit/error.h"
 #include "weightinit/init/policy.h"
 #include "weightinit/init/spec.h"
@@ -20,13 +22,7 @@ namespace {
 
 using init::PolicyError;
 
-std::string trim(std::string_view s, std::size_t* lead = nullptr) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  if (lead) *lead = b;
-  return std::string(s.substr(b, e - b));
-}
+using detail::trim;
 
 std::string exact(double v) {
   char buf[40];
@@ -214,21 +210,6 @@ Domain parse_setting(const std::string& name, const std::string& value, const st
   return d;
 }
 
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 /// Applies one setting's value (text) to the config.
 void apply_setting(train::TrainConfig& c, const std::string& name, const std::string& value) {
   if (name == "optimizer") {
@@ -285,16 +266,9 @@ SearchSpace SearchSpace::parse(std::string_view text, std::string source) {
       }
       if (!key.empty() && key[0] == '@') {
         const std::string name = key.substr(1);
-        bool known = false;
-        std::string best;
-        std::size_t best_d = 3;
-        for (const auto& n : setting_names()) {
-          known = known || n == name;
-          if (distance(n, name) < best_d) {
-            best_d = distance(n, name);
-            best = n;
-          }
-        }
+        const bool known = std::find(setting_names().begin(), setting_names().end(), name) !=
+                           setting_names().end();
+        const std::string best = detail::closest_within(name, setting_names(), 3);
         if (!known) {
           std::string all;
           for (const auto& n : setting_names()) all += (all.empty() ? "@" : ", @") + n;
