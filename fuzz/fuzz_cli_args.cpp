@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Fuzzes the CLI argument layer: the real command set parses argv built from the input (split
-// at newlines), with every command's action switched off — the fuzzer checks parsing and
-// validation (CLI11 and the option definitions), it never runs a command, writes a file or
-// starts a training. Any outcome but success or CLI::Error (and its usage message) is a finding.
+// at newlines). A parse-complete callback on the root app — which CLI11 runs after every option
+// is parsed and validated and before any command's action — stops there, so the fuzzer checks
+// parsing and validation (CLI11 and the option definitions) and never runs a command, writes a
+// file or starts a training. (The commands' actions are left in place: they own the storage
+// their options write into.) Any outcome but that stop or a CLI::ParseError is a finding.
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -11,10 +13,15 @@
 
 #include "commands.h"
 
+namespace {
+/// Thrown by the root app's parse-complete callback: the arguments parsed and validated.
+struct Parsed {};
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   CLI::App app{"weightinit", "weightinit"};
   weightinit::cli::add_all_commands(app);
-  for (CLI::App* sub : app.get_subcommands({})) sub->callback({});
+  app.parse_complete_callback([] { throw Parsed{}; });
   std::vector<std::string> args{"weightinit"};
   std::string current;
   for (std::size_t i = 0; i < size; ++i) {
@@ -31,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (auto& a : args) argv.push_back(a.data());
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const Parsed&) {
   } catch (const CLI::ParseError& e) {
     (void)weightinit::cli::usage_message(app, e, static_cast<int>(argv.size()), argv.data());
   }
