@@ -704,6 +704,10 @@ def write_seed_tour(path):
         f.write('\n'.join(out) + '\n')
 
 
+# The OpenBLAS kernel set the golden sampling files are generated (and checked) with.
+GOLDEN_OPENBLAS_CORETYPE = 'Haswell'
+
+
 # --------------------------------------------------------------------------------------------
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -730,13 +734,20 @@ def main():
     m.add_argument('--out', default=os.path.join(ROOT, 'examples', 'demo_expected.inc'))
     args = ap.parse_args()
 
+    if args.cmd == 'golden':
+        # orthogonal_'s QR rounds differently under each OpenBLAS kernel set (Haswell,
+        # SkylakeX, Cooperlake, ...), which OpenBLAS picks per CPU when it loads. The golden
+        # files pin Haswell (runs on any AVX2 CPU); tests/CMakeLists.txt pins it for golden_test.
+        os.environ['OPENBLAS_CORETYPE'] = GOLDEN_OPENBLAS_CORETYPE
     import_torch(getattr(args, 'mode', 'avx2'))
     if args.cmd == 'golden':
         out = args.out or os.path.join(ROOT, 'tests', 'golden', 'sampling_%s.json' % args.mode)
         cases = golden_cases(args.mode)
         with open(out, 'w') as f:
             json.dump({'generator': 'tools/torch_golden.py golden --mode %s' % args.mode,
-                       'torch_version': torch.__version__, 'cases': cases}, f, indent=0)
+                       'torch_version': torch.__version__,
+                       'openblas_coretype': GOLDEN_OPENBLAS_CORETYPE, 'cases': cases}, f,
+                      indent=0)
         print('wrote %d cases to %s' % (len(cases), out))
     elif args.cmd == 'summaries':
         write_summaries(args.out)
