@@ -33,6 +33,18 @@ bool cpu_has_avx2_fma() {
 #endif
 }
 
+bool cpu_has_avx512() {
+#if defined(__x86_64__) || defined(__i386__)
+  // __builtin_cpu_supports also checks that the OS saves the AVX-512 registers (XCR0).
+  static const bool has = cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f") &&
+                          __builtin_cpu_supports("avx512dq") &&
+                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  return has;
+#else
+  return false;
+#endif
+}
+
 ArithMode detect_arith_mode() {
   for (const char* var : {"WEIGHTINIT_ARITH", "ATEN_CPU_CAPABILITY"}) {
     if (const char* value = std::getenv(var); value != nullptr && *value != '\0') {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Philox stream fills (philox4x32-10/v1): uniform, normal and truncated normal, OpenMP-parallel.
+// Philox stream fills (philox4x32-10/v1): uniform, normal and truncated normal. Argument checks,
+// OpenMP over chunks of whole Philox calls, and the run-time choice of the SIMD kernels
+// (philox_isa.h); element i depends only on (key, i), so neither changes any bit.
 #include "weightinit/random/philox_stream.h"
 
 #include <algorithm>
@@ -7,16 +9,18 @@
 #include <limits>
 
 #include "random/erfinv.h"
-#include "random/kernels.h"
+#include "random/philox_isa.h"
+#include "random/philox_kernels.h"
 #include "weightinit/error.h"
-#include "weightinit/random/arith_mode.h"
 
 namespace weightinit {
 
 namespace {
 
-/// Groups handed to one OpenMP iteration (a chunk of G·kChunkGroups elements).
-constexpr std::int64_t kChunkGroups = 256;
+/// Elements handed to one OpenMP iteration (whole groups; about 64 KiB of float32).
+constexpr std::int64_t kChunkElements = std::int64_t{1} << 14;
+/// Philox calls whose words are buffered at a time by the fills with scalar math.
+constexpr std::int64_t kWordBatchCalls = 128;
 /// Below this many elements the fill runs on the calling thread only.
 constexpr std::int64_t kParallelMin = std::int64_t{1} << 15;
 
@@ -52,6 +56,7 @@ void for_groups(T* out, std::int64_t n, std::int64_t first, Fill&& fill) {
   }
   if (g_lo < f_lo) partial(g_lo);
   if (f_hi < g_hi) partial(f_hi);
+  constexpr std::int64_t kChunkGroups = kChunkElements / G;
   const std::int64_t full = static_cast<std::int64_t>(f_hi - f_lo);
   const std::int64_t chunks = (full + kChunkGroups - 1) / kChunkGroups;
   T* const base = out + (f_lo * G - lo);
@@ -73,77 +78,36 @@ void check_target(const Tensor& t, std::int64_t first_index, const char* op) {
                    op, ": first_index + numel overflows int64");
 }
 
-/// value, or the next representable value below it when value >= b (keeps [a, b)).
-template <class T>
-T below(T value, double a, double b) {
-  if (a < b && static_cast<double>(value) >= b) {
-    return std::nextafter(value, -std::numeric_limits<T>::infinity());
+/// Runs `per_call(w, dst + E·k)` for the words w of calls g..g+count−1 (k counting them),
+/// generated `kWordBatchCalls` at a time by the kernels' `words` (E = elements per call).
+template <std::int64_t E, class T, class PerCall>
+void with_words(const detail::PhiloxKernels& kernels, const PhiloxKey& key, std::uint64_t g,
+                std::int64_t count, T* dst, PerCall&& per_call) {
+  std::uint32_t words[4 * kWordBatchCalls];
+  for (std::int64_t k0 = 0; k0 < count; k0 += kWordBatchCalls) {
+    const std::int64_t calls = std::min(kWordBatchCalls, count - k0);
+    kernels.words(words, g + static_cast<std::uint64_t>(k0), calls, key);
+    for (std::int64_t k = 0; k < calls; ++k) per_call(words + 4 * k, dst + E * (k0 + k));
   }
-  return value;
-}
-
-void uniform_f32(float* out, std::int64_t n, std::int64_t first, double a, double b,
-                 const PhiloxKey& key) {
-  const double d = b - a;
-  for_groups<4>(out, n, first, [&](std::uint64_t g, std::int64_t count, float* dst) {
-    for (std::int64_t k = 0; k < count; ++k) {
-      const PhiloxCounter w = philox_words(key, g + static_cast<std::uint64_t>(k));
-      for (int j = 0; j < 4; ++j) {
-        const double u = static_cast<double>(philox_u01_f32(w[static_cast<std::size_t>(j)]));
-        dst[4 * k + j] = below(static_cast<float>(a + d * u), a, b);
-      }
-    }
-  });
-}
-
-void uniform_f64(double* out, std::int64_t n, std::int64_t first, double a, double b,
-                 const PhiloxKey& key) {
-  const double d = b - a;
-  for_groups<2>(out, n, first, [&](std::uint64_t g, std::int64_t count, double* dst) {
-    for (std::int64_t k = 0; k < count; ++k) {
-      const PhiloxCounter w = philox_words(key, g + static_cast<std::uint64_t>(k));
-      dst[2 * k] = below(a + d * philox_u01_f64(w[0], w[1]), a, b);
-      dst[2 * k + 1] = below(a + d * philox_u01_f64(w[2], w[3]), a, b);
-    }
-  });
-}
-
-void normal_f32(float* out, std::int64_t n, std::int64_t first, float mean, float std,
-                const PhiloxKey& key) {
-  const bool avx2 = cpu_has_avx2_fma();
-  for_groups<16>(out, n, first, [&](std::uint64_t g, std::int64_t count, float* dst) {
-    for (std::int64_t k = 0; k < 4 * count; ++k) {
-      const PhiloxCounter w = philox_words(key, 4 * g + static_cast<std::uint64_t>(k));
-      for (int j = 0; j < 4; ++j) dst[4 * k + j] = philox_u01_f32(w[static_cast<std::size_t>(j)]);
-    }
-    if (avx2) {
-      detail::normal_fill_f32_avx2(dst, count, mean, std);
-    } else {
-      for (std::int64_t b = 0; b < count; ++b) {
-        detail::normal_fill_16_f32_avx2_emulated(dst + 16 * b, mean, std);
-      }
-    }
-  });
 }
 
 void normal_f64(double* out, std::int64_t n, std::int64_t first, double mean, double std,
-                const PhiloxKey& key) {
+                const PhiloxKey& key, const detail::PhiloxKernels& kernels) {
   for_groups<2>(out, n, first, [&](std::uint64_t g, std::int64_t count, double* dst) {
-    for (std::int64_t k = 0; k < count; ++k) {
-      const PhiloxCounter w = philox_words(key, g + static_cast<std::uint64_t>(k));
+    with_words<2>(kernels, key, g, count, dst, [&](const std::uint32_t* w, double* pair) {
       const double u1 = 1.0 - philox_u01_f64(w[0], w[1]);
       const double u2 = philox_u01_f64(w[2], w[3]);
       const double r = std::sqrt(-2.0 * std::log(u1));
       const double theta = kTwoPi * u2;
-      dst[2 * k] = r * std::cos(theta) * std + mean;
-      dst[2 * k + 1] = r * std::sin(theta) * std + mean;
-    }
+      pair[0] = r * std::cos(theta) * std + mean;
+      pair[1] = r * std::sin(theta) * std + mean;
+    });
   });
 }
 
 template <class T>
 void trunc_normal(T* out, std::int64_t n, std::int64_t first, double mean, double std, double a,
-                  double b, const PhiloxKey& key) {
+                  double b, const PhiloxKey& key, const detail::PhiloxKernels& kernels) {
   const double l = std::erf((a - mean) / std / kSqrt2);
   const double h = std::erf((b - mean) / std / kSqrt2);
   const double scale = std * kSqrt2;
@@ -152,58 +116,92 @@ void trunc_normal(T* out, std::int64_t n, std::int64_t first, double mean, doubl
     return static_cast<T>(std::clamp(x * scale + mean, a, b));
   };
   for_groups<2>(out, n, first, [&](std::uint64_t g, std::int64_t count, T* dst) {
-    for (std::int64_t k = 0; k < count; ++k) {
-      const PhiloxCounter w = philox_words(key, g + static_cast<std::uint64_t>(k));
-      dst[2 * k] = value(philox_u01_f64(w[0], w[1]));
-      dst[2 * k + 1] = value(philox_u01_f64(w[2], w[3]));
-    }
+    with_words<2>(kernels, key, g, count, dst, [&](const std::uint32_t* w, T* pair) {
+      pair[0] = value(philox_u01_f64(w[0], w[1]));
+      pair[1] = value(philox_u01_f64(w[2], w[3]));
+    });
   });
 }
 
 }  // namespace
 
-Tensor& philox_uniform_(Tensor& t, double a, double b, const PhiloxKey& key,
-                        std::int64_t first_index) {
+namespace detail {
+
+Tensor& philox_uniform_with_isa(Tensor& t, double a, double b, const PhiloxKey& key,
+                                std::int64_t first_index, PhiloxIsa isa) {
   check_target(t, first_index, "philox_uniform_");
   WEIGHTINIT_CHECK(std::isfinite(a) && std::isfinite(b), ValueError,
                    "philox_uniform_ expects finite bounds, but found a=", a, ", b=", b);
   WEIGHTINIT_CHECK(a <= b, ValueError, "philox_uniform_ expects a <= b, but found a=", a,
                    " > b=", b);
+  const PhiloxKernels& kernels = philox_kernels(isa);
+  const std::int64_t n = t.numel();
   if (t.dtype() == DType::Float32) {
-    uniform_f32(t.data_ptr<float>(), t.numel(), first_index, a, b, key);
+    for_groups<4>(t.data_ptr<float>(), n, first_index,
+                  [&](std::uint64_t g, std::int64_t count, float* dst) {
+                    kernels.uniform_f32(dst, g, count, key, a, b);
+                  });
   } else {
-    uniform_f64(t.data_ptr<double>(), t.numel(), first_index, a, b, key);
+    for_groups<2>(t.data_ptr<double>(), n, first_index,
+                  [&](std::uint64_t g, std::int64_t count, double* dst) {
+                    kernels.uniform_f64(dst, g, count, key, a, b);
+                  });
   }
   return t;
 }
 
-Tensor& philox_normal_(Tensor& t, double mean, double std, const PhiloxKey& key,
-                       std::int64_t first_index) {
+Tensor& philox_normal_with_isa(Tensor& t, double mean, double std, const PhiloxKey& key,
+                               std::int64_t first_index, PhiloxIsa isa) {
   check_target(t, first_index, "philox_normal_");
   WEIGHTINIT_CHECK(std::isfinite(std) && std >= 0.0, ValueError,
                    "philox_normal_ expects std >= 0.0, but found std ", std);
+  const PhiloxKernels& kernels = philox_kernels(isa);
   if (t.dtype() == DType::Float32) {
-    normal_f32(t.data_ptr<float>(), t.numel(), first_index, static_cast<float>(mean),
-               static_cast<float>(std), key);
+    const auto mean_f = static_cast<float>(mean);
+    const auto std_f = static_cast<float>(std);
+    for_groups<16>(t.data_ptr<float>(), t.numel(), first_index,
+                   [&](std::uint64_t g, std::int64_t count, float* dst) {
+                     kernels.normal_f32(dst, g, count, key, mean_f, std_f);
+                   });
   } else {
-    normal_f64(t.data_ptr<double>(), t.numel(), first_index, mean, std, key);
+    normal_f64(t.data_ptr<double>(), t.numel(), first_index, mean, std, key, kernels);
   }
   return t;
 }
 
-Tensor& philox_trunc_normal_(Tensor& t, double mean, double std, double a, double b,
-                             const PhiloxKey& key, std::int64_t first_index) {
+Tensor& philox_trunc_normal_with_isa(Tensor& t, double mean, double std, double a, double b,
+                                     const PhiloxKey& key, std::int64_t first_index,
+                                     PhiloxIsa isa) {
   check_target(t, first_index, "philox_trunc_normal_");
   WEIGHTINIT_CHECK(std::isfinite(std) && std > 0.0, ValueError,
                    "philox_trunc_normal_ expects std > 0.0, but found std ", std);
   WEIGHTINIT_CHECK(a < b, ValueError, "philox_trunc_normal_ expects a < b, but found a=", a,
                    ", b=", b);
+  const PhiloxKernels& kernels = philox_kernels(isa);
   if (t.dtype() == DType::Float32) {
-    trunc_normal(t.data_ptr<float>(), t.numel(), first_index, mean, std, a, b, key);
+    trunc_normal(t.data_ptr<float>(), t.numel(), first_index, mean, std, a, b, key, kernels);
   } else {
-    trunc_normal(t.data_ptr<double>(), t.numel(), first_index, mean, std, a, b, key);
+    trunc_normal(t.data_ptr<double>(), t.numel(), first_index, mean, std, a, b, key, kernels);
   }
   return t;
+}
+
+}  // namespace detail
+
+Tensor& philox_uniform_(Tensor& t, double a, double b, const PhiloxKey& key,
+                        std::int64_t first_index) {
+  return detail::philox_uniform_with_isa(t, a, b, key, first_index, detail::philox_best_isa());
+}
+
+Tensor& philox_normal_(Tensor& t, double mean, double std, const PhiloxKey& key,
+                       std::int64_t first_index) {
+  return detail::philox_normal_with_isa(t, mean, std, key, first_index, detail::philox_best_isa());
+}
+
+Tensor& philox_trunc_normal_(Tensor& t, double mean, double std, double a, double b,
+                             const PhiloxKey& key, std::int64_t first_index) {
+  return detail::philox_trunc_normal_with_isa(t, mean, std, a, b, key, first_index,
+                                              detail::philox_best_isa());
 }
 
 }  // namespace weightinit

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "random/erfinv.h"
+#include "random/philox_isa.h"
 #include "weightinit/error.h"
 #include "weightinit/random/philox_stream.h"
 
@@ -365,6 +366,171 @@ TEST(PhiloxStream, StreamsAreIndependent) {
   const auto longer =
       fill<float>("normal", wi::DType::Float32, 5000, wi::philox_key(seed, "a.weight"));
   expect_same_bits(a_before, std::vector<float>(longer.begin(), longer.begin() + 4096), "prefix");
+}
+
+// ---- SIMD kernels equal the scalar kernels bit for bit --------------------------------------
+// Every ISA this CPU supports (AVX2, AVX-512) runs the same fills as the scalar path through the
+// internal test hook philox_*_with_isa; sizes, offsets and arguments hit the vector bodies, the
+// unrolled blocks, the scalar tails and the partial groups at both ends.
+
+std::vector<wi::detail::PhiloxIsa> simd_isas() {
+  std::vector<wi::detail::PhiloxIsa> isas;
+  for (const auto isa : {wi::detail::PhiloxIsa::Avx2, wi::detail::PhiloxIsa::Avx512}) {
+    if (wi::detail::philox_isa_supported(isa)) isas.push_back(isa);
+  }
+  return isas;
+}
+
+struct FillArgs {
+  double p0, p1, p2, p3;  // uniform: a, b; normal: mean, std; trunc_normal: mean, std, a, b
+};
+
+wi::Tensor fill_with_isa(const std::string& op, wi::DType dtype, std::int64_t n,
+                         const wi::PhiloxKey& key, std::int64_t first, const FillArgs& args,
+                         wi::detail::PhiloxIsa isa) {
+  wi::Tensor t = wi::Tensor::empty({n}, dtype);
+  if (op == "uniform") {
+    wi::detail::philox_uniform_with_isa(t, args.p0, args.p1, key, first, isa);
+  } else if (op == "normal") {
+    wi::detail::philox_normal_with_isa(t, args.p0, args.p1, key, first, isa);
+  } else {
+    wi::detail::philox_trunc_normal_with_isa(t, args.p0, args.p1, args.p2, args.p3, key, first,
+                                             isa);
+  }
+  return t;
+}
+
+void expect_isa_matches_scalar(const std::string& op, wi::DType dtype, std::int64_t n,
+                               const wi::PhiloxKey& key, std::int64_t first, const FillArgs& args,
+                               wi::detail::PhiloxIsa isa) {
+  const wi::Tensor expected =
+      fill_with_isa(op, dtype, n, key, first, args, wi::detail::PhiloxIsa::Scalar);
+  const wi::Tensor actual = fill_with_isa(op, dtype, n, key, first, args, isa);
+  const std::string what = op + " " + std::string(wi::dtype_name(dtype)) + " " +
+                           std::string(wi::detail::philox_isa_name(isa)) +
+                           " n=" + std::to_string(n) + " first=" + std::to_string(first);
+  if (dtype == wi::DType::Float32) {
+    expect_same_bits(expected.to_vector<float>(), actual.to_vector<float>(), what.c_str());
+  } else {
+    expect_same_bits(expected.to_vector<double>(), actual.to_vector<double>(), what.c_str());
+  }
+}
+
+const std::pair<const char*, FillArgs> kSimdCases[] = {
+    {"uniform", {-1.0, 3.0, 0, 0}},
+    {"uniform", {0.0, 1.0, 0, 0}},
+    {"uniform", {-0.125, 0.125, 0, 0}},
+    // b just above a float/double: many values round up to the bound and are moved below it.
+    {"uniform", {1.0, 1.0 + 0x1.8p-24, 0, 0}},
+    {"uniform", {-1.0 - 0x1.8p-52, -1.0, 0, 0}},
+    {"uniform", {2.5, 2.5, 0, 0}},
+    {"uniform", {-1e300, 1e300, 0, 0}},
+    {"normal", {0.5, 2.0, 0, 0}},
+    {"normal", {0.0, 0.0, 0, 0}},
+    {"normal", {-3.0, 0.02, 0, 0}},
+    {"trunc_normal", {0.0, 1.0, -2.0, 2.0}},
+    {"trunc_normal", {0.5, 0.3, -1.0, 0.75}},
+};
+
+TEST(PhiloxSimd, SmallFillsMatchScalarAtEveryOffset) {
+  const wi::PhiloxKey key = wi::philox_key(31337, "simd.small");
+  for (const auto isa : simd_isas()) {
+    for (const auto& [op, args] : kSimdCases) {
+      for (const wi::DType dtype : {wi::DType::Float32, wi::DType::Float64}) {
+        for (std::int64_t first : {0, 1, 2, 3, 5, 7, 13, 15, 16, 17, 31, 33, 1000003}) {
+          for (std::int64_t n = 1; n <= 100; ++n) {
+            expect_isa_matches_scalar(op, dtype, n, key, first, args, isa);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(PhiloxSimd, LargeFillsMatchScalar) {
+  const wi::PhiloxKey key = wi::philox_key(0xfeedface12345678u, "simd.large");
+  // Offsets: aligned; odd; and calls crossing 2^32 (the counter's second word) for both dtypes.
+  const std::int64_t offsets[] = {0, 3, 4 * (std::int64_t{1} << 32) - 4099,
+                                  2 * (std::int64_t{1} << 32) - 1001};
+  for (const auto isa : simd_isas()) {
+    for (const auto& [op, args] : kSimdCases) {
+      for (const wi::DType dtype : {wi::DType::Float32, wi::DType::Float64}) {
+        for (const std::int64_t first : offsets) {
+          expect_isa_matches_scalar(op, dtype, 100'003, key, first, args, isa);
+        }
+      }
+    }
+  }
+}
+
+TEST(PhiloxSimd, WordsMatchScalarAcrossCounterWraps) {
+  const wi::PhiloxKey key = wi::philox_key(7, "simd.words");
+  const wi::detail::PhiloxKernels& scalar =
+      wi::detail::philox_kernels(wi::detail::PhiloxIsa::Scalar);
+  const std::uint64_t starts[] = {0, 5, (std::uint64_t{1} << 32) - 19,
+                                  ~std::uint64_t{0} - 40};  // the last wraps 2^64
+  for (const auto isa : simd_isas()) {
+    const wi::detail::PhiloxKernels& simd = wi::detail::philox_kernels(isa);
+    for (const std::uint64_t call0 : starts) {
+      for (const std::int64_t calls : {1, 7, 8, 31, 32, 33, 95}) {
+        std::vector<std::uint32_t> expected(static_cast<std::size_t>(4 * calls));
+        std::vector<std::uint32_t> actual(expected.size());
+        scalar.words(expected.data(), call0, calls, key);
+        simd.words(actual.data(), call0, calls, key);
+        EXPECT_EQ(expected, actual)
+            << wi::detail::philox_isa_name(isa) << " call0=" << call0 << " calls=" << calls;
+      }
+    }
+    // The raw bijection too: word j of call c is philox_words(key, c)[j].
+    std::vector<std::uint32_t> w(4 * 40);
+    simd.words(w.data(), ~std::uint64_t{0} - 20, 40, key);
+    for (std::uint64_t k = 0; k < 40; ++k) {
+      const wi::PhiloxCounter ref = wi::philox_words(key, ~std::uint64_t{0} - 20 + k);
+      for (std::size_t j = 0; j < 4; ++j) EXPECT_EQ(w[4 * k + j], ref[j]);
+    }
+  }
+}
+
+TEST(PhiloxSimd, NormalBlockMatchesScalarOnEveryUniform) {
+  // Float32 normal_ is words → u = (w >> 8)·2^-24 → torch's block on pairs (d[j], d[j + 8]) of
+  // each 16-element group: log depends on d[j] only, sin/cos on d[j + 8] only. Pair p puts
+  // m = p in the log slot and m = p·0x9E3779B1 mod 2^24 (a bijection) in the sin/cos slot, so
+  // all 2^24 values of each input are checked.
+  constexpr std::int64_t kValues = std::int64_t{1} << 24;
+  constexpr std::int64_t kBatchPairs = std::int64_t{1} << 20;  // 8 pairs per group
+  const wi::detail::PhiloxKernels& scalar =
+      wi::detail::philox_kernels(wi::detail::PhiloxIsa::Scalar);
+  std::vector<float> uniforms(static_cast<std::size_t>(2 * kBatchPairs));
+  std::vector<float> expected(uniforms.size()), actual(uniforms.size());
+  const float two_pow_minus_24 = 1.0f / 16777216.0f;
+  for (const auto isa : simd_isas()) {
+    const wi::detail::PhiloxKernels& simd = wi::detail::philox_kernels(isa);
+    for (std::int64_t p0 = 0; p0 < kValues; p0 += kBatchPairs) {
+      for (std::int64_t q = 0; q < kBatchPairs; ++q) {
+        const std::int64_t p = p0 + q;
+        const auto hi = static_cast<std::uint32_t>((static_cast<std::uint64_t>(p) * 0x9E3779B1u) &
+                                                   (kValues - 1));
+        const std::size_t slot = static_cast<std::size_t>(16 * (q / 8) + q % 8);
+        uniforms[slot] = static_cast<float>(p) * two_pow_minus_24;
+        uniforms[slot + 8] = static_cast<float>(hi) * two_pow_minus_24;
+      }
+      const float mean = p0 == 0 ? -1.25f : 0.5f, std = p0 == 0 ? 0.1f : 2.0f;
+      expected = uniforms;
+      actual = uniforms;
+      scalar.normal_f32_from_uniforms(expected.data(), kBatchPairs / 8, mean, std);
+      simd.normal_f32_from_uniforms(actual.data(), kBatchPairs / 8, mean, std);
+      const std::string what =
+          std::string(wi::detail::philox_isa_name(isa)) + " pairs from " + std::to_string(p0);
+      expect_same_bits(expected, actual, what.c_str());
+    }
+  }
+}
+
+TEST(PhiloxSimd, BestIsaIsSupported) {
+  const wi::detail::PhiloxIsa best = wi::detail::philox_best_isa();
+  EXPECT_TRUE(wi::detail::philox_isa_supported(best));
+  EXPECT_TRUE(wi::detail::philox_isa_supported(wi::detail::PhiloxIsa::Scalar));
+  std::printf("Philox kernels: %s\n", std::string(wi::detail::philox_isa_name(best)).c_str());
 }
 
 // ---- Statistics (fixed seed; thresholds: 5 standard errors) ------------------------------

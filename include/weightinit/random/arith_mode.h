@@ -40,4 +40,8 @@ void set_default_arith_mode(ArithMode mode);
 /// give the same bits on every CPU, through a scalar fallback).
 bool cpu_has_avx2_fma();
 
+/// True when this CPU (and the OS) can run weightinit's AVX-512 kernels: AVX-512 F, DQ, BW and
+/// VL, plus AVX2 and FMA. A speed matter only, like cpu_has_avx2_fma().
+bool cpu_has_avx512();
+
 }  // namespace weightinit
