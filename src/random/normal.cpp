@@ -9,8 +9,8 @@
 #include "detail/strided_loop.h"
 #include "random/avx_mathfun.h"
 #include "random/kernels.h"
-#include "weightinit/random/sampling.h"
 #include "random/philox_fill.h"
+#include "weightinit/random/sampling.h"
 
 namespace weightinit {
 
@@ -201,8 +201,8 @@ Tensor& normal_(Tensor& t, double mean, double std, Generator& gen) {
   // torch accepts these and fills inf / nan; weightinit refuses (nothing silently wrong).
   WEIGHTINIT_CHECK(std::isfinite(std), ValueError, "normal expects a finite std, but found std ",
                    std);
-  WEIGHTINIT_CHECK(std::isfinite(mean), ValueError,
-                   "normal expects a finite mean, but found mean ", mean);
+  WEIGHTINIT_CHECK(std::isfinite(mean), ValueError, "normal expects a finite mean, but found mean ",
+                   mean);
   if (gen.family() == RngFamily::Philox) {
     return detail::philox_fill(t, gen, [&](Tensor& c, std::int64_t first) {
       philox_normal_(c, mean, std, gen.philox_key(), first);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Internal: the per-ISA kernels behind the Philox stream fills (philox4x32-10/v1). Every ISA
+// Internal: the per-ISA kernels behind the Philox stream fills (philox4x32-10/v2). Every ISA
 // computes the same bits; the SIMD builds evaluate Philox on many counters at once.
 #pragma once
 
 #include <cstdint>
 
+#include "random/philox_trunc_normal_f32.h"
 #include "weightinit/random/philox_stream.h"
 
 namespace weightinit::detail {
@@ -31,6 +32,10 @@ struct PhiloxKernels {
   /// normal block of d. normal_f32 is words → philox_u01_f32 → this (the tests run it on every
   /// possible uniform).
   void (*normal_f32_from_uniforms)(float* data, std::int64_t groups, float mean, float std);
+  /// out[4k + j] = float32 trunc_normal_ element 4·(call0 + k) + j, k in [0, calls): the v2
+  /// mapping of random/philox_trunc_normal_f32.h.
+  void (*trunc_normal_f32)(float* out, std::uint64_t call0, std::int64_t calls,
+                           const PhiloxKey& key, const trunc_v2::Params& params);
 };
 
 /// The portable kernels (scalar Philox; the float32 normal block uses AVX2 when the CPU has it,

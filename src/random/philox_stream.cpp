@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Philox stream fills (philox4x32-10/v1): uniform, normal and truncated normal. Argument checks,
+// Philox stream fills (philox4x32-10/v2): uniform, normal and truncated normal. Argument checks,
 // OpenMP over chunks of whole Philox calls, and the run-time choice of the SIMD kernels
 // (philox_isa.h); element i depends only on (key, i), so neither changes any bit.
 #include "weightinit/random/philox_stream.h"
@@ -105,6 +105,32 @@ void normal_f64(double* out, std::int64_t n, std::int64_t first, double mean, do
   });
 }
 
+/// The smallest float >= v (−FLT_MAX for v <= −FLT_MAX, +inf above FLT_MAX).
+float float_at_or_above(double v) {
+  constexpr double kMax = std::numeric_limits<float>::max();
+  if (v <= -kMax) return -std::numeric_limits<float>::max();
+  if (v > kMax) return std::numeric_limits<float>::infinity();
+  float f = static_cast<float>(v);
+  if (static_cast<double>(f) < v) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+  return f;
+}
+
+/// The largest float <= v (FLT_MAX for v >= FLT_MAX, −inf below −FLT_MAX).
+float float_at_or_below(double v) { return -float_at_or_above(-v); }
+
+/// The constants of a float32 v2 truncated-normal fill (random/philox_trunc_normal_f32.h).
+detail::trunc_v2::Params trunc_normal_f32_params(double mean, double std, double a, double b) {
+  const double l = std::erf((a - mean) / std / kSqrt2);
+  const double h = std::erf((b - mean) / std / kSqrt2);
+  return {l,
+          h - l,
+          static_cast<float>(std * kSqrt2),
+          static_cast<float>(mean),
+          float_at_or_above(a),
+          float_at_or_below(b)};
+}
+
+/// The float64 truncated normal (v1's method, kept in v2): calc_erfinv in double, per element.
 template <class T>
 void trunc_normal(T* out, std::int64_t n, std::int64_t first, double mean, double std, double a,
                   double b, const PhiloxKey& key, const detail::PhiloxKernels& kernels) {
@@ -179,7 +205,11 @@ Tensor& philox_trunc_normal_with_isa(Tensor& t, double mean, double std, double 
                    ", b=", b);
   const PhiloxKernels& kernels = philox_kernels(isa);
   if (t.dtype() == DType::Float32) {
-    trunc_normal(t.data_ptr<float>(), t.numel(), first_index, mean, std, a, b, key, kernels);
+    const trunc_v2::Params params = trunc_normal_f32_params(mean, std, a, b);
+    for_groups<4>(t.data_ptr<float>(), t.numel(), first_index,
+                  [&](std::uint64_t g, std::int64_t count, float* dst) {
+                    kernels.trunc_normal_f32(dst, g, count, key, params);
+                  });
   } else {
     trunc_normal(t.data_ptr<double>(), t.numel(), first_index, mean, std, a, b, key, kernels);
   }

@@ -8,7 +8,7 @@
 namespace weightinit::detail {
 
 /// `value`, or the next representable value below it when a < b and value >= b: a uniform on
-/// [a, b) whose rounded value reached b is moved back inside (philox4x32-10/v1 rule).
+/// [a, b) whose rounded value reached b is moved back inside (philox4x32-10 v1/v2 rule).
 template <class T>
 T below_bound(T value, double a, double b) {
   if (a < b && static_cast<double>(value) >= b) {

@@ -6,8 +6,8 @@
 
 #include "detail/strided_loop.h"
 #include "random/kernels.h"
-#include "weightinit/random/sampling.h"
 #include "random/philox_fill.h"
+#include "weightinit/random/sampling.h"
 
 namespace weightinit {
 

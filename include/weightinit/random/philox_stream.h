@@ -12,7 +12,9 @@ namespace weightinit {
 
 /// The versioned id of the mapping below ((seed, stream, index) → value). Any change to the
 /// bits a fill produces needs a new id; docs/rng.md ("Philox streams") states it in full.
-inline constexpr std::string_view kPhiloxAlgorithm = "philox4x32-10/v1";
+/// v2 (this one) differs from v1 only in float32 trunc_normal_ (a vectorisable inverse CDF);
+/// uniform_, normal_ and float64 trunc_normal_ give v1's bits.
+inline constexpr std::string_view kPhiloxAlgorithm = "philox4x32-10/v2";
 
 /// Where a Philox stream starts: the user's seed and a 64-bit stream id (usually
 /// stream_id(parameter name)). Two keys that differ in either field give unrelated streams.
@@ -88,10 +90,17 @@ Tensor& philox_normal_(Tensor& t, double mean, double std, const PhiloxKey& key,
                        std::int64_t first_index = 0);
 
 /// Fills `t` with N(mean, std²) truncated to [a, b], by inverse CDF, one uniform per element.
-/// Both dtypes: 2 elements per call, u = philox_u01_f64(w[2k], w[2k+1]) as float64 uniform_;
-/// all in double: α = (a − mean)/std, β = (b − mean)/std, l = erf(α/√2), h = erf(β/√2),
-/// y = l + (h − l)·u, x = erfinv(y) (ATen's calc_erfinv, unfused: src/random/erfinv.h),
-/// value = clamp(x·(std·√2) + mean, a, b), then rounded to the tensor's dtype.
+/// α = (a − mean)/std, β = (b − mean)/std, l = erf(α/√2), h = erf(β/√2) (double, glibc erf).
+/// - float32 (v2): 4 elements per call like float32 uniform_; element i uses word w = word
+///   i % 4 of call i / 4: u = ((w >> 9)·2 + 1)·2^-24 in (0, 1), y = l + (h − l)·u (double),
+///   x = erfinv(y) by Giles' (2010) single-precision approximation with w = −log((1 − y)(1 + y)),
+///   the product formed in double and rounded to float, log by musl/FreeBSD's logf algorithm
+///   written out, every step an individually rounded IEEE operation (no fma), so AVX2, AVX-512
+///   and scalar code give the same bits; value = clamp(x·float(std·√2) + float(mean)) to [a, b]
+///   rounded inwards to float. Exact steps: src/random/philox_trunc_normal_f32.h.
+/// - float64 (as v1): 2 elements per call, u = philox_u01_f64(w[2k], w[2k+1]) as float64
+///   uniform_; y = l + (h − l)·u, x = erfinv(y) (ATen's calc_erfinv, unfused:
+///   src/random/erfinv.h), value = clamp(x·(std·√2) + mean, a, b), all in double.
 /// Throws as philox_uniform_, and ValueError unless std > 0 and a < b.
 Tensor& philox_trunc_normal_(Tensor& t, double mean, double std, double a, double b,
                              const PhiloxKey& key, std::int64_t first_index = 0);
