@@ -49,7 +49,7 @@ def torch_worker() -> None:
     """Times the cases given as JSON on stdin; writes the results as JSON to stdout."""
     import torch  # noqa: PLC0415 (imported here on purpose: after the environment is set)
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(int(os.environ.get("WEIGHTINIT_BENCH_THREADS", "1")))
     torch.manual_seed(SEED)
     capability = "unknown"
     for line in torch.__config__.show().splitlines():
@@ -61,7 +61,11 @@ def torch_worker() -> None:
         n = case["n"]
         t = torch.empty(n, dtype=dtypes[case["dtype"]])
         t.fill_(0.0)  # touch every page once, outside the timing
-        fill = getattr(t, case["op"])
+        if case["op"] == "trunc_normal_":
+            def fill(t=t):
+                torch.nn.init.trunc_normal_(t)
+        else:
+            fill = getattr(t, case["op"])
         fill()  # warm-up
         times = []
         for _ in range(case["repeats"]):
@@ -104,11 +108,14 @@ def nproc() -> int:
         return os.cpu_count() or 0
 
 
-def run_weightinit(binary: str, extra: list[str]) -> tuple[list[str], dict, dict]:
+def run_weightinit(binary: str, extra: list[str],
+                   threads: int) -> tuple[list[str], dict, dict]:
     """Runs the bench binary; returns (command, context, {(op, dtype, mode, n): seconds})."""
+    env = dict(os.environ)
+    env["OMP_NUM_THREADS"] = str(threads)
     cmd = [binary, "--benchmark_format=json", *extra]
-    log("running: " + shlex.join(cmd))
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, check=True, text=True)
+    log(f"running: OMP_NUM_THREADS={threads} " + shlex.join(cmd))
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, check=True, text=True, env=env)
     data = json.loads(proc.stdout)
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     per_run: dict[tuple, list[float]] = {}
@@ -133,17 +140,20 @@ def run_weightinit(binary: str, extra: list[str]) -> tuple[list[str], dict, dict
     return cmd, data.get("context", {}), results
 
 
-def run_torch(python: str, mode: str, cases: list[dict]) -> tuple[list[str], dict]:
+def run_torch(python: str, mode: str, cases: list[dict],
+              threads: int) -> tuple[list[str], dict]:
     env = dict(os.environ)
     for var in THREAD_ENV:
-        env[var] = "1"
+        env[var] = str(threads)
+    env["WEIGHTINIT_BENCH_THREADS"] = str(threads)
     if mode == "default":
         env["ATEN_CPU_CAPABILITY"] = "default"
     else:
         env.pop("ATEN_CPU_CAPABILITY", None)
     cmd = [python, os.path.abspath(__file__), "--torch-worker"]
     shown = ["-u", "ATEN_CPU_CAPABILITY"] if "ATEN_CPU_CAPABILITY" not in env else []
-    shown += [f"{k}={env[k]}" for k in ("ATEN_CPU_CAPABILITY", *THREAD_ENV) if k in env]
+    shown += [f"{k}={env[k]}" for k in ("ATEN_CPU_CAPABILITY", *THREAD_ENV,
+                                        "WEIGHTINIT_BENCH_THREADS") if k in env]
     full = ["env", *shown, *cmd]
     log(f"running PyTorch ({mode}): " + shlex.join(full) + " < CASES.json")
     proc = subprocess.run(cmd, input=json.dumps(cases), stdout=subprocess.PIPE, env=env,
@@ -172,6 +182,9 @@ def main() -> int:
                         help="PyTorch repeats for fills of 1e6 elements or fewer (default 25)")
     parser.add_argument("--repeats-large", type=int, default=5,
                         help="PyTorch repeats for larger fills (default 5)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads on both sides (OMP_NUM_THREADS for weightinit, "
+                        "torch.set_num_threads for PyTorch; default 1)")
     parser.add_argument("--benchmark-arg", action="append", default=[],
                         help="extra argument for the bench binary, e.g. "
                         "--benchmark-arg=--benchmark_filter=uniform (repeatable)")
@@ -186,7 +199,7 @@ def main() -> int:
         log(f"error: {args.binary} is not an executable (build the bench_sampling target)")
         return 1
 
-    wi_cmd, context, wi = run_weightinit(args.binary, args.benchmark_arg)
+    wi_cmd, context, wi = run_weightinit(args.binary, args.benchmark_arg, args.threads)
     if not wi:
         log("error: the bench binary reported no benchmarks")
         return 1
@@ -202,7 +215,7 @@ def main() -> int:
         ]
         if not cases:
             continue
-        torch_cmds[mode], torch_info[mode] = run_torch(args.python, mode, cases)
+        torch_cmds[mode], torch_info[mode] = run_torch(args.python, mode, cases, args.threads)
         for r in torch_info[mode]["results"]:
             torch_times[(r["op"], r["dtype"], mode, r["n"])] = r["seconds"]
 
@@ -225,7 +238,8 @@ def main() -> int:
          f"{context.get('seed', '?')}, median wall time over the benchmark's repetitions "
          f"(Google Benchmark library_build_type={context.get('library_build_type', '?')})",
          False),
-        (0, "PyTorch", f"{', '.join(sorted(versions))}, 1 thread, median of "
+        (0, "Threads", f"{args.threads} on both sides", False),
+        (0, "PyTorch", f"{', '.join(sorted(versions))}, median of "
          f"{args.repeats_small} (n <= 1e6) or {args.repeats_large} (larger n) single fills; "
          "CPU capability: "
          + ", ".join(f"{m} rows -> {i['capability']}" for m, i in torch_info.items()), False),

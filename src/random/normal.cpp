@@ -11,6 +11,7 @@
 #include "random/kernels.h"
 #include "random/philox_fill.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/threads.h"
 
 namespace weightinit {
 
@@ -69,6 +70,9 @@ namespace {
 constexpr std::int64_t kBlock = 16;
 // Uniforms are drawn and transformed in chunks that stay in L1/L2 (a multiple of 16).
 constexpr std::int64_t kChunk = 4096;
+// With several threads: uniforms drawn per round before the blocks are transformed in parallel
+// (1 MiB of float32; a multiple of kChunk).
+constexpr std::int64_t kParallelRound = std::int64_t{1} << 18;
 
 /// torch's normal_fill_16 in DEFAULT mode, float32: glibc logf/cosf/sinf, separate roundings;
 /// θ = 2.0f·π<double>·u2 is computed in double, then rounded to float.
@@ -151,12 +155,25 @@ void fill_blocks_f64(double* data, std::int64_t blocks, double mean, double std,
 
 /// torch's normal_fill: all n uniforms in order, Box-Muller per 16-block, and when
 /// n % 16 != 0 the last 16 elements are redrawn from 16 fresh uniforms and transformed again.
+/// The draws are sequential (one MT19937 stream), but each 16-block's transform depends only on
+/// its own uniforms: with several threads, rounds of kParallelRound uniforms are drawn on the
+/// calling thread and their blocks transformed by OpenMP in kChunk pieces. Same bits either way.
 template <class T, class Draw, class Blocks>
 void normal_fill(T* data, std::int64_t n, T mean, T std, Generator& gen, Draw draw, Blocks blocks) {
-  for (std::int64_t start = 0; start < n; start += kChunk) {
-    const std::int64_t len = std::min(kChunk, n - start);
+  const bool parallel = n >= kParallelRound && num_threads() > 1;
+  const std::int64_t round = parallel ? kParallelRound : kChunk;
+  for (std::int64_t start = 0; start < n; start += round) {
+    const std::int64_t len = std::min(round, n - start);
     draw(data + start, len, gen);
-    blocks(data + start, len / kBlock, mean, std, gen);  // a partial block stays raw
+    const std::int64_t round_blocks = len / kBlock;  // a partial block stays raw
+    constexpr std::int64_t kChunkBlocks = kChunk / kBlock;
+    const std::int64_t pieces = (round_blocks + kChunkBlocks - 1) / kChunkBlocks;
+#pragma omp parallel for schedule(static) if (parallel)
+    for (std::int64_t p = 0; p < pieces; ++p) {
+      const std::int64_t first = p * kChunkBlocks;
+      blocks(data + start + first * kBlock, std::min(kChunkBlocks, round_blocks - first), mean, std,
+             gen);
+    }
   }
   if (n % kBlock != 0) {
     T* tail = data + n - kBlock;
