@@ -246,9 +246,13 @@ __m256 trunc_values(const std::uint32_t* words, const trunc_v2::Params& p) {
   const __m256 w_log = _mm256_xor_ps(log_v2(t), _mm256_set1_ps(-0.0f));
   const __m256 central = _mm256_cmp_ps(w_log, _mm256_set1_ps(5.0f), _CMP_LT_OQ);
   const __m256 p_central = horner9(trunc_v2::kCentral, _mm256_sub_ps(w_log, _mm256_set1_ps(2.5f)));
-  const __m256 p_tail =
-      horner9(trunc_v2::kTail, _mm256_sub_ps(_mm256_sqrt_ps(w_log), _mm256_set1_ps(3.0f)));
-  const __m256 x = _mm256_mul_ps(_mm256_blendv_ps(p_tail, p_central, central), y);
+  __m256 poly = p_central;
+  if (_mm256_movemask_ps(central) != 0xFF) {  // the tail branch only when a lane needs it
+    const __m256 p_tail =
+        horner9(trunc_v2::kTail, _mm256_sub_ps(_mm256_sqrt_ps(w_log), _mm256_set1_ps(3.0f)));
+    poly = _mm256_blendv_ps(p_tail, p_central, central);
+  }
+  const __m256 x = _mm256_mul_ps(poly, y);
   const __m256 v = _mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(p.scale)), _mm256_set1_ps(p.mean));
   return _mm256_min_ps(_mm256_set1_ps(p.hi), _mm256_max_ps(_mm256_set1_ps(p.lo), v));
 }

@@ -289,9 +289,13 @@ TruncLanes trunc_lanes(const trunc_v2::Params& p) {
       _mm512_xor_si512(_mm512_castps_si512(log_v2(t)), _mm512_set1_epi32(INT32_MIN)));
   const __mmask16 central = _mm512_cmp_ps_mask(w_log, _mm512_set1_ps(5.0f), _CMP_LT_OQ);
   const __m512 p_central = horner9(trunc_v2::kCentral, _mm512_sub_ps(w_log, _mm512_set1_ps(2.5f)));
-  const __m512 p_tail =
-      horner9(trunc_v2::kTail, _mm512_sub_ps(_mm512_sqrt_ps(w_log), _mm512_set1_ps(3.0f)));
-  const __m512 x = _mm512_mul_ps(_mm512_mask_blend_ps(central, p_tail, p_central), y);
+  __m512 poly = p_central;
+  if (central != 0xFFFF) {  // the tail branch only when a lane needs it (|y| > 0.9966)
+    const __m512 p_tail =
+        horner9(trunc_v2::kTail, _mm512_sub_ps(_mm512_sqrt_ps(w_log), _mm512_set1_ps(3.0f)));
+    poly = _mm512_mask_blend_ps(central, p_tail, p_central);
+  }
+  const __m512 x = _mm512_mul_ps(poly, y);
   const __m512 v = _mm512_add_ps(_mm512_mul_ps(x, c.scale), c.mean);
   return _mm512_min_ps(c.hi, _mm512_max_ps(c.lo, v));
 }

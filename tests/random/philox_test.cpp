@@ -471,6 +471,9 @@ const std::pair<const char*, FillArgs> kSimdCases[] = {
     {"normal", {-3.0, 0.02, 0, 0}},
     {"trunc_normal", {0.0, 1.0, -2.0, 2.0}},
     {"trunc_normal", {0.5, 0.3, -1.0, 0.75}},
+    // Wide bounds: lanes take the tail branch (|y| > 0.9966), mixed with central ones.
+    {"trunc_normal", {0.0, 1.0, -6.0, 6.0}},
+    {"trunc_normal", {0.0, 1.0, 2.5, HUGE_VAL}},
 };
 
 TEST(PhiloxSimd, SmallFillsMatchScalarAtEveryOffset) {
