@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The built-in init policies: published recipes (torchvision's model init loops, seed 001's
-// ResNeXt / DenseNet / WRN recipes, seed 000's C3D, Keras' defaults, GPT-2) as policy text.
+// ResNeXt / DenseNet / WRN recipes, seed 000's C3D, Keras' defaults, GPT-2, LLaMA) as policy
+// text.
 #include <regex>
 #include <set>
 
@@ -120,6 +121,25 @@ LayerNorm.bias: zeros
 *: default
 )";
 
+// LLaMA as Hugging Face transformers initializes it (LlamaPreTrainedModel._init_weights, with
+// LlamaConfig.initializer_range = 0.02): Linear weights and Embedding N(0, 0.02), biases 0,
+// LlamaRMSNorm weights 1. With scaled_residual=true (the default) the two projections that write
+// into the residual stream, self_attn.o_proj and mlp.down_proj, are N(0, 0.02 / sqrt(2 n_layer))
+// instead: GPT-2's scaling (Radford et al. 2019, section 2.3: "scale the weights of residual
+// layers at initialization by a factor of 1/sqrt(N) where N is the number of residual layers"),
+// as Megatron-LM's scaled_init_method_normal (sigma / sqrt(2 num_layers)) applies it. Hugging
+// Face itself does not scale them: scaled_residual=false is its recipe.
+constexpr const char* kLlamaResidual =
+    R"(*.o_proj.weight: normal(mean=0, std=0.02 / sqrt(2 * n_layer))
+*.down_proj.weight: normal(mean=0, std=0.02 / sqrt(2 * n_layer))
+)";
+constexpr const char* kLlama = R"(Linear.weight: normal(mean=0, std=0.02)
+Linear.bias: zeros
+Embedding.weight: normal(mean=0, std=0.02)
+)";
+constexpr const char* kLlamaNorm = R"(RMSNorm.weight: ones
+)";
+
 // muP (Yang et al. 2021, "Tensor Programs V"), its init side: hidden and input weights
 // N(0, 1/fan_in), the readout (the model's last Linear, named when the policy is built) zero,
 // biases zero, norms 1/0. The width-dependent learning rates are the optimizer's business.
@@ -142,6 +162,16 @@ double count_blocks(nn::Module& model) {
   return static_cast<double>(names.size());
 }
 
+/// Decoder layers of a LLaMA: modules named "...layers.N" (Hugging Face's model.layers.N).
+double count_decoder_layers(nn::Module& model) {
+  static const std::regex layer(R"((^|.*\.)layers\.[0-9]+)");
+  double n = 0;
+  for (const auto& [name, module] : model.named_modules()) {
+    if (std::regex_match(name, layer)) ++n;
+  }
+  return n;
+}
+
 /// Residual blocks named as torchvision's ResNets name them: "layerX.Y".
 double count_residual_blocks(nn::Module& model) {
   static const std::regex block(R"((^|.*\.)layer[0-9]+\.[0-9]+)");
@@ -150,6 +180,13 @@ double count_residual_blocks(nn::Module& model) {
     if (std::regex_match(name, block)) ++n;
   }
   return n;
+}
+
+/// "a, b" in the set's order.
+std::string join(const std::set<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
 }
 
 bool parse_bool(const std::string& policy, const std::string& option, const std::string& v) {
@@ -195,6 +232,12 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
        "Linear/Embedding N(0, 0.02), residual c_proj N(0, 0.02/sqrt(2 n_layer)), biases 0, "
        "LayerNorm 1/0",
        "GPT-2 (Radford et al. 2019) as nanoGPT's _init_weights"},
+      {"llama", "scaled_residual=true",
+       "Linear/Embedding N(0, 0.02), RMSNorm 1, biases 0; with scaled_residual o_proj and "
+       "down_proj N(0, 0.02/sqrt(2 n_layer))",
+       "Hugging Face transformers LlamaPreTrainedModel._init_weights (initializer_range 0.02); "
+       "the residual scaling: GPT-2 (Radford et al. 2019, sec. 2.3), Megatron-LM "
+       "scaled_init_method_normal"},
       {"mup", "", "hidden and input weights N(0, 1/fan_in), the readout (last Linear) 0, biases 0",
        "muP, Yang et al. 2021 (Tensor Programs V), init side"},
       {"fixup", "",
@@ -260,6 +303,39 @@ std::string builtin_policy_text(const std::string& name,
                         "n_layer: give it as gpt2(n_layer=12)");
     }
     variables["n_layer"] = n_layer;
+  } else if (name == "llama") {
+    allowed = {"scaled_residual", "n_layer"};
+    const auto scaled = options.find("scaled_residual");
+    const bool scaled_residual =
+        scaled == options.end() || parse_bool(name, scaled->first, scaled->second);
+    text = std::string(scaled_residual ? kLlamaResidual : "") + kLlama;
+    text += kLlamaNorm;
+    text += "*: default\n";
+    if (scaled_residual) {
+      double n_layer = count_decoder_layers(model);
+      const auto it = options.find("n_layer");
+      if (it != options.end()) {
+        try {
+          n_layer = std::stod(it->second);
+        } catch (const std::exception&) {
+          throw PolicyError(source, 0, 0, "option n_layer=" + it->second + ": expected a number");
+        }
+      }
+      bool residual = false;  // a parameter the scaled rules would draw
+      for (const auto& [pname, p] : model.named_parameters()) {
+        if (pname.ends_with(".o_proj.weight") || pname.ends_with(".down_proj.weight")) {
+          residual = true;
+        }
+      }
+      if (n_layer >= 1) {
+        variables["n_layer"] = n_layer;
+      } else if (residual) {
+        throw PolicyError(source, 0, 0,
+                          "cannot find the model's decoder layers (modules named layers.N) for "
+                          "n_layer: give it as llama(n_layer=32), or use "
+                          "llama(scaled_residual=false)");
+      }
+    }
   } else if (name == "mup") {
     std::string readout;
     for (const auto& [mname, module] : model.named_modules()) {
@@ -309,7 +385,7 @@ std::string builtin_policy_text(const std::string& name,
       throw PolicyError(
           source, 0, 0,
           "unknown option '" + option + "' for policy " + name +
-              (allowed.empty() ? " (it takes none)" : " (it takes " + *allowed.begin() + ")"));
+              (allowed.empty() ? " (it takes none)" : " (it takes " + join(allowed) + ")"));
     }
   }
   return text;

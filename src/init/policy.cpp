@@ -168,6 +168,7 @@ const std::vector<std::string>& library_types() {
                                                  "BatchNorm2d",
                                                  "BatchNorm3d",
                                                  "GroupNorm",
+                                                 "RMSNorm",
                                                  "LayerNorm",
                                                  "InstanceNorm1d",
                                                  "InstanceNorm2d",
@@ -519,7 +520,7 @@ std::optional<std::string> torch_default_spec(const std::string& type, const std
     return "uniform(a=-1 / sqrt(weight_fan_in), b=1 / sqrt(weight_fan_in))";
   }
   const bool norm = type.rfind("BatchNorm", 0) == 0 || type == "LayerNorm" || type == "GroupNorm" ||
-                    type.rfind("InstanceNorm", 0) == 0;
+                    type.rfind("InstanceNorm", 0) == 0 || type == "RMSNorm";
   if (norm && local == "weight") return "ones";
   if (norm && local == "bias") return "zeros";
   if (type == "Embedding" && local == "weight") return "normal(mean=0, std=1)";
@@ -651,8 +652,8 @@ std::string Policy::text() const {
   return out;
 }
 
-PolicyReport Policy::apply(nn::Module& model, Generator& gen,
-                           const PolicyApplyOptions& options) const {
+PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
+                        const PolicyApplyOptions& options) const {
   // The owning module of every parameter: its type and the parameter's own name.
   std::map<std::string, nn::Module*> modules;
   std::set<std::string> model_types;
@@ -736,7 +737,7 @@ PolicyReport Policy::apply(nn::Module& model, Generator& gen,
   // Resolve every spec before drawing anything, so a bad expression or shape changes nothing.
   // In the Philox family "default" (and no rule) redraws the constructor's scheme from the
   // parameter's own stream, so every value depends only on (seed, name, index).
-  const bool philox = gen.family() == RngFamily::Philox;
+  const bool philox = family == RngFamily::Philox;
   std::map<std::string, double> extra = variables_;
   for (const auto& [k, v] : options.variables) extra[k] = v;
   std::vector<std::optional<Initializer>> inits(targets.size());
@@ -791,33 +792,53 @@ PolicyReport Policy::apply(nn::Module& model, Generator& gen,
     if (rule && rule->spec != "default") report.parameters[i].init = inits[i]->canonical();
   }
 
-  // Draw, in named_parameters() order (Philox: each parameter from its own stream).
+  PolicyPlan plan;
+  plan.report = std::move(report);
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    if (!inits[i]) continue;
-    const int r = report.parameters[i].rule;
-    const PolicyRule fallback{"default", "default", 0, 0, 0};
-    const PolicyRule& rule = r < 0 ? fallback : rules_[static_cast<std::size_t>(r)];
-    gen.set_stream(targets[i].name);
-    try {
-      inits[i]->apply(targets[i].parameter->data, gen, gen);
-      if (auto* embedding = dynamic_cast<nn::Embedding*>(owners[i]);
-          embedding != nullptr && philox && embedding->padding_idx() && (rule.spec == "default")) {
-        // Embedding's constructor zeroes its padding row after the normal draw.
-        Tensor& w = targets[i].parameter->data;
-        std::int64_t row = *embedding->padding_idx();
-        if (row < 0) row += w.sizes()[0];
-        w.select(0, row).fill_(0.0);
-      }
-    } catch (const Error& e) {
-      throw PolicyError(source_, rule.line, rule.spec_column,
-                        "rule '" + rule.selector + ": " + rule.spec + "' on parameter '" +
-                            targets[i].name + "': " + e.what());
+    PlannedParameter p{targets[i].name,      targets[i].type, targets[i].local,
+                       targets[i].parameter, owners[i],       plan.report.parameters[i].rule,
+                       std::move(inits[i]),  std::nullopt};
+    const PolicyRule* rule = p.rule < 0 ? nullptr : &rules_[static_cast<std::size_t>(p.rule)];
+    if (auto* embedding = dynamic_cast<nn::Embedding*>(owners[i]);
+        embedding != nullptr && philox && embedding->padding_idx() && p.init &&
+        (rule == nullptr || rule->spec == "default")) {
+      // Embedding's constructor zeroes its padding row after the normal draw.
+      std::int64_t row = *embedding->padding_idx();
+      if (row < 0) row += targets[i].parameter->data.sizes()[0];
+      p.zero_row = row;
     }
-    const std::size_t dot = targets[i].name.rfind('.');
-    const std::string owner = dot == std::string::npos ? "" : targets[i].name.substr(0, dot);
-    modules[owner]->note_init(targets[i].local, inits[i]->canonical(), std::nan(""));
+    plan.parameters.push_back(std::move(p));
   }
-  return report;
+  return plan;
+}
+
+void Policy::draw(const PolicyPlan& plan, std::size_t i, Tensor& target, Generator& gen) const {
+  const PlannedParameter& p = plan.parameters.at(i);
+  if (!p.init) return;
+  const PolicyRule fallback{"default", "default", 0, 0, 0};
+  const PolicyRule& rule = p.rule < 0 ? fallback : rules_[static_cast<std::size_t>(p.rule)];
+  gen.set_stream(p.name);
+  try {
+    p.init->apply(target, gen, gen);
+    if (p.zero_row) target.select(0, *p.zero_row).fill_(0.0);
+  } catch (const Error& e) {
+    throw PolicyError(source_, rule.line, rule.spec_column,
+                      "rule '" + rule.selector + ": " + rule.spec + "' on parameter '" + p.name +
+                          "': " + e.what());
+  }
+}
+
+PolicyReport Policy::apply(nn::Module& model, Generator& gen,
+                           const PolicyApplyOptions& options) const {
+  PolicyPlan planned = plan(model, gen.family(), options);
+  // Draw, in named_parameters() order (Philox: each parameter from its own stream).
+  for (std::size_t i = 0; i < planned.parameters.size(); ++i) {
+    const PlannedParameter& p = planned.parameters[i];
+    if (!p.init) continue;
+    draw(planned, i, p.parameter->data, gen);
+    p.owner->note_init(p.local, p.init->canonical(), std::nan(""));
+  }
+  return std::move(planned.report);
 }
 
 }  // namespace weightinit::init

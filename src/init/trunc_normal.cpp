@@ -130,9 +130,8 @@ Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double 
   if (detail::is_zero_element_noop(tensor)) return tensor;
   if (gen.family() == RngFamily::Philox) {
     if (a == b) return tensor.fill_(a);  // the Philox sampler needs a < b; the result is a
-    return weightinit::detail::philox_fill(tensor, gen, [&](Tensor& c, std::int64_t first) {
-      philox_trunc_normal_(c, mean, std, a, b, gen.philox_key(), first);
-    });
+    return weightinit::detail::philox_fill(
+        tensor, gen, {weightinit::detail::ElementwiseDraw::Kind::TruncNormal, mean, std, a, b});
   }
   const bool v212 = gen.torch_version() == TorchVersion::V2_12;
   if (tensor.dtype() == DType::Float32) {

@@ -120,24 +120,10 @@ std::vector<PlannedTensor> plan(const nn::StateDict& tensors, std::optional<Stor
 
 std::string header_text(const std::vector<PlannedTensor>& planned,
                         const std::map<std::string, std::string>& metadata) {
-  json header = json::object();
-  if (!metadata.empty()) {
-    json meta = json::object();
-    for (const auto& [k, v] : metadata) meta[k] = v;
-    header["__metadata__"] = meta;
-  }
-  std::uint64_t offset = 0;
-  for (const auto& p : planned) {
-    json shape = json::array();
-    for (std::int64_t s : p.data.sizes()) shape.push_back(s);
-    header[*p.name] = {{"dtype", std::string(stored_dtype_name(p.stored))},
-                       {"shape", shape},
-                       {"data_offsets", {offset, offset + p.nbytes}}};
-    offset += p.nbytes;
-  }
-  std::string text = header.dump(-1, ' ', false, json::error_handler_t::strict);
-  text.append((8 - text.size() % 8) % 8, ' ');  // the data starts 8-byte aligned
-  return text;
+  std::vector<SafetensorsEntry> entries;
+  for (const auto& p : planned) entries.push_back({*p.name, p.stored, p.data.sizes()});
+  const std::string bytes = safetensors_header(entries, metadata);
+  return bytes.substr(8);
 }
 
 /// Writes the elements of `t` as `stored`, converting floats in chunks when needed.
@@ -414,6 +400,35 @@ float f16_bits_to_float(std::uint16_t bits) {
                         ? std::ldexp(static_cast<float>(man), -24)
                         : std::ldexp(static_cast<float>(man | 0x400u), static_cast<int>(exp) - 25);
   return sign != 0 ? -mag : mag;
+}
+
+std::string safetensors_header(const std::vector<SafetensorsEntry>& entries,
+                               const std::map<std::string, std::string>& metadata) {
+  json header = json::object();
+  if (!metadata.empty()) {
+    json meta = json::object();
+    for (const auto& [k, v] : metadata) meta[k] = v;
+    header["__metadata__"] = meta;
+  }
+  std::uint64_t offset = 0;
+  for (const auto& e : entries) {
+    WEIGHTINIT_CHECK(e.name != "__metadata__" && !header.contains(e.name), ValueError,
+                     "safetensors_header: duplicate or reserved name '", e.name, "'");
+    json shape = json::array();
+    for (std::int64_t d : e.shape) shape.push_back(d);
+    const std::uint64_t nbytes =
+        static_cast<std::uint64_t>(numel_of(e.shape)) * stored_element_size(e.dtype);
+    header[e.name] = {{"dtype", std::string(stored_dtype_name(e.dtype))},
+                      {"shape", shape},
+                      {"data_offsets", {offset, offset + nbytes}}};
+    offset += nbytes;
+  }
+  std::string text = header.dump(-1, ' ', false, json::error_handler_t::strict);
+  text.append((8 - text.size() % 8) % 8, ' ');  // the data starts 8-byte aligned
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<std::size_t>(i)] = static_cast<char>(text.size() >> (8 * i));
+  return out + text;
 }
 
 void save_safetensors(const std::string& path, const nn::StateDict& tensors,

@@ -10,6 +10,7 @@
 #include "weightinit/init/init.h"
 #include "weightinit/io/safetensors.h"
 #include "weightinit/nn/normalization.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace weightinit::models {
 
@@ -59,6 +60,11 @@ C3D::C3D(std::int64_t num_classes, bool pretrained, Generator& gen,
   fc8 = register_module("fc8", std::make_shared<nn::Linear>(4096, num_classes, true, gen));
   dropout = register_module("dropout", std::make_shared<nn::Dropout>(0.5));
   relu = register_module("relu", std::make_shared<nn::ReLU>());
+  if (deferred_allocation()) {  // shapes only: nothing to draw or load
+    WEIGHTINIT_CHECK(!pretrained, ValueError,
+                     "C3D(pretrained=true) cannot load weights into a deferred model");
+    return;
+  }
   init_weight(gen);
   if (pretrained) load_pretrained_weights(path);
 }

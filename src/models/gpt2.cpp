@@ -42,4 +42,10 @@ std::shared_ptr<nn::Module> make_gpt2(std::int64_t n_layer, std::int64_t n_embd,
   return net;
 }
 
+std::int64_t gpt2_parameter_count(std::int64_t n_layer, std::int64_t n_embd,
+                                  std::int64_t vocab_size, std::int64_t block_size) {
+  const std::int64_t d = n_embd;
+  return vocab_size * d + block_size * d + n_layer * (12 * d * d + 13 * d) + 2 * d;
+}
+
 }  // namespace weightinit::models

@@ -3,10 +3,12 @@
 #include "weightinit/models/registry.h"
 
 #include <charconv>
+#include <tuple>
 
 #include "weightinit/models/c3d.h"
 #include "weightinit/models/densenet.h"
 #include "weightinit/models/gpt2.h"
+#include "weightinit/models/llama.h"
 #include "weightinit/models/mlp.h"
 #include "weightinit/models/mobilenet.h"
 #include "weightinit/models/resnet.h"
@@ -50,6 +52,53 @@ std::vector<std::int64_t> parse_sizes(std::string_view text, std::string_view sp
   return sizes;
 }
 
+/// "d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100[,tied=true]": d, layers, heads and ffn
+/// are required; vocab defaults to 32000, kv_heads to heads, tied to false.
+LlamaConfig parse_llama_custom(std::string_view text, std::string_view spec) {
+  LlamaConfig c;
+  bool d = false, layers = false, heads = false, ffn = false, kv_heads = false;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    const std::size_t eq = item.find('=');
+    WEIGHTINIT_CHECK(eq != std::string_view::npos, ValueError, "invalid model spec '", spec,
+                     "': expected KEY=VALUE, like d=64, but got '", item, "'");
+    const std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
+    if (key == "d") {
+      c.d_model = to_int(value, spec);
+      d = true;
+    } else if (key == "layers") {
+      c.n_layers = to_int(value, spec);
+      layers = true;
+    } else if (key == "heads") {
+      c.n_heads = to_int(value, spec);
+      heads = true;
+    } else if (key == "kv_heads") {
+      c.n_kv_heads = to_int(value, spec);
+      kv_heads = true;
+    } else if (key == "ffn") {
+      c.ffn_dim = to_int(value, spec);
+      ffn = true;
+    } else if (key == "vocab") {
+      c.vocab_size = to_int(value, spec);
+    } else if (key == "tied") {
+      WEIGHTINIT_CHECK(value == "true" || value == "false" || value == "1" || value == "0",
+                       ValueError, "invalid model spec '", spec,
+                       "': tied is true or false, but got '", value, "'");
+      c.tied = value == "true" || value == "1";
+    } else {
+      throw ValueError(detail::concat("invalid model spec '", spec, "': unknown key '", key,
+                                      "' (known: d, layers, heads, kv_heads, ffn, vocab, tied)"));
+    }
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  WEIGHTINIT_CHECK(d && layers && heads && ffn, ValueError, "invalid model spec '", spec,
+                   "': a custom LLaMA needs d, layers, heads and ffn, like "
+                   "llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100");
+  if (!kv_heads) c.n_kv_heads = c.n_heads;
+  return c;
+}
+
 std::string unknown_model_message(std::string_view spec) {
   std::string msg = "unknown model '" + std::string(spec) + "': known models are";
   for (const auto& m : known_models()) msg += "\n  " + m;
@@ -71,8 +120,12 @@ std::vector<std::string> known_models() {
       "densenet121              torchvision's DenseNet-121",
       "mobilenet_v2             torchvision's MobileNetV2 (depthwise convs)",
       "wrn-28-10                the CIFAR Wide ResNet WRN-28-10 (input 3,32,32; wrn-D-K)",
-      "gpt2-small               GPT-2 small's shape, nanoGPT names, no tied head (input: 1024 "
-      "ids)"};
+      "gpt2:small|medium|large|xl  GPT-2's shapes, nanoGPT names, no tied head (input: 1024 "
+      "ids); gpt2-small = gpt2:small",
+      "llama:7b|1b[-tied]       LLaMA-1/2 7B, TinyLlama-1.1B's shape; Hugging Face "
+      "LlamaForCausalLM names; -tied: the head shares embed_tokens",
+      "llama:d=D,layers=L,heads=H,ffn=F[,kv_heads=K][,vocab=V][,tied=true]  a custom LLaMA "
+      "(kv_heads = heads, vocab 32000 by default)"};
 }
 
 BuiltModel build_model(std::string_view spec, Generator& gen) {
@@ -110,6 +163,25 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
                                      to_int(dims.substr(dash + 1), spec), gen),
               {3, 32, 32}};
     }
+  }
+  if (name == "gpt2" && !rest.empty()) {
+    static const std::tuple<const char*, std::int64_t, std::int64_t> sizes[] = {
+        {"small", 12, 768}, {"medium", 24, 1024}, {"large", 36, 1280}, {"xl", 48, 1600}};
+    for (const auto& [size, layers, width] : sizes) {
+      if (rest == size) return {make_gpt2(layers, width, gen), {1024}};
+    }
+    throw ValueError(detail::concat("invalid model spec '", spec,
+                                    "': GPT-2 sizes are gpt2:small, gpt2:medium, gpt2:large and "
+                                    "gpt2:xl"));
+  }
+  if (name == "llama") {
+    WEIGHTINIT_CHECK(!rest.empty(), ValueError, "invalid model spec '", spec,
+                     "': expected a preset (llama:7b, llama:1b, llama:7b-tied, llama:1b-tied) or "
+                     "sizes, like llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100");
+    const LlamaConfig config = rest.find('=') != std::string_view::npos
+                                   ? parse_llama_custom(rest, spec)
+                                   : llama_preset(rest);
+    return {make_llama(config, gen), {config.max_position_embeddings}};
   }
   if (name == "c3d") {
     const std::int64_t classes = rest.empty() ? 101 : to_int(rest, spec);

@@ -8,6 +8,7 @@
 #include "nn/default_init.h"
 #include "nn/repr_util.h"
 #include "weightinit/init/init.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace weightinit::nn {
 
@@ -52,7 +53,7 @@ ConvNd::ConvNd(int spatial_dims, bool transposed, std::int64_t in_channels,
   shape.insert(shape.end(), config_.kernel_size.begin(), config_.kernel_size.end());
   register_parameter("weight", Tensor::empty(shape, dtype));
   if (config.bias) register_parameter("bias", Tensor::empty({out_channels}, dtype));
-  reset_own_parameters(gen);
+  if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
 }
 
 void ConvNd::reset_own_parameters(Generator& gen) {

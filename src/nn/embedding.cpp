@@ -7,6 +7,7 @@
 #include "nn/functional/common.h"
 #include "weightinit/init/init.h"
 #include "weightinit/nn/functional.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace weightinit::nn {
 
@@ -20,7 +21,7 @@ Embedding::Embedding(std::int64_t num_embeddings, std::int64_t embedding_dim,
     padding_idx_ = p < 0 ? p + num_embeddings : p;
   }
   register_parameter("weight", Tensor::empty({num_embeddings, embedding_dim}, dtype));
-  reset_own_parameters(gen);
+  if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
 }
 
 void Embedding::reset_own_parameters(Generator& gen) {

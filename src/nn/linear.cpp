@@ -8,6 +8,7 @@
 #include "nn/repr_util.h"
 #include "weightinit/init/init.h"
 #include "weightinit/nn/functional.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace weightinit::nn {
 
@@ -16,7 +17,7 @@ Linear::Linear(std::int64_t in_features, std::int64_t out_features, bool bias, G
     : in_features_(in_features), out_features_(out_features) {
   register_parameter("weight", Tensor::empty({out_features, in_features}, dtype));
   if (bias) register_parameter("bias", Tensor::empty({out_features}, dtype));
-  reset_own_parameters(gen);
+  if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
 }
 
 void Linear::reset_own_parameters(Generator& gen) {

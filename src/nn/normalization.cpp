@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// BatchNorm and LayerNorm modules.
+// BatchNorm, LayerNorm and RMSNorm modules.
 #include "weightinit/nn/normalization.h"
 
+#include <cmath>
 #include <vector>
 
+#include "nn/functional/common.h"
 #include "nn/repr_util.h"
 #include "weightinit/init/init.h"
 #include "weightinit/nn/functional.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace weightinit::nn {
 
@@ -27,7 +30,7 @@ BatchNorm::BatchNorm(int spatial_dims, std::int64_t num_features, double eps, do
     register_buffer("running_var", Tensor::empty({num_features}, dtype));
     register_buffer("num_batches_tracked", Tensor::zeros({}, DType::Int64));
   }
-  reset_own_parameters(default_generator());  // draws nothing
+  if (!deferred_allocation()) reset_own_parameters(default_generator());  // draws nothing
 }
 
 std::string BatchNorm::type_name() const {
@@ -105,7 +108,7 @@ LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine
     register_parameter("weight", Tensor::empty(normalized_shape_, dtype));
     register_parameter("bias", Tensor::empty(normalized_shape_, dtype));
   }
-  reset_own_parameters(default_generator());  // draws nothing
+  if (!deferred_allocation()) reset_own_parameters(default_generator());  // draws nothing
 }
 
 void LayerNorm::reset_own_parameters(Generator& /*gen*/) {
@@ -142,6 +145,51 @@ Tensor LayerNorm::backward(const Tensor& grad_output) {
 std::string LayerNorm::extra_repr() const {
   return detail::py_tuple(normalized_shape_) + ", eps=" + detail::py_float(eps_) +
          ", elementwise_affine=" + detail::py_bool(affine_);
+}
+
+RMSNorm::RMSNorm(std::int64_t dim, double eps, DType dtype) : dim_(dim), eps_(eps) {
+  WEIGHTINIT_CHECK(dim >= 1, ValueError, "RMSNorm: dim must be positive, but got ", dim);
+  register_parameter("weight", Tensor::empty({dim}, dtype));
+  if (!deferred_allocation()) reset_own_parameters(default_generator());  // draws nothing
+}
+
+void RMSNorm::reset_own_parameters(Generator& /*gen*/) {
+  // LlamaRMSNorm: self.weight = nn.Parameter(torch.ones(hidden_size)).
+  init::ones_(parameter("weight").data);
+  note_init("weight", "ones", 0.0);
+}
+
+Tensor RMSNorm::forward(const Tensor& input) {
+  functional::impl::check_floating(input, "rms_norm", "input");
+  const Tensor& weight = parameter("weight").data;
+  functional::impl::check_same_dtype(weight, input.dtype(), "rms_norm", "weight");
+  WEIGHTINIT_CHECK(input.dim() >= 1 && input.sizes().back() == dim_, ShapeError,
+                   "Given normalized_shape=[", dim_, "], expected input with shape [*, ", dim_,
+                   "], but got input of size", shape_str(input.sizes()));
+  const Tensor xc = input.contiguous();
+  const Tensor wc = weight.contiguous();
+  const std::int64_t n = dim_, rows = xc.numel() / n;
+  return functional::impl::dispatch_float(input.dtype(), "rms_norm", [&](auto tag) {
+    using T = decltype(tag);
+    Tensor y = Tensor::empty(xc.sizes(), input.dtype());
+    const T* xp = xc.data_ptr<T>();
+    const T* wp = wc.data_ptr<T>();
+    T* yp = y.data_ptr<T>();
+#pragma omp parallel for schedule(static) if (xc.numel() > functional::impl::kParallelGrain)
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const T* xr = xp + r * n;
+      T* yr = yp + r * n;
+      double sq = 0.0;
+      for (std::int64_t j = 0; j < n; ++j) sq += static_cast<double>(xr[j]) * xr[j];
+      const double rrms = 1.0 / std::sqrt(sq / static_cast<double>(n) + eps_);
+      for (std::int64_t j = 0; j < n; ++j) yr[j] = static_cast<T>(xr[j] * rrms * wp[j]);
+    }
+    return y;
+  });
+}
+
+std::string RMSNorm::extra_repr() const {
+  return detail::py_tuple(Shape{dim_}) + ", eps=" + detail::py_float(eps_);
 }
 
 }  // namespace weightinit::nn

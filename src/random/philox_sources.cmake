@@ -3,6 +3,7 @@
 # own files only and chosen at run time (src/random/philox_isa.cpp).
 target_sources(weightinit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/philox_stream.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/deferred_draw.cpp
   ${CMAKE_CURRENT_LIST_DIR}/philox_isa.cpp
   ${CMAKE_CURRENT_LIST_DIR}/philox_scalar.cpp
   ${CMAKE_CURRENT_LIST_DIR}/philox_avx2.cpp

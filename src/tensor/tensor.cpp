@@ -2,14 +2,17 @@
 // Tensor storage, views and element access.
 #include "weightinit/tensor/tensor.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <ostream>
-
-#include <sys/mman.h>
+#include <utility>
 
 #include "detail/strided_loop.h"
+#include "random/deferred_draw.h"
+#include "weightinit/tensor/deferred.h"
 #include "weightinit/tensor/print.h"
 
 namespace weightinit {
@@ -19,6 +22,9 @@ namespace weightinit {
 /// advised as transparent huge pages (Linux madvise): a 100 MB model then takes ~50 page faults
 /// instead of ~25,000, which is a third of the time of initializing it on this machine.
 struct Tensor::Storage {
+  struct DeferredTag {};
+  /// No memory: a deferred tensor's storage.
+  Storage(std::size_t size, DeferredTag) : nbytes(size), deferred(true) {}
   explicit Storage(std::size_t size) : nbytes(size) {
     constexpr std::size_t kAlign = 64, kHuge = std::size_t{2} << 20;
     const bool huge = nbytes >= 2 * kHuge;
@@ -44,7 +50,19 @@ struct Tensor::Storage {
 
   void* data = nullptr;
   std::size_t nbytes = 0;
+  bool deferred = false;
 };
+
+namespace {
+thread_local bool t_deferred_allocation = false;
+}  // namespace
+
+bool deferred_allocation() { return t_deferred_allocation; }
+
+DeferredAllocationGuard::DeferredAllocationGuard() : previous_(t_deferred_allocation) {
+  t_deferred_allocation = true;
+}
+DeferredAllocationGuard::~DeferredAllocationGuard() { t_deferred_allocation = previous_; }
 
 namespace {
 
@@ -78,24 +96,50 @@ Tensor Tensor::empty(const Shape& sizes, DType dtype) {
   WEIGHTINIT_CHECK(!__builtin_mul_overflow(static_cast<std::size_t>(n),
                                            weightinit::element_size(dtype), &nbytes),
                    ShapeError, "shape ", shape_str(sizes), " needs more than 2^64 bytes");
+  if (t_deferred_allocation) {
+    return Tensor(std::make_shared<Storage>(nbytes, Storage::DeferredTag{}), dtype, sizes,
+                  contiguous_strides(sizes), 0);
+  }
   return Tensor(std::make_shared<Storage>(nbytes), dtype, sizes, contiguous_strides(sizes), 0);
+}
+
+Tensor Tensor::deferred(const Shape& sizes, DType dtype) {
+  const DeferredAllocationGuard guard;
+  return empty(sizes, dtype);
+}
+
+bool Tensor::is_deferred() const { return storage_ != nullptr && storage_->deferred; }
+
+void Tensor::check_materialized(const char* what) const {
+  WEIGHTINIT_CHECK(!is_deferred(), Error, what, ": the tensor of shape ", shape_str(sizes_),
+                   " is deferred (built under a DeferredAllocationGuard): it has a shape and a "
+                   "dtype but no memory to read or write");
 }
 
 Tensor Tensor::zeros(const Shape& sizes, DType dtype) {
   Tensor t = empty(sizes, dtype);
-  if (t.numel_ > 0) std::memset(t.storage_->data, 0, t.storage_->nbytes);
+  if (t.numel_ > 0 && !t.is_deferred()) std::memset(t.storage_->data, 0, t.storage_->nbytes);
   return t;
 }
 
 Tensor Tensor::full(const Shape& sizes, double value, DType dtype) {
   Tensor t = empty(sizes, dtype);
-  t.fill_(value);
+  if (!t.is_deferred()) t.fill_(value);
   return t;
 }
 
 template <class T>
 Tensor Tensor::from_data(std::span<const T> values, const Shape& sizes) {
-  Tensor t = empty(sizes, dtype_of<T>());
+  // Given values are materialized even under a DeferredAllocationGuard.
+  const bool deferred = std::exchange(t_deferred_allocation, false);
+  Tensor t;
+  try {
+    t = empty(sizes, dtype_of<T>());
+  } catch (...) {
+    t_deferred_allocation = deferred;
+    throw;
+  }
+  t_deferred_allocation = deferred;
   WEIGHTINIT_CHECK(static_cast<std::int64_t>(values.size()) == t.numel_, ShapeError, "shape ",
                    shape_str(sizes), " has ", t.numel_, " elements, but ", values.size(),
                    " values were given");
@@ -132,6 +176,7 @@ T* Tensor::data_ptr() const {
   WEIGHTINIT_CHECK(defined(), Error, "data_ptr() called on an undefined tensor");
   WEIGHTINIT_CHECK(dtype_of<T>() == dtype_, DTypeError, "expected a tensor of dtype ",
                    dtype_name(dtype_of<T>()), ", but it has dtype ", dtype_name(dtype_));
+  check_materialized("data_ptr()");
   return static_cast<T*>(storage_->data) + offset_;
 }
 template float* Tensor::data_ptr<float>() const;
@@ -140,6 +185,7 @@ template std::int64_t* Tensor::data_ptr<std::int64_t>() const;
 
 void* Tensor::raw_data() const {
   WEIGHTINIT_CHECK(defined(), Error, "raw_data() called on an undefined tensor");
+  check_materialized("raw_data()");
   return static_cast<std::byte*>(storage_->data) +
          offset_ * static_cast<std::int64_t>(element_size());
 }
@@ -265,6 +311,13 @@ Tensor Tensor::to(DType dtype) const {
 }
 
 Tensor& Tensor::fill_(double value) {
+  if (is_deferred()) {
+    // Recorded by an active DrawRecorder (the streaming writer's planning pass), else an error.
+    WEIGHTINIT_CHECK(detail::record_deferred_constant(*this, value), Error,
+                     "fill_: the tensor of shape ", shape_str(sizes_),
+                     " is deferred (built under a DeferredAllocationGuard): it has no memory");
+    return *this;
+  }
   dispatch(dtype_, [&](auto zero) {
     using T = decltype(zero);
     T* base = static_cast<T*>(storage_->data);
@@ -282,6 +335,8 @@ Tensor& Tensor::fill_(double value) {
 Tensor& Tensor::copy_(const Tensor& src) {
   WEIGHTINIT_CHECK(src.sizes_ == sizes_, ShapeError, "copy_: shape ", shape_str(src.sizes_),
                    " does not match ", shape_str(sizes_));
+  check_materialized("copy_");
+  src.check_materialized("copy_ (source)");
   // Gather src in logical order, then scatter in logical order: correct even when the two
   // views overlap in storage.
   dispatch(src.dtype_, [&](auto src_zero) {
@@ -302,6 +357,7 @@ template <class T>
 std::vector<T> Tensor::to_vector() const {
   std::vector<T> out;
   if (!defined()) return out;
+  check_materialized("to_vector()");
   out.reserve(static_cast<std::size_t>(numel_));
   dispatch(dtype_, [&](auto zero) {
     using S = decltype(zero);

@@ -1263,7 +1263,7 @@ TEST_F(Cli, BadInputTable) {
        "builtin:torchvision-resnt: unknown policy 'torchvision-resnt': not a file, and the "
        "built-in policies are torch-default, torchvision-resnet, torchvision-vgg, "
        "torchvision-densenet, torchvision-mobilenet, resnext-fb, densenet-lua, wrn-msra, c3d, "
-       "keras-default, gpt2, mup, fixup"},
+       "keras-default, gpt2, llama, mup, fixup"},
       {{"init", "mlp:8-4", "--policy", policy, "-o", out},
        2,
        policy + ":1:1: expected 'selector: init spec', like 'Conv2d.weight: "

@@ -13,8 +13,10 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "weightinit/init/policy.h"
+#include "weightinit/models/gpt2.h"
 #include "weightinit/models/registry.h"
 
 namespace wi = weightinit;
@@ -152,4 +154,50 @@ TEST(Zoo, FixupScalesResidualBranchesAndZeroesTheirLastLayer) {
   // The stem and the downsample convs: plain He, N(0, 2/(k·out)).
   const double stem = std::sqrt(2.0 / (49.0 * 64.0));
   EXPECT_NEAR(population_std(param(m, "conv1.weight")), stem, 0.02 * stem);
+}
+
+TEST(Zoo, Gpt2SizesHaveTheirParameterCountsByFormula) {
+  // Without the tied head: 12·d² + 13·d per block, wte 50257·d, wpe 1024·d, ln_f 2·d.
+  auto hand = [](std::int64_t layers, std::int64_t d) {
+    return 50257 * d + 1024 * d + layers * (12 * d * d + 13 * d) + 2 * d;
+  };
+  const std::tuple<std::int64_t, std::int64_t, std::int64_t> sizes[] = {{12, 768, 124'439'808},
+                                                                        {24, 1024, 354'823'168},
+                                                                        {36, 1280, 774'030'080},
+                                                                        {48, 1600, 1'557'611'200}};
+  for (const auto& [layers, d, want] : sizes) {
+    EXPECT_EQ(hand(layers, d), want) << layers << " x " << d;
+    EXPECT_EQ(wi::models::gpt2_parameter_count(layers, d), want) << layers << " x " << d;
+  }
+  // gpt2:small builds GPT-2 small, the same model as the old name gpt2-small (whose count
+  // tests/golden/zoo_torchvision.json pins), draw for draw.
+  wi::Generator g1(0), g2(0);
+  const auto small = wi::models::build_model("gpt2:small", g1);
+  const auto old = wi::models::build_model("gpt2-small", g2);
+  EXPECT_EQ(small.input_size, (wi::Shape{1024}));
+  const wi::nn::StateDict a = small.module->state_dict(), b = old.module->state_dict();
+  ASSERT_EQ(a.size(), b.size());
+  std::int64_t parameters = 0;
+  for (auto& [pname, p] : small.module->named_parameters()) parameters += p->data.numel();
+  EXPECT_EQ(parameters, 124'439'808);
+  EXPECT_EQ(parameters,
+            golden().at("models").at("gpt2-small").at("parameters").get<std::int64_t>());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].first, b[i].first);
+    EXPECT_EQ(sha256_hex(a[i].second), sha256_hex(b[i].second)) << a[i].first;
+  }
+  EXPECT_EQ(a.front().first, "transformer.wte.weight");
+  EXPECT_EQ(a.back().first, "transformer.ln_f.bias");
+  try {
+    wi::Generator g(0);
+    wi::models::build_model("gpt2:huge", g);
+    ADD_FAILURE() << "gpt2:huge built";
+  } catch (const wi::ValueError& e) {
+    EXPECT_STREQ(e.what(),
+                 "invalid model spec 'gpt2:huge': GPT-2 sizes are gpt2:small, gpt2:medium, "
+                 "gpt2:large and gpt2:xl");
+  }
+  std::string help;
+  for (const auto& line : wi::models::known_models()) help += line + "\n";
+  EXPECT_NE(help.find("gpt2:small|medium|large|xl"), std::string::npos) << help;
 }

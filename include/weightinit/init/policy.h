@@ -5,11 +5,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "weightinit/error.h"
+#include "weightinit/init/spec.h"
 #include "weightinit/nn/module.h"
 #include "weightinit/random/generator.h"
 
@@ -56,6 +58,26 @@ struct PolicyReport {
   /// policies are generic recipes with rules for layers a model may lack) and "parameter
   /// 'fc.weight' (Linear) is matched by no rule: it keeps its constructor's init", in order.
   std::vector<std::string> warnings;
+};
+
+/// One parameter's init as Policy::plan resolves it.
+struct PlannedParameter {
+  std::string name;   ///< qualified name ("layer1.0.conv1.weight")
+  std::string type;   ///< the owning module's type ("Conv2d")
+  std::string local;  ///< the parameter's own name ("weight")
+  nn::Parameter* parameter = nullptr;
+  nn::Module* owner = nullptr;
+  int rule = -1;                    ///< the deciding rule, -1 when none matched
+  std::optional<Initializer> init;  ///< what is drawn; empty: the constructor's values stay
+  /// Philox "default" of an Embedding with padding_idx: this row is zeroed after the draw, as
+  /// the constructor does.
+  std::optional<std::int64_t> zero_row;
+};
+
+/// What Policy::plan decided, before anything is drawn.
+struct PolicyPlan {
+  PolicyReport report;
+  std::vector<PlannedParameter> parameters;  ///< in named_parameters() order
 };
 
 /// Options of Policy::apply.
@@ -108,6 +130,16 @@ class Policy {
   /// is found before any parameter changes.
   PolicyReport apply(nn::Module& model, Generator& gen,
                      const PolicyApplyOptions& options = {}) const;
+
+  /// apply() without drawing: matches rules, resolves and checks every spec for a generator of
+  /// `family` (reads shapes only, so `model` may be deferred). Throws as apply().
+  PolicyPlan plan(nn::Module& model, RngFamily family,
+                  const PolicyApplyOptions& options = {}) const;
+  /// Draws planned parameter `i` into `target` (its parameter's data, or any tensor of that
+  /// shape and dtype) from gen, after gen.set_stream(its name): exactly what apply() draws
+  /// there. A deferred `target` records the fill (detail::DrawRecorder). Throws PolicyError
+  /// with the rule's location.
+  void draw(const PolicyPlan& plan, std::size_t i, Tensor& target, Generator& gen) const;
 
  private:
   static Policy parse_with(std::string_view text, std::string source,

@@ -51,6 +51,20 @@ void save_safetensors(const std::string& path, const nn::StateDict& tensors,
                       const std::map<std::string, std::string>& metadata = {},
                       std::optional<StoredDType> convert_floats_to = std::nullopt);
 
+/// One tensor of a safetensors header: name, stored dtype, shape.
+struct SafetensorsEntry {
+  std::string name;
+  StoredDType dtype;
+  Shape shape;
+};
+
+/// The first bytes of a safetensors file holding `entries` in this order: the 8-byte
+/// little-endian header length, then the JSON header (keys sorted, "__metadata__" first when
+/// given) padded with spaces to a multiple of 8. The data of entry k follows at the sum of the
+/// earlier entries' sizes. save_safetensors writes exactly this header.
+std::string safetensors_header(const std::vector<SafetensorsEntry>& entries,
+                               const std::map<std::string, std::string>& metadata);
+
 /// The content of a safetensors file.
 struct SafetensorsFile {
   /// The header's "__metadata__" (empty when absent).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// A transformer shaped like GPT-2 small, with nanoGPT's parameter names.
+// Transformers shaped like GPT-2 (small, medium, large, xl), with nanoGPT's parameter names.
 #pragma once
 
 #include <cstdint>
@@ -20,5 +20,13 @@ namespace weightinit::models {
 std::shared_ptr<nn::Module> make_gpt2(std::int64_t n_layer, std::int64_t n_embd, Generator& gen,
                                       std::int64_t vocab_size = 50257,
                                       std::int64_t block_size = 1024);
+
+/// The number of parameters make_gpt2 builds, without building it:
+///   vocab·d (wte) + block·d (wpe) + n_layer·(12·d² + 13·d) + 2·d (ln_f),
+/// a block being ln_1 2d, c_attn 3d² + 3d, c_proj d² + d, ln_2 2d, c_fc 4d² + 4d, c_proj 4d² + d.
+/// GPT-2's four sizes (`gpt2:small|medium|large|xl` in build_model): 12 layers × d 768:
+/// 124,439,808; 24 × 1024: 354,823,168; 36 × 1280: 774,030,080; 48 × 1600: 1,557,611,200.
+std::int64_t gpt2_parameter_count(std::int64_t n_layer, std::int64_t n_embd,
+                                  std::int64_t vocab_size = 50257, std::int64_t block_size = 1024);
 
 }  // namespace weightinit::models

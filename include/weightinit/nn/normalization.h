@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// BatchNorm1d/2d/3d and LayerNorm, with PyTorch's parameters, buffers and defaults.
+// BatchNorm1d/2d/3d, LayerNorm and RMSNorm, with PyTorch's (and Hugging Face's) parameters,
+// buffers and defaults.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +85,31 @@ class LayerNorm : public Module {
   Shape normalized_shape_;
   double eps_;
   bool affine_;
+};
+
+/// Root-mean-square layer normalisation (Zhang & Sennrich 2019, "Root Mean Square Layer
+/// Normalization") over the last dim, like Hugging Face's `LlamaRMSNorm(hidden_size, eps)`:
+/// y = x / sqrt(mean(x^2) + eps) * weight, with the mean over the last dim and no centring and
+/// no bias. One parameter, weight (dim), initialized to ones; no random draws. eps defaults to
+/// 1e-6 (LlamaConfig.rms_norm_eps). float32 or float64 (`dtype`, which the input must match);
+/// the statistics are computed in double. No backward pass (Module::backward throws).
+class RMSNorm : public Module {
+ public:
+  explicit RMSNorm(std::int64_t dim, double eps = 1e-6, DType dtype = DType::Float32);
+  std::string type_name() const override { return "RMSNorm"; }
+  /// Input (..., dim); per row r of the (M, dim) view, y[r, j] = x[r, j] / sqrt(Σ_j x[r, j]² /
+  /// dim + eps) · weight[j].
+  Tensor forward(const Tensor& input) override;
+  /// "(4096,), eps=1e-06", as LlamaRMSNorm.extra_repr prints it.
+  std::string extra_repr() const override;
+  void reset_own_parameters(Generator& gen) override;
+
+  std::int64_t dim() const { return dim_; }
+  double eps() const { return eps_; }
+
+ private:
+  std::int64_t dim_;
+  double eps_;
 };
 
 }  // namespace weightinit::nn

@@ -32,11 +32,19 @@ class Tensor {
   static Tensor zeros(const Shape& sizes, DType dtype = DType::Float32);
   /// Contiguous tensor filled with `value` (rounded to dtype), like `torch.full`.
   static Tensor full(const Shape& sizes, double value, DType dtype = DType::Float32);
+  /// A deferred tensor: shape, strides and dtype but no memory, like a tensor on PyTorch's
+  /// "meta" device. Views of it are deferred too. Reading or writing its elements throws
+  /// Error ("... is deferred ..."); Tensor::empty/zeros/full make deferred tensors while a
+  /// DeferredAllocationGuard is alive (weightinit/tensor/deferred.h).
+  static Tensor deferred(const Shape& sizes, DType dtype = DType::Float32);
   /// Contiguous copy of `values` (row-major) with shape `sizes`; numel must match.
   template <class T>
   static Tensor from_data(std::span<const T> values, const Shape& sizes);
 
   bool defined() const { return storage_ != nullptr; }
+  /// True for a tensor without memory (Tensor::deferred, or made under a
+  /// DeferredAllocationGuard).
+  bool is_deferred() const;
   DType dtype() const { return dtype_; }
   std::int64_t dim() const { return static_cast<std::int64_t>(sizes_.size()); }
   const Shape& sizes() const { return sizes_; }
@@ -107,6 +115,7 @@ class Tensor {
   Tensor(std::shared_ptr<Storage> storage, DType dtype, Shape sizes, Shape strides,
          std::int64_t offset);
   std::int64_t wrap_dim(std::int64_t d) const;
+  void check_materialized(const char* what) const;
   std::int64_t element_offset(std::span<const std::int64_t> index) const;
 
   std::shared_ptr<Storage> storage_;
