@@ -17,6 +17,7 @@ packages=(
   dataset-fashion-mnist            # Fashion-MNIST IDX files for the data layer and its tests
   chromium                         # renders the HTML report in its test (headless)
   clang libclang-rt-14-dev libomp-dev  # scripts/hardening.sh: ASan/UBSan build and libFuzzer
+  libopenmpi-dev openmpi-bin       # optional MPI CLI: mpirun -np K weightinit init ... --out DIR
 )
 
 missing=()

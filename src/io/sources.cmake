@@ -4,5 +4,6 @@ find_package(nlohmann_json 3 REQUIRED)
 target_sources(weightinit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/safetensors.cpp
   ${CMAKE_CURRENT_LIST_DIR}/atomic_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sharded_writer.cpp
 )
 target_link_libraries(weightinit PRIVATE nlohmann_json::nlohmann_json)

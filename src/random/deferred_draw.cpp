@@ -17,6 +17,7 @@ void record(const Tensor& t, const ElementwiseDraw& draw, const char* op) {
   WEIGHTINIT_CHECK(t.is_contiguous() && t.storage_offset() == 0, Error, op,
                    ": only whole deferred tensors can be filled, not views of them");
   t_recorder->draws.push_back(draw);
+  t_recorder->draws.back().target = t;
 }
 }  // namespace
 

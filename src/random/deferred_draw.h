@@ -21,6 +21,7 @@ struct ElementwiseDraw {
   PhiloxKey key{0, 0};
   std::int64_t first = 0;
   std::int64_t numel = 0;  // elements of the tensor it was recorded on
+  Tensor target;           // the deferred tensor it was recorded on (set by the recorder)
 };
 
 /// While alive, fills of deferred tensors on this thread (Philox uniform_/normal_/

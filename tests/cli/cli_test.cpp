@@ -1072,6 +1072,58 @@ TEST_F(Cli, CtrlCStopsCompareAfterTheStepAndWritesWhatExists) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// weightinit init --out DIR: streamed shards, Ctrl-C, --resume
+
+TEST_F(Cli, InitOutStreamsShardsAndResumesAfterCtrlC) {
+  const std::string model = "llama:d=512,layers=8,heads=8,kv_heads=4,ffn=1376,vocab=32000";
+  const auto args = [&](const std::string& out) {
+    return std::vector<std::string>{
+        "init",         model,    "--policy",   "llama", "--rng",        "philox",
+        "--dtype",      "bf16",   "--out",      out,     "--shard-size", "20MB",
+        "--chunk-size", "256KiB", "--progress", "lines", "--threads",    "1"};
+  };
+  const fs::path clean = dir_ / "clean", cut = dir_ / "cut";
+  const Result whole = run(args(clean.string()));
+  ASSERT_EQ(whole.code, 0) << whole.err;
+  EXPECT_NE(whole.out.find("in 5 files in"), std::string::npos) << whole.out;
+  EXPECT_NE(whole.err.find("100% "), std::string::npos) << whole.err;
+  EXPECT_TRUE(fs::exists(clean / "model.safetensors.index.json"));
+
+  const pid_t pid = start(args(cut.string()));
+  ASSERT_GT(pid, 0);
+  bool started = false;  // wait for the first shard's data, then interrupt
+  for (int i = 0; i < 400 && !started; ++i) {
+    started = fs::exists(cut / "model-00001-of-00005.safetensors.partial.done");
+    if (!started) ::usleep(5 * 1000);
+  }
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  const Result r = finish(pid);
+  if (r.code == 0) GTEST_SKIP() << "the write finished before the interrupt";
+  EXPECT_EQ(r.code, 130) << r.err;
+  EXPECT_NE(r.err.find("run again with --resume"), std::string::npos) << r.err;
+  // Every final name holds a whole shard, identical to the clean run's.
+  for (const auto& e : fs::directory_iterator(cut)) {
+    const std::string name = e.path().filename();
+    if (name.find(".partial") != std::string::npos) continue;
+    EXPECT_EQ(read_file(e.path()), read_file(clean / name)) << name;
+  }
+  std::vector<std::string> again = args(cut.string());
+  again.push_back("--resume");
+  const Result resumed = run(again);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("kept from the earlier run"), std::string::npos) << resumed.out;
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(clean)) {
+    ++n;
+    EXPECT_EQ(read_file(e.path()), read_file(cut / e.path().filename())) << e.path();
+  }
+  EXPECT_EQ(n, 6u);  // 5 shards + the index
+  for (const auto& e : fs::directory_iterator(cut)) {
+    EXPECT_EQ(e.path().string().find(".partial"), std::string::npos) << e.path();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // weightinit report (rendering in a browser: tests/report/check_report_chromium.py)
 
 TEST_F(Cli, ReportGathersSavedProbeAndCompareDocumentsIntoOnePage) {
@@ -1264,6 +1316,21 @@ TEST_F(Cli, BadInputTable) {
        "built-in policies are torch-default, torchvision-resnet, torchvision-vgg, "
        "torchvision-densenet, torchvision-mobilenet, resnext-fb, densenet-lua, wrn-msra, c3d, "
        "keras-default, gpt2, llama, mup, fixup"},
+      {{"init", "mlp:8-4", "--policy", "torch-default", "--out", out},
+       2,
+       "--out DIR streams chunk by chunk and needs --rng philox: PyTorch's generator is one "
+       "sequential stream (use -o FILE for PyTorch-identical values)"},
+      {{"init", "mlp:8-4", "--policy", "torch-default", "--rng", "philox", "--out", out,
+        "--shard-size", "2XB"},
+       2,
+       "invalid size '2XB': expected a positive number with an optional unit B, KB, MB, GB, TB "
+       "(powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), like 2GB"},
+      {{"init", "mlp:8-4", "--policy", "torch-default", "--rng", "philox", "--out", out, "-o", out},
+       2,
+       "give either -o FILE or --out DIR, not both"},
+      {{"init", "mlp:8-4", "--policy", "torch-default"},
+       2,
+       "give -o FILE (one safetensors file) or --out DIR (sharded, streamed; needs --rng philox)"},
       {{"init", "mlp:8-4", "--policy", policy, "-o", out},
        2,
        policy + ":1:1: expected 'selector: init spec', like 'Conv2d.weight: "

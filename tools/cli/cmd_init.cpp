@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -13,11 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "process_group.h"
+#include "train_common.h"
 #include "weightinit/init/policy.h"
 #include "weightinit/io/safetensors.h"
+#include "weightinit/io/sharded_writer.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/generator.h"
+#include "weightinit/tensor/deferred.h"
 #include "weightinit/threads.h"
+#include "weightinit/train/progress.h"
 
 namespace weightinit::cli {
 
@@ -34,6 +40,11 @@ struct InitArgs {
   bool explain = false;
   std::string rng = "torch";
   int threads = 0;
+  std::string out_dir;             // --out: streamed shards
+  std::string shard_size = "5GB";  // Hugging Face's default max_shard_size
+  std::string chunk_size = "256MB";
+  bool resume = false;
+  std::string progress = "auto";
 };
 
 std::map<std::string, double> parse_variables(const std::vector<std::string>& items) {
@@ -57,12 +68,147 @@ std::map<std::string, double> parse_variables(const std::vector<std::string>& it
   return out;
 }
 
+std::map<std::string, std::string> output_metadata(const InitArgs& a, const init::Policy& policy,
+                                                   RngFamily family) {
+  return {
+      {"format", "pt"},
+      {"weightinit_version", WEIGHTINIT_VERSION},
+      {"seed", std::to_string(a.seed)},
+      {"model", a.model},
+      {"generator",
+       family == RngFamily::Philox ? std::string(kPhiloxAlgorithm) : std::string("torch-mt19937")},
+      {"arith_mode", std::string(arith_mode_name(default_generator().arith_mode()))},
+      {"policy", policy.source()},
+      {"policy_rules", policy.text()},
+  };
+}
+
+std::optional<io::StoredDType> stored_dtype(const std::string& dtype) {
+  if (dtype == "bf16") return io::StoredDType::BF16;
+  if (dtype == "f16") return io::StoredDType::F16;
+  return std::nullopt;
+}
+
+/// "12.3 GB" (decimal units, as the shard sizes are given).
+std::string format_bytes(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1000.0 && u < 4) {
+    bytes /= 1000.0;
+    ++u;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return text;
+}
+
+/// --out DIR: the model built deferred (shapes only), each tensor streamed chunk by chunk into
+/// Hugging Face-style shards; under mpirun every rank writes its share.
+void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& policy_options,
+                        RngFamily family) {
+  WEIGHTINIT_CHECK(family == RngFamily::Philox, ValueError,
+                   "--out DIR streams chunk by chunk and needs --rng philox: PyTorch's generator "
+                   "is one sequential stream (use -o FILE for PyTorch-identical values)");
+  WEIGHTINIT_CHECK(a.output.empty(), ValueError, "give either -o FILE or --out DIR, not both");
+  io::ShardedWriteOptions options;
+  options.out_dir = a.out_dir;
+  options.shard_bytes = io::parse_byte_size(a.shard_size);
+  options.chunk_bytes = io::parse_byte_size(a.chunk_size);
+  options.float_dtype = stored_dtype(a.dtype);
+  options.resume = a.resume;
+  io::WorkGroup& group = process_group();
+  const auto start = std::chrono::steady_clock::now();
+  models::BuiltModel built;
+  {
+    const DeferredAllocationGuard deferred;
+    built = models::build_model(a.model, default_generator());
+  }
+  const init::Policy policy = init::Policy::resolve(a.policy, *built.module);
+  options.metadata = output_metadata(a, policy, family);
+  Generator philox = Generator::philox(static_cast<std::uint64_t>(a.seed));
+
+  const auto mode = a.progress == "auto"    ? train::ProgressPrinter::auto_mode(stderr)
+                    : a.progress == "bar"   ? train::ProgressPrinter::Mode::Bar
+                    : a.progress == "lines" ? train::ProgressPrinter::Mode::Lines
+                                            : train::ProgressPrinter::Mode::Quiet;
+  double last = -1.0;
+  const bool shown = group.rank() == 0 && mode != train::ProgressPrinter::Mode::Quiet;
+  options.progress = [&](const io::ShardedWriteProgress& p) {
+    if (!shown) return;
+    const double t =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const bool done = p.bytes_done >= p.bytes_total;
+    const double every = mode == train::ProgressPrinter::Mode::Bar ? 0.1 : 5.0;
+    if (!done && last >= 0 && t - last < every) return;
+    last = t;
+    const double rate = t > 0 ? static_cast<double>(p.bytes_done) / t : 0.0;
+    const double eta =
+        rate > 0 ? static_cast<double>(p.bytes_total - p.bytes_done) / rate : INFINITY;
+    const double frac = p.bytes_total
+                            ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
+                            : 1.0;
+    std::string line = format_bytes(static_cast<double>(p.bytes_done)) + " / " +
+                       format_bytes(static_cast<double>(p.bytes_total)) + " | " +
+                       format_bytes(rate) + "/s | ETA " + train::format_duration(eta);
+    if (group.size() > 1) line += " (rank 0 of " + std::to_string(group.size()) + ")";
+    if (mode == train::ProgressPrinter::Mode::Bar) {
+      const int width = 24, filled = static_cast<int>(frac * width);
+      const std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
+                              std::string(static_cast<std::size_t>(width - filled), ' ');
+      std::fprintf(stderr, "\r[%s] %s", bar.c_str(), line.c_str());
+      if (done) std::fprintf(stderr, "\n");
+    } else {
+      std::fprintf(stderr, "%.0f%% %s\n", 100.0 * frac, line.c_str());
+    }
+    std::fflush(stderr);
+  };
+  const StopOnSigint stop;
+  options.stop = &StopOnSigint::requested();
+  io::ShardedWriteReport report;
+  try {
+    report =
+        io::write_initialized_shards(*built.module, policy, policy_options, philox, options, group);
+  } catch (const io::Interrupted& e) {
+    std::fprintf(stderr, "weightinit: %s\n", e.what());
+    throw CLI::RuntimeError(130);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (group.rank() != 0) return;
+  for (const auto& name : report.materialized) {
+    std::fprintf(stderr,
+                 "weightinit: note: '%s' needs the whole tensor for its init and was computed "
+                 "in one piece\n",
+                 name.c_str());
+  }
+  std::printf(
+      "%s: %zu tensors (%s) in %zu file%s in %s%s; %s written here in %.3f s (%s/s)%s\n",
+      a.model.c_str(), report.tensors,
+      format_bytes(static_cast<double>(report.total_bytes)).c_str(), report.files.size(),
+      report.files.size() == 1 ? "" : "s", a.out_dir.c_str(),
+      report.index_file.empty() ? "" : (" with " + report.index_file).c_str(),
+      format_bytes(static_cast<double>(report.bytes_written)).c_str(), seconds,
+      format_bytes(static_cast<double>(report.bytes_written) / std::max(seconds, 1e-9)).c_str(),
+      report.bytes_skipped > 0 ? (", " + format_bytes(static_cast<double>(report.bytes_skipped)) +
+                                  " kept from the earlier run")
+                                     .c_str()
+                               : "");
+}
+
 void run_init(const InitArgs& a) {
   init::PolicyApplyOptions options;
   options.strict = a.strict;
   options.variables = parse_variables(a.variables);
   const RngFamily family = parse_rng_family(a.rng);
   if (a.threads != 0) set_num_threads(a.threads);
+  if (!a.out_dir.empty()) {
+    run_streaming_init(a, options, family);
+    return;
+  }
+  WEIGHTINIT_CHECK(!a.output.empty(), ValueError,
+                   "give -o FILE (one safetensors file) or --out "
+                   "DIR (sharded, streamed; needs --rng philox)");
+  WEIGHTINIT_CHECK(!a.resume, ValueError, "--resume needs --out DIR");
   const auto start = std::chrono::steady_clock::now();
   manual_seed(static_cast<std::uint64_t>(a.seed));
   const models::BuiltModel built = models::build_model(a.model, default_generator());
@@ -77,20 +223,8 @@ void run_init(const InitArgs& a) {
   for (const auto& w : report.warnings)
     std::fprintf(stderr, "weightinit: warning: %s\n", w.c_str());
 
-  const std::map<std::string, std::string> metadata{
-      {"format", "pt"},
-      {"weightinit_version", WEIGHTINIT_VERSION},
-      {"seed", std::to_string(a.seed)},
-      {"model", a.model},
-      {"generator",
-       family == RngFamily::Philox ? std::string(kPhiloxAlgorithm) : std::string("torch-mt19937")},
-      {"arith_mode", std::string(arith_mode_name(default_generator().arith_mode()))},
-      {"policy", policy.source()},
-      {"policy_rules", policy.text()},
-  };
-  std::optional<io::StoredDType> stored;
-  if (a.dtype == "bf16") stored = io::StoredDType::BF16;
-  if (a.dtype == "f16") stored = io::StoredDType::F16;
+  const std::map<std::string, std::string> metadata = output_metadata(a, policy, family);
+  const std::optional<io::StoredDType> stored = stored_dtype(a.dtype);
   const nn::StateDict state = built.module->state_dict();
   io::save_safetensors(a.output, state, metadata, stored);
   const double total_seconds =
@@ -127,7 +261,19 @@ void add_init_command(CLI::App& app) {
                   "(weightinit list --policies)")
       ->required();
   cmd->add_option("--seed", args->seed, "torch.manual_seed before building (default 0)");
-  cmd->add_option("-o,--output", args->output, "the .safetensors file to write")->required();
+  cmd->add_option("-o,--output", args->output, "the .safetensors file to write");
+  cmd->add_option("--out", args->out_dir,
+                  "stream into DIR as Hugging Face shards (model-00001-of-0000N.safetensors + "
+                  "model.safetensors.index.json) in bounded memory; needs --rng philox; under "
+                  "mpirun every rank writes its share");
+  cmd->add_option("--shard-size", args->shard_size,
+                  "with --out: largest shard, e.g. 2GB, 500MB, 4GiB (default 5GB)");
+  cmd->add_option("--chunk-size", args->chunk_size,
+                  "with --out: working memory per chunk (default 256MB)");
+  cmd->add_flag("--resume", args->resume,
+                "with --out: keep the shards and chunks an interrupted run finished");
+  cmd->add_option("--progress", args->progress, "with --out: auto (default), bar, lines or none")
+      ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
   cmd->add_option("--dtype", args->dtype, "stored float type: float32 (default), bf16 or f16")
       ->check(CLI::IsMember({"float32", "bf16", "f16"}));
   cmd->add_flag("--strict", args->strict,

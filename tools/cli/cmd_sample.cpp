@@ -160,8 +160,9 @@ void run_sample(const SampleOptions& o) {
   if (format == Format::Raw && std::endian::native == std::endian::little && t.is_contiguous()) {
     // The tensor's own bytes are the raw format: write them without a copy (a 1e8-element
     // fill would otherwise fault in and copy another 400 MB).
-    write_output(o.output, std::string_view(static_cast<const char*>(t.raw_data()),
-                                            static_cast<std::size_t>(t.numel()) * t.element_size()));
+    write_output(o.output,
+                 std::string_view(static_cast<const char*>(t.raw_data()),
+                                  static_cast<std::size_t>(t.numel()) * t.element_size()));
     return;
   }
   write_output(o.output, render(t, format));

@@ -8,9 +8,15 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "weightinit/error.h"
+#ifdef WEIGHTINIT_WITH_MPI
+#include "mpi_group.h"
+#endif
 
 int main(int argc, char** argv) {
   namespace cli = weightinit::cli;
+#ifdef WEIGHTINIT_WITH_MPI
+  const cli::MpiSession mpi(&argc, &argv);  // only under mpirun
+#endif
   CLI::App app{"weightinit: neural-network parameter initialization, bit-identical to PyTorch",
                "weightinit"};
   cli::add_all_commands(app);

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// Streaming init of any model into Hugging Face-style sharded safetensors, in bounded memory,
+// resumable, and split across the processes of a work group (MPI) with byte-identical output.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "weightinit/init/policy.h"
+#include "weightinit/io/safetensors.h"
+#include "weightinit/nn/module.h"
+#include "weightinit/random/generator.h"
+
+namespace weightinit::io {
+
+/// The processes that write one output together, and their only synchronisation. The library
+/// never links MPI: tools/cli provides an MPI implementation when built with WEIGHTINIT_MPI.
+class WorkGroup {
+ public:
+  virtual ~WorkGroup() = default;
+  /// This process's index, 0 .. size() − 1.
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  /// A barrier that also combines one flag: returns true when every process passed true.
+  virtual bool all_ok(bool ok) = 0;
+};
+
+/// The group of one process (rank 0 of 1).
+WorkGroup& single_process();
+
+/// Progress of this process's share of a write.
+struct ShardedWriteProgress {
+  std::uint64_t bytes_done = 0;   ///< written (or found done by --resume) so far
+  std::uint64_t bytes_total = 0;  ///< this process's share
+};
+
+/// Options of write_initialized_shards.
+struct ShardedWriteOptions {
+  std::string out_dir;                          ///< created if missing
+  std::uint64_t shard_bytes = 5'000'000'000;    ///< Hugging Face's default max_shard_size, 5GB
+  std::uint64_t chunk_bytes = 256ull << 20;     ///< working memory per chunk (≥ 4 KiB)
+  std::optional<StoredDType> float_dtype;       ///< floats stored as this (BF16, F16, ...)
+  std::map<std::string, std::string> metadata;  ///< every shard's "__metadata__"
+  bool resume = false;                          ///< keep finished shards and chunks
+  /// Called after each chunk of this process (its own thread).
+  std::function<void(const ShardedWriteProgress&)> progress;
+  /// When set to true (a signal handler), the write stops after the current chunk, leaving
+  /// what it finished for resume; write_initialized_shards then throws Interrupted.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+/// Thrown when options.stop ended a write; the output can be resumed.
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
+
+/// What a write did.
+struct ShardedWriteReport {
+  std::vector<std::string> files;   ///< shard file names in out_dir, in order
+  std::string index_file;           ///< "model.safetensors.index.json", or "" (one file)
+  std::uint64_t total_bytes = 0;    ///< tensor data of the whole model
+  std::uint64_t bytes_written = 0;  ///< tensor data this process wrote in this run
+  std::uint64_t bytes_skipped = 0;  ///< this process's share found done (resume)
+  std::size_t tensors = 0;
+  std::vector<std::string> materialized;  ///< tensors filled whole, not chunk by chunk
+  std::uint64_t largest_chunk_bytes = 0;  ///< peak working buffer of this process
+};
+
+/// Initializes `model`'s state dict with `policy`, drawn from the Philox generator `gen`
+/// (each parameter from its own stream (seed, name), as Policy::apply draws it), straight into
+/// safetensors files in options.out_dir, named as Hugging Face names them:
+/// `model.safetensors` when the tensors fit one shard, else `model-00001-of-0000N.safetensors`
+/// ... plus `model.safetensors.index.json` ({"metadata": {"total_size": ...}, "weight_map":
+/// {name: file}}). Tensors keep state_dict order; a shard takes tensors until the next would
+/// pass shard_bytes (a larger tensor gets a shard of its own).
+///
+/// `model` may be deferred (DeferredAllocationGuard): only shapes are read. A parameter whose
+/// init is element-wise (uniform/normal/trunc_normal families, constants) is computed chunk by
+/// chunk, so memory stays within chunk_bytes whatever the model's size; one whose init needs
+/// the whole tensor (orthogonal, sparse, eye, dirac, ...) is computed whole and listed in
+/// report.materialized. Buffers of a deferred model get their constructor's constants.
+/// The bytes are those of `policy.apply(model, gen)` followed by save_safetensors (the same
+/// conversion), whatever chunk_bytes, the number of processes or a resume.
+///
+/// Crash safety: each shard is written as NAME.partial and renamed when complete, so a final
+/// name only ever holds a whole shard; finished chunks are journaled in NAME.partial.done
+/// (after fdatasync). With resume, finished shards (checked against the expected header and
+/// size; a mismatch is a ValueError) and journaled chunks are kept.
+///
+/// With a WorkGroup of K processes, every process plans the same layout; the chunks are split
+/// into K contiguous byte ranges, each process writes its own with pwrite into the shared
+/// .partial files, and rank 0 creates them and renames them at the end. The processes exchange
+/// no parameter data, only all_ok barriers. Throws ValueError (not a Philox generator, bad
+/// options), IoError, PolicyError, Interrupted; when one process fails, all throw.
+ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Policy& policy,
+                                            const init::PolicyApplyOptions& policy_options,
+                                            Generator& gen, const ShardedWriteOptions& options,
+                                            WorkGroup& group = single_process());
+
+/// Parses a size such as "2GB", "500MB", "256MiB", "1.5G" or "4096" (bytes): decimal units
+/// (KB, MB, GB, TB = 10^3..10^12, as Hugging Face's max_shard_size) and binary ones (KiB, MiB,
+/// GiB, TiB); K/M/G/T alone are decimal. ValueError names the text and the rule.
+std::uint64_t parse_byte_size(const std::string& text);
+
+}  // namespace weightinit::io

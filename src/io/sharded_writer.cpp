@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: MIT
+// write_initialized_shards: plan the state dict as Hugging Face shards, then fill each tensor
+// chunk by chunk from its recorded Philox draw into the shards' .partial files (pwrite),
+// journal finished chunks, rename complete shards. See weightinit/io/sharded_writer.h.
+#include "weightinit/io/sharded_writer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "random/deferred_draw.h"
+#include "weightinit/io/atomic_file.h"
+#include "weightinit/tensor/deferred.h"
+
+namespace weightinit::io {
+
+namespace {
+
+using json = nlohmann::json;
+using detail::ElementwiseDraw;
+
+class SingleProcess final : public WorkGroup {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  bool all_ok(bool ok) override { return ok; }
+};
+
+[[noreturn]] void io_fail(const std::string& what, const std::string& path) {
+  throw IoError(what + " '" + path + "': " + std::strerror(errno));
+}
+
+/// How one tensor's values are made.
+struct TensorJob {
+  std::string name;
+  DType dtype;  // the model's (work) dtype
+  Shape shape;
+  StoredDType stored;
+  std::uint64_t nbytes = 0;
+  // Exactly one of: an element-wise draw (chunks), a whole tensor to compute (planned
+  // parameter `param`, materialized), or the model's own values (a materialized buffer).
+  std::optional<ElementwiseDraw> draw;
+  std::optional<std::int64_t> zero_row;  // Embedding padding row, zeroed after the draw
+  std::size_t row_elements = 0;
+  int param = -1;  // index into the plan when computed whole
+  Tensor values;   // a buffer's values when the model is materialized
+};
+
+struct Shard {
+  std::string file;
+  std::vector<std::size_t> tensors;  // job indices
+  std::string header;                // the file's first bytes (length + JSON)
+  std::uint64_t size = 0;            // whole file
+};
+
+/// A piece of work: elements [begin, end) of one tensor, at `offset` in its shard's file.
+struct Unit {
+  std::size_t shard, job;
+  std::int64_t begin, end;
+  std::uint64_t offset, bytes;
+};
+
+StoredDType natural(DType d) {
+  switch (d) {
+    case DType::Float32:
+      return StoredDType::F32;
+    case DType::Float64:
+      return StoredDType::F64;
+    case DType::Int64:
+      break;
+  }
+  return StoredDType::I64;
+}
+
+/// The deferred tensor's recorded whole-tensor draw among `draws`, if there is exactly one.
+std::optional<ElementwiseDraw> single_draw(const std::vector<ElementwiseDraw>& draws,
+                                           const Tensor& t) {
+  std::optional<ElementwiseDraw> found;
+  for (const auto& d : draws) {
+    if (!d.target.shares_storage_with(t)) continue;
+    if (found || d.numel != t.numel()) return std::nullopt;  // several fills, or a view's
+    found = d;
+  }
+  return found;
+}
+
+/// Converts `n` work elements at `src` (dtype `from`) to `stored` bytes at `dst`.
+void convert(const void* src, DType from, std::int64_t n, StoredDType stored, unsigned char* dst) {
+  if (stored == natural(from)) {
+    std::memcpy(dst, src, static_cast<std::size_t>(n) * element_size(from));
+    return;
+  }
+  const auto value = [&](std::int64_t i) -> float {
+    return from == DType::Float32 ? static_cast<const float*>(src)[i]
+                                  : static_cast<float>(static_cast<const double*>(src)[i]);
+  };
+  switch (stored) {
+    case StoredDType::BF16:
+    case StoredDType::F16: {
+      auto* out = reinterpret_cast<std::uint16_t*>(dst);
+      const bool bf16 = stored == StoredDType::BF16;
+#pragma omp parallel for schedule(static) if (n >= 65536)
+      for (std::int64_t i = 0; i < n; ++i) {
+        out[i] = bf16 ? float_to_bf16_bits(value(i)) : float_to_f16_bits(value(i));
+      }
+      return;
+    }
+    case StoredDType::F32: {  // float64 work -> F32
+      auto* out = reinterpret_cast<float*>(dst);
+      for (std::int64_t i = 0; i < n; ++i) out[i] = value(i);
+      return;
+    }
+    case StoredDType::F64: {  // float32 work -> F64
+      auto* out = reinterpret_cast<double*>(dst);
+      const auto* in = static_cast<const float*>(src);
+      for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<double>(in[i]);
+      return;
+    }
+    case StoredDType::I64:
+      break;
+  }
+  throw DTypeError("write_initialized_shards: cannot store a floating tensor as I64");
+}
+
+void pwrite_all(int fd, const void* data, std::uint64_t size, std::uint64_t offset,
+                const std::string& path) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  while (size > 0) {
+    const ssize_t n =
+        ::pwrite(fd, p, static_cast<std::size_t>(std::min<std::uint64_t>(size, 1u << 30)),
+                 static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      io_fail("cannot write", path);
+    }
+    p += n;
+    size -= static_cast<std::uint64_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+/// The first `n` bytes of `path` ("" when it is missing or shorter), and its size.
+std::pair<std::string, std::uint64_t> file_start(const std::string& path, std::size_t n) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {"", 0};
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  in.seekg(0);
+  std::string head(std::min<std::uint64_t>(n, size), '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  return {in ? head : "", size};
+}
+
+/// Unit ids listed in a journal (one decimal id per line; a torn last line is ignored).
+std::set<std::size_t> read_journal(const std::string& path) {
+  std::set<std::size_t> done;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: torn
+    try {
+      done.insert(static_cast<std::size_t>(std::stoull(line)));
+    } catch (const std::exception&) {
+    }
+  }
+  return done;
+}
+
+void fsync_dir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+/// Runs `fn` on this process, then combines success across the group; rethrows this
+/// process's error, or reports another's.
+template <class Fn>
+void group_phase(WorkGroup& group, const char* phase, Fn&& fn) {
+  std::exception_ptr error;
+  try {
+    fn();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  const bool all = group.all_ok(error == nullptr);
+  if (error) std::rethrow_exception(error);
+  if (!all) throw Error(std::string("another process failed while ") + phase);
+}
+
+}  // namespace
+
+WorkGroup& single_process() {
+  static SingleProcess group;
+  return group;
+}
+
+std::uint64_t parse_byte_size(const std::string& text) {
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  std::string unit = text.substr(used);
+  for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static const std::map<std::string, double> units = {{"", 1},
+                                                      {"B", 1},
+                                                      {"K", 1e3},
+                                                      {"KB", 1e3},
+                                                      {"M", 1e6},
+                                                      {"MB", 1e6},
+                                                      {"G", 1e9},
+                                                      {"GB", 1e9},
+                                                      {"T", 1e12},
+                                                      {"TB", 1e12},
+                                                      {"KIB", 1024.0},
+                                                      {"MIB", 1048576.0},
+                                                      {"GIB", 1073741824.0},
+                                                      {"TIB", 1099511627776.0}};
+  const auto it = units.find(unit);
+  WEIGHTINIT_CHECK(used > 0 && it != units.end() && std::isfinite(value) && value > 0, ValueError,
+                   "invalid size '", text,
+                   "': expected a positive number with an optional unit B, KB, MB, GB, TB "
+                   "(powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), like 2GB");
+  const double bytes = value * it->second;
+  WEIGHTINIT_CHECK(bytes >= 1 && bytes < 1.8e19, ValueError, "invalid size '", text,
+                   "': it must be between 1 byte and 2^64 bytes");
+  return static_cast<std::uint64_t>(bytes);
+}
+
+ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Policy& policy,
+                                            const init::PolicyApplyOptions& policy_options,
+                                            Generator& gen, const ShardedWriteOptions& options,
+                                            WorkGroup& group) {
+  WEIGHTINIT_CHECK(gen.family() == RngFamily::Philox, ValueError,
+                   "streaming shards needs the Philox generator (--rng philox): PyTorch's "
+                   "generator is one sequential stream, so no chunk could be computed on its own");
+  WEIGHTINIT_CHECK(options.chunk_bytes >= 4096, ValueError,
+                   "chunk size must be at least 4 KiB, "
+                   "but got ",
+                   options.chunk_bytes, " bytes");
+  WEIGHTINIT_CHECK(options.shard_bytes >= 1, ValueError, "shard size must be positive");
+  WEIGHTINIT_CHECK(!options.out_dir.empty(), ValueError, "the output directory is empty");
+  WEIGHTINIT_CHECK(!deferred_allocation(), ValueError,
+                   "write_initialized_shards needs memory for its chunks: call it outside the "
+                   "DeferredAllocationGuard the model was built under");
+  const init::PolicyPlan plan = policy.plan(model, RngFamily::Philox, policy_options);
+  std::map<std::string, std::size_t> planned;
+  for (std::size_t i = 0; i < plan.parameters.size(); ++i) planned[plan.parameters[i].name] = i;
+  std::map<std::string, nn::Module*> modules;
+  for (auto& [name, m] : model.named_modules()) modules[name] = m;
+
+  // ---- What makes each tensor (every process, the same) ----
+  ShardedWriteReport report;
+  std::vector<TensorJob> jobs;
+  for (auto& [name, tensor] : model.state_dict()) {
+    TensorJob job;
+    job.name = name;
+    job.dtype = tensor.dtype();
+    job.shape = tensor.sizes();
+    job.stored = natural(tensor.dtype());
+    if (options.float_dtype && is_floating_point(tensor.dtype())) job.stored = *options.float_dtype;
+    job.nbytes = static_cast<std::uint64_t>(tensor.numel()) * stored_element_size(job.stored);
+    if (const auto it = planned.find(name); it != planned.end()) {
+      const init::PlannedParameter& p = plan.parameters[it->second];
+      if (!p.init) {  // torch leaves it as torch.empty made it (a fan_in-0 bias): zeros here
+        ElementwiseDraw zero;
+        zero.numel = tensor.numel();
+        job.draw = zero;
+      } else {
+        Tensor deferred = Tensor::deferred(job.shape, job.dtype);
+        detail::DrawRecorder recorder;
+        gen.set_stream(p.name);
+        try {
+          p.init->apply(deferred, gen, gen);
+          job.draw = single_draw(recorder.draws, deferred);
+        } catch (const Error&) {
+          job.draw.reset();  // needs the whole tensor (or fails: the real draw will say why)
+        }
+        if (job.draw) {
+          job.zero_row = p.zero_row;
+          job.row_elements = job.shape.size() >= 2 ? static_cast<std::size_t>(job.shape[1]) : 1;
+        } else {
+          job.param = static_cast<int>(it->second);
+          report.materialized.push_back(name);
+        }
+      }
+    } else if (!tensor.is_deferred()) {
+      job.values = tensor.contiguous();  // a buffer of a materialized model
+    } else {
+      // A deferred buffer: its module's constructor constants (BatchNorm's running stats).
+      const std::size_t dot = name.rfind('.');
+      nn::Module* owner = modules.at(dot == std::string::npos ? "" : name.substr(0, dot));
+      detail::DrawRecorder recorder;
+      owner->reset_own_parameters(gen);
+      job.draw = single_draw(recorder.draws, tensor);
+      WEIGHTINIT_CHECK(job.draw.has_value(), ValueError, "buffer '", name,
+                       "' of a deferred model has no constant its constructor sets");
+    }
+    jobs.push_back(std::move(job));
+  }
+  report.tensors = jobs.size();
+
+  // ---- Shards, Hugging Face's way ----
+  std::vector<Shard> shards;
+  std::uint64_t current = 0;
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (shards.empty() || (current + jobs[j].nbytes > options.shard_bytes && current > 0)) {
+      shards.emplace_back();
+      current = 0;
+    }
+    shards.back().tensors.push_back(j);
+    current += jobs[j].nbytes;
+    report.total_bytes += jobs[j].nbytes;
+  }
+  if (shards.empty()) shards.emplace_back();
+  // A digest of what every tensor will hold (its draw: kind, arguments, stream and offset, or
+  // the spec drawn whole), in each header: --resume then refuses files planned differently
+  // (another seed, policy or dtype) instead of mixing them.
+  std::map<std::string, std::string> metadata = options.metadata;
+  {
+    std::ostringstream plan_text;
+    plan_text.precision(17);
+    for (const TensorJob& job : jobs) {
+      plan_text << job.name << '|' << stored_dtype_name(job.stored) << '|';
+      if (job.draw) {
+        plan_text << static_cast<int>(job.draw->kind) << ',' << job.draw->p0 << ',' << job.draw->p1
+                  << ',' << job.draw->p2 << ',' << job.draw->p3 << ',' << job.draw->key.seed << ','
+                  << job.draw->key.stream << ',' << job.draw->first << ','
+                  << job.zero_row.value_or(-1);
+      } else if (job.param >= 0) {
+        plan_text << "whole:"
+                  << plan.parameters[static_cast<std::size_t>(job.param)].init->canonical() << ','
+                  << gen.philox_key().seed;
+      } else {
+        plan_text << "values";
+      }
+      plan_text << '\n';
+    }
+    std::uint64_t h = 0xcbf29ce484222325u;  // FNV-1a 64
+    for (const char c : plan_text.str()) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3u;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    metadata["weightinit_plan_digest"] = hex;
+  }
+  for (std::size_t s = 0; s < shards.size(); ++s) {
+    char file[64];
+    if (shards.size() == 1) {
+      std::snprintf(file, sizeof file, "model.safetensors");
+    } else {
+      std::snprintf(file, sizeof file, "model-%05zu-of-%05zu.safetensors", s + 1, shards.size());
+    }
+    shards[s].file = file;
+    std::vector<SafetensorsEntry> entries;
+    std::uint64_t data = 0;
+    for (std::size_t j : shards[s].tensors) {
+      entries.push_back({jobs[j].name, jobs[j].stored, jobs[j].shape});
+      data += jobs[j].nbytes;
+    }
+    shards[s].header = safetensors_header(entries, metadata);
+    shards[s].size = shards[s].header.size() + data;
+    report.files.push_back(shards[s].file);
+  }
+  if (shards.size() > 1) report.index_file = "model.safetensors.index.json";
+
+  // ---- Units, and this process's contiguous byte range of them ----
+  // A chunk's working memory is its work-dtype values plus their stored bytes.
+  const auto chunk_elements_of = [&](const TensorJob& job) {
+    const std::uint64_t per = element_size(job.dtype) + stored_element_size(job.stored);
+    return static_cast<std::int64_t>(std::max<std::uint64_t>(16, options.chunk_bytes / per));
+  };
+  std::vector<Unit> units;
+  for (std::size_t s = 0; s < shards.size(); ++s) {
+    std::uint64_t offset = shards[s].header.size();
+    for (std::size_t j : shards[s].tensors) {
+      const TensorJob& job = jobs[j];
+      const std::int64_t n = numel_of(job.shape);
+      const std::size_t el = stored_element_size(job.stored);
+      const std::int64_t step = job.draw ? chunk_elements_of(job) : std::max<std::int64_t>(n, 1);
+      for (std::int64_t b = 0; b < n || (n == 0 && b == 0); b += step) {
+        const std::int64_t e = std::min(n, b + step);
+        units.push_back({s, j, b, e, offset + static_cast<std::uint64_t>(b) * el,
+                         static_cast<std::uint64_t>(e - b) * el});
+        if (n == 0) break;
+      }
+      offset += job.nbytes;
+    }
+  }
+  const int rank = group.rank(), world = group.size();
+  std::vector<std::size_t> mine;
+  {
+    std::uint64_t before = 0;
+    const double total = static_cast<double>(std::max<std::uint64_t>(report.total_bytes, 1));
+    for (std::size_t u = 0; u < units.size(); ++u) {
+      const double middle = static_cast<double>(before) + static_cast<double>(units[u].bytes) / 2;
+      const int owner = std::min(world - 1, static_cast<int>(middle / total * world));
+      if (owner == rank) mine.push_back(u);
+      before += units[u].bytes;
+    }
+  }
+
+  const std::filesystem::path dir(options.out_dir);
+  const auto final_path = [&](std::size_t s) { return (dir / shards[s].file).string(); };
+  const auto partial_path = [&](std::size_t s) { return final_path(s) + ".partial"; };
+  const auto journal_path = [&](std::size_t s) { return final_path(s) + ".partial.done"; };
+
+  // ---- Phase A: what is already done (resume) ----
+  std::vector<bool> shard_done(shards.size(), false), partial_ok(shards.size(), false);
+  std::set<std::size_t> units_done;
+  group_phase(group, "checking the output directory", [&] {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    WEIGHTINIT_CHECK(std::filesystem::is_directory(dir), IoError, "cannot create directory '",
+                     options.out_dir, "': ", ec ? ec.message() : "not a directory");
+    if (!options.resume) return;
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+      const auto [head, size] = file_start(final_path(s), shards[s].header.size());
+      if (!head.empty() || size > 0) {
+        WEIGHTINIT_CHECK(head == shards[s].header && size == shards[s].size, ValueError,
+                         "--resume: '", final_path(s),
+                         "' exists but was written with other settings (model, policy, seed, "
+                         "dtype or shard size); remove it or run without --resume");
+        shard_done[s] = true;
+        continue;
+      }
+      const auto [phead, psize] = file_start(partial_path(s), shards[s].header.size());
+      if (phead == shards[s].header && psize == shards[s].size) partial_ok[s] = true;
+    }
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+      if (!partial_ok[s]) continue;
+      for (std::size_t u : read_journal(journal_path(s))) {
+        if (u < units.size() && units[u].shard == s) units_done.insert(u);
+      }
+    }
+  });
+
+  // ---- Phase B: rank 0 creates the .partial files ----
+  group_phase(group, "creating the shard files", [&] {
+    if (rank != 0) return;
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+      if (shard_done[s] || partial_ok[s]) continue;
+      const std::string path = partial_path(s);
+      std::remove(journal_path(s).c_str());
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0) io_fail("cannot create", path);
+      try {
+        pwrite_all(fd, shards[s].header.data(), shards[s].header.size(), 0, path);
+        if (::ftruncate(fd, static_cast<off_t>(shards[s].size)) != 0) io_fail("cannot size", path);
+      } catch (...) {
+        ::close(fd);
+        throw;
+      }
+      ::close(fd);
+    }
+  });
+
+  // ---- Phase C: every process writes its units ----
+  ShardedWriteProgress progress;
+  for (std::size_t u : mine) progress.bytes_total += units[u].bytes;
+  group_phase(group, "writing", [&] {
+    std::map<std::size_t, int> fds;    // shard -> fd
+    std::vector<std::size_t> pending;  // written, not yet journaled
+    std::uint64_t pending_bytes = 0;
+    const auto close_all = [&] {
+      for (auto& [s, fd] : fds) ::close(fd);
+      fds.clear();
+    };
+    const auto flush_journal = [&] {
+      if (pending.empty()) return;
+      std::map<std::size_t, std::string> lines;
+      for (std::size_t u : pending) lines[units[u].shard] += std::to_string(u) + "\n";
+      for (auto& [s, fd] : fds) {
+        if (::fdatasync(fd) != 0) io_fail("cannot sync", partial_path(s));
+      }
+      for (const auto& [s, text] : lines) {
+        const std::string path = journal_path(s);
+        const int jfd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (jfd < 0) io_fail("cannot open", path);
+        const bool ok =
+            ::write(jfd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fdatasync(jfd) == 0;
+        ::close(jfd);
+        if (!ok) io_fail("cannot write", path);
+      }
+      pending.clear();
+      pending_bytes = 0;
+    };
+    std::vector<unsigned char> out;
+    Tensor work;
+    try {
+      for (std::size_t u : mine) {
+        const Unit& unit = units[u];
+        if (shard_done[unit.shard] || units_done.count(u) > 0) {
+          progress.bytes_done += unit.bytes;
+          report.bytes_skipped += unit.bytes;
+          continue;
+        }
+        if (options.stop != nullptr && options.stop->load()) {
+          flush_journal();
+          throw Interrupted("interrupted: finished chunks are kept; run again with --resume");
+        }
+        const TensorJob& job = jobs[unit.job];
+        const std::int64_t n = unit.end - unit.begin;
+        Tensor values;
+        if (job.draw) {
+          if (!work.defined() || work.dtype() != job.dtype || work.numel() < n) {
+            work = Tensor::empty(
+                {std::max(n, std::min(chunk_elements_of(job), numel_of(job.shape)))}, job.dtype);
+          }
+          values = work.slice(0, 0, n);
+          detail::replay_elementwise_draw(*job.draw, values, unit.begin);
+          if (job.zero_row) {
+            const auto row = static_cast<std::int64_t>(job.row_elements);
+            const std::int64_t lo = std::max(unit.begin, *job.zero_row * row);
+            const std::int64_t hi = std::min(unit.end, (*job.zero_row + 1) * row);
+            if (lo < hi) values.slice(0, lo - unit.begin, hi - unit.begin).fill_(0.0);
+          }
+        } else if (job.param >= 0) {
+          values = Tensor::empty(job.shape, job.dtype);
+          policy.draw(plan, static_cast<std::size_t>(job.param), values, gen);
+        } else {
+          values = job.values;
+        }
+        const void* bytes = nullptr;
+        if (n > 0 && job.stored == natural(job.dtype)) {
+          bytes = values.raw_data();  // stored as computed: no copy
+        } else if (n > 0) {
+          out.resize(static_cast<std::size_t>(unit.bytes));
+          convert(values.raw_data(), job.dtype, n, job.stored, out.data());
+          bytes = out.data();
+        }
+        report.largest_chunk_bytes = std::max<std::uint64_t>(
+            report.largest_chunk_bytes,
+            unit.bytes + static_cast<std::uint64_t>(n) * element_size(job.dtype));
+        auto it = fds.find(unit.shard);
+        if (it == fds.end()) {
+          const std::string path = partial_path(unit.shard);
+          const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+          if (fd < 0) io_fail("cannot open", path);
+          it = fds.emplace(unit.shard, fd).first;
+        }
+        if (n > 0) pwrite_all(it->second, bytes, unit.bytes, unit.offset, partial_path(unit.shard));
+        report.bytes_written += unit.bytes;
+        progress.bytes_done += unit.bytes;
+        pending.push_back(u);
+        pending_bytes += unit.bytes;
+        if (pending_bytes >= (std::uint64_t{64} << 20)) flush_journal();
+        if (options.progress) options.progress(progress);
+      }
+      flush_journal();
+    } catch (...) {
+      close_all();
+      throw;
+    }
+    close_all();
+    if (options.progress && report.bytes_written == 0) options.progress(progress);
+  });
+
+  // ---- Phase D: rank 0 renames complete shards and writes the index ----
+  group_phase(group, "finishing the shards", [&] {
+    if (rank != 0) return;
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+      if (shard_done[s]) continue;
+      const std::string path = partial_path(s);
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || ::fsync(fd) != 0) io_fail("cannot sync", path);
+      ::close(fd);
+      if (std::rename(path.c_str(), final_path(s).c_str()) != 0) io_fail("cannot rename", path);
+      std::remove(journal_path(s).c_str());
+    }
+    fsync_dir(options.out_dir);
+    if (!report.index_file.empty()) {
+      json index;
+      index["metadata"] = json::object();
+      index["metadata"]["total_size"] = report.total_bytes;
+      for (const auto& [k, v] : metadata) index["metadata"][k] = v;
+      index["weight_map"] = json::object();
+      for (const Shard& shard : shards) {
+        for (std::size_t j : shard.tensors) index["weight_map"][jobs[j].name] = shard.file;
+      }
+      const std::string text = index.dump(2) + "\n";
+      AtomicFileWriter writer((dir / report.index_file).string());
+      writer.write(text.data(), text.size());
+      writer.commit();
+    }
+  });
+  return report;
+}
+
+}  // namespace weightinit::io

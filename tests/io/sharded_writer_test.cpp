@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+// write_initialized_shards: the streamed shards hold exactly what Policy::apply + safetensors
+// give, for any chunk size, shard size and number of processes (threads standing in for MPI
+// ranks here; tests/io/check_mpi_shards.sh runs real mpirun), and resume after an interrupt.
+#include "weightinit/io/sharded_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "weightinit/init/policy.h"
+#include "weightinit/io/safetensors.h"
+#include "weightinit/models/registry.h"
+#include "weightinit/nn/container.h"
+#include "weightinit/nn/embedding.h"
+#include "weightinit/nn/linear.h"
+#include "weightinit/tensor/deferred.h"
+
+namespace wi = weightinit;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char name[] = "/tmp/wi_sharded_XXXXXX";
+    path = ::mkdtemp(name);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+/// Every file of `dir` by name with its bytes.
+std::map<std::string, std::string> dir_bytes(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename()] = read_file(e.path());
+  return out;
+}
+
+std::shared_ptr<wi::nn::Module> build(const std::string& spec, bool deferred) {
+  wi::Generator gen(0);
+  if (!deferred) return wi::models::build_model(spec, gen).module;
+  const wi::DeferredAllocationGuard guard;
+  return wi::models::build_model(spec, gen).module;
+}
+
+wi::io::ShardedWriteReport write(const std::string& spec, const std::string& policy_name,
+                                 const fs::path& dir, wi::io::ShardedWriteOptions options,
+                                 std::uint64_t seed = 5,
+                                 wi::io::WorkGroup& group = wi::io::single_process()) {
+  auto model = build(spec, true);
+  const auto policy = wi::init::Policy::resolve(policy_name, *model);
+  wi::Generator gen = wi::Generator::philox(seed);
+  options.out_dir = dir.string();
+  options.metadata = {{"format", "pt"}};
+  return wi::io::write_initialized_shards(*model, policy, {}, gen, options, group);
+}
+
+/// The state dict of the materialized model after policy.apply with the same Philox seed.
+wi::nn::StateDict reference(const std::string& spec, const std::string& policy_name,
+                            std::uint64_t seed = 5) {
+  static std::vector<std::shared_ptr<wi::nn::Module>> keep;  // the tensors share its storage
+  auto model = build(spec, false);
+  keep.push_back(model);
+  const auto policy = wi::init::Policy::resolve(policy_name, *model);
+  wi::Generator gen = wi::Generator::philox(seed);
+  policy.apply(*model, gen);
+  return model->state_dict();
+}
+
+/// Loads every shard listed in the report and compares each tensor with `expected`, stored as
+/// `stored` (BF16 through the same rounding save_safetensors uses).
+void expect_shards_equal(const fs::path& dir, const wi::io::ShardedWriteReport& report,
+                         const wi::nn::StateDict& expected,
+                         std::optional<wi::io::StoredDType> stored = std::nullopt) {
+  const fs::path single = dir / "reference.safetensors";
+  wi::io::save_safetensors(single.string(), expected, {{"format", "pt"}}, stored);
+  const auto ref = wi::io::load_safetensors(single.string());
+  fs::remove(single);
+  std::map<std::string, wi::Tensor> got;
+  for (const auto& file : report.files) {
+    for (const auto& [name, t] : wi::io::load_safetensors((dir / file).string()).tensors) {
+      EXPECT_TRUE(got.emplace(name, t).second) << "tensor in two shards: " << name;
+    }
+  }
+  ASSERT_EQ(got.size(), ref.tensors.size());
+  for (const auto& [name, t] : ref.tensors) {
+    ASSERT_TRUE(got.count(name)) << name;
+    const wi::Tensor& g = got.at(name);
+    ASSERT_EQ(g.sizes(), t.sizes()) << name;
+    ASSERT_EQ(g.dtype(), t.dtype()) << name;
+    const auto bytes = static_cast<std::size_t>(t.numel()) * t.element_size();
+    EXPECT_EQ(std::memcmp(g.raw_data(), t.raw_data(), bytes), 0) << name << " differs";
+  }
+}
+
+TEST(ShardedWriter, ShardsHoldWhatPolicyApplyAndSafetensorsGive) {
+  for (const auto& [spec, policy] : std::vector<std::pair<std::string, std::string>>{
+           {"resnet18", "torchvision-resnet"},
+           {"llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100", "llama"}}) {
+    SCOPED_TRACE(spec);
+    const TempDir dir;
+    wi::io::ShardedWriteOptions o;
+    o.shard_bytes = 20'000'000;
+    o.chunk_bytes = 1 << 20;
+    const auto report = write(spec, policy, dir.path, o);
+    EXPECT_TRUE(report.materialized.empty());
+    EXPECT_LE(report.largest_chunk_bytes, o.chunk_bytes);
+    expect_shards_equal(dir.path, report, reference(spec, policy));
+  }
+}
+
+TEST(ShardedWriter, Bf16AndTheHuggingFaceLayout) {
+  const TempDir dir;
+  wi::io::ShardedWriteOptions o;
+  o.shard_bytes = 10'000'000;
+  o.chunk_bytes = 100'000;
+  o.float_dtype = wi::io::StoredDType::BF16;
+  const auto report = write("resnet18", "torchvision-resnet", dir.path, o);
+  expect_shards_equal(dir.path, report, reference("resnet18", "torchvision-resnet"),
+                      wi::io::StoredDType::BF16);
+  ASSERT_GT(report.files.size(), 1u);
+  EXPECT_EQ(report.files[0],
+            "model-00001-of-0000" + std::to_string(report.files.size()) + ".safetensors");
+  const auto index = nlohmann::json::parse(read_file(dir.path / "model.safetensors.index.json"));
+  EXPECT_EQ(index["metadata"]["total_size"].get<std::uint64_t>(), report.total_bytes);
+  EXPECT_EQ(index["weight_map"]["conv1.weight"], report.files[0]);
+  EXPECT_EQ(index["weight_map"].size(), report.tensors);
+  std::uint64_t largest_shard_data = 0;
+  for (const auto& f : report.files) {
+    std::uint64_t data = 0;
+    for (const auto& [name, t] : wi::io::load_safetensors((dir.path / f).string()).tensors) {
+      data += static_cast<std::uint64_t>(t.numel()) * (t.dtype() == wi::DType::Int64 ? 8 : 2);
+      EXPECT_EQ(index["weight_map"][name], f) << name;
+    }
+    largest_shard_data = std::max(largest_shard_data, data);
+  }
+  EXPECT_LE(largest_shard_data, o.shard_bytes);
+  for (const auto& e : fs::directory_iterator(dir.path)) {
+    EXPECT_EQ(e.path().string().find(".partial"), std::string::npos) << e.path();
+  }
+}
+
+TEST(ShardedWriter, OneShardIsModelSafetensorsWithoutIndex) {
+  const TempDir dir;
+  const auto report = write("mlp:784-256-10", "torch-default", dir.path, {});
+  ASSERT_EQ(report.files, std::vector<std::string>{"model.safetensors"});
+  EXPECT_TRUE(report.index_file.empty());
+  EXPECT_FALSE(fs::exists(dir.path / "model.safetensors.index.json"));
+  expect_shards_equal(dir.path, report, reference("mlp:784-256-10", "torch-default"));
+}
+
+TEST(ShardedWriter, BytesDoNotDependOnChunkSize) {
+  const TempDir a, b;
+  wi::io::ShardedWriteOptions small, large;
+  small.shard_bytes = large.shard_bytes = 5'000'000;
+  small.chunk_bytes = 4096;
+  large.chunk_bytes = 1ull << 30;
+  write("resnet18", "torchvision-resnet", a.path, small);
+  write("resnet18", "torchvision-resnet", b.path, large);
+  EXPECT_EQ(dir_bytes(a.path), dir_bytes(b.path));
+}
+
+/// K threads standing in for K MPI ranks: all_ok is a barrier that ANDs the flags.
+class ThreadGroup final : public wi::io::WorkGroup {
+ public:
+  struct Shared {
+    explicit Shared(int n) : barrier(n), size(n) {}
+    std::barrier<> barrier;
+    std::atomic<int> failures{0};
+    int size;
+  };
+  ThreadGroup(Shared& shared, int rank) : shared_(shared), rank_(rank) {}
+  int rank() const override { return rank_; }
+  int size() const override { return shared_.size; }
+  bool all_ok(bool ok) override {
+    if (!ok) ++shared_.failures;
+    shared_.barrier.arrive_and_wait();
+    const bool all = shared_.failures.load() == 0;
+    shared_.barrier.arrive_and_wait();
+    return all;
+  }
+
+ private:
+  Shared& shared_;
+  int rank_;
+};
+
+TEST(ShardedWriter, AnyNumberOfProcessesWritesTheSameBytes) {
+  const TempDir one;
+  wi::io::ShardedWriteOptions o;
+  o.shard_bytes = 7'000'000;
+  o.chunk_bytes = 300'000;
+  o.float_dtype = wi::io::StoredDType::BF16;
+  write("resnet18", "torchvision-resnet", one.path, o);
+  const auto expected = dir_bytes(one.path);
+  for (int k : {2, 3, 4}) {
+    SCOPED_TRACE(k);
+    const TempDir dir;
+    ThreadGroup::Shared shared(k);
+    std::vector<std::uint64_t> written(static_cast<std::size_t>(k));
+    std::vector<std::thread> ranks;
+    for (int r = 0; r < k; ++r) {
+      ranks.emplace_back([&, r] {
+        ThreadGroup group(shared, r);
+        written[static_cast<std::size_t>(r)] =
+            write("resnet18", "torchvision-resnet", dir.path, o, 5, group).bytes_written;
+      });
+    }
+    for (auto& t : ranks) t.join();
+    EXPECT_EQ(dir_bytes(dir.path), expected);
+    std::uint64_t sum = 0;
+    for (auto w : written) {
+      EXPECT_GT(w, 0u) << "every rank has a share";
+      sum += w;
+    }
+    EXPECT_EQ(sum, write("resnet18", "torchvision-resnet", one.path, o).total_bytes);
+  }
+}
+
+TEST(ShardedWriter, InterruptedRunLeavesNoHalfShardAndResumeCompletesIt) {
+  const TempDir clean, dir;
+  wi::io::ShardedWriteOptions o;
+  o.shard_bytes = 8'000'000;
+  o.chunk_bytes = 500'000;
+  write("resnet18", "torchvision-resnet", clean.path, o);
+  std::atomic<bool> stop{false};
+  int calls = 0;
+  o.stop = &stop;
+  o.progress = [&](const wi::io::ShardedWriteProgress&) {
+    if (++calls == 40) stop = true;  // about half way
+  };
+  EXPECT_THROW(write("resnet18", "torchvision-resnet", dir.path, o), wi::io::Interrupted);
+  // Final names hold whole shards only: each is byte-identical to the clean run's.
+  const auto clean_bytes = dir_bytes(clean.path);
+  int partial = 0;
+  for (const auto& [name, bytes] : dir_bytes(dir.path)) {
+    if (name.find(".partial") != std::string::npos) {
+      ++partial;
+      continue;
+    }
+    ASSERT_TRUE(clean_bytes.count(name)) << name;
+    EXPECT_EQ(bytes, clean_bytes.at(name)) << name;
+  }
+  EXPECT_GT(partial, 0);
+  EXPECT_FALSE(fs::exists(dir.path / "model.safetensors.index.json"));
+
+  o.stop = nullptr;
+  o.progress = nullptr;
+  o.resume = true;
+  const auto report = write("resnet18", "torchvision-resnet", dir.path, o);
+  EXPECT_GT(report.bytes_skipped, 0u);
+  EXPECT_LT(report.bytes_written, report.total_bytes);
+  EXPECT_EQ(dir_bytes(dir.path), clean_bytes);
+
+  // A resume with other settings refuses to mix them.
+  try {
+    write("resnet18", "torchvision-resnet", dir.path, o, /*seed=*/6);
+    ADD_FAILURE() << "a different seed was resumed";
+  } catch (const wi::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("written with other settings"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ShardedWriter, WholeTensorInitsAndEmbeddingPaddingRows) {
+  // orthogonal needs the whole matrix: it is computed in one piece, still bit-identical.
+  const TempDir dir;
+  const std::string policy_file = (dir.path / "ortho.policy").string();
+  std::ofstream(policy_file) << "Linear.weight: orthogonal(gain=1)\nLinear.bias: zeros\n";
+  wi::io::ShardedWriteOptions o;
+  o.chunk_bytes = 4096;
+  const fs::path out = dir.path / "out";
+  const auto report = write("mlp:64-32-10", policy_file, out, o);
+  EXPECT_EQ(report.materialized, (std::vector<std::string>{"0.weight", "2.weight"}));
+  expect_shards_equal(out, report, reference("mlp:64-32-10", policy_file));
+}
+
+TEST(ShardedWriter, EmbeddingPaddingRowIsZeroedInEveryChunk) {
+  const TempDir dir;
+  // A model with a padding row, built by hand (deferred and materialized alike).
+  const auto make = [](bool deferred) {
+    std::optional<wi::DeferredAllocationGuard> guard;
+    if (deferred) guard.emplace();
+    auto net = std::make_shared<wi::nn::Sequential>();
+    wi::Generator gen(0);
+    net->push_back(std::make_shared<wi::nn::Embedding>(300, 64, 123, gen));
+    net->push_back(std::make_shared<wi::nn::Linear>(64, 8, true, gen));
+    return net;
+  };
+  auto deferred = make(true);
+  const auto policy = wi::init::Policy::builtin("torch-default", *deferred);
+  wi::Generator gen = wi::Generator::philox(9);
+  wi::io::ShardedWriteOptions o;
+  o.out_dir = dir.path.string();
+  o.chunk_bytes = 4096;  // the row is spread over chunks
+  const auto report = wi::io::write_initialized_shards(*deferred, policy, {}, gen, o);
+  auto real = make(false);
+  wi::Generator gen2 = wi::Generator::philox(9);
+  policy.apply(*real, gen2);
+  EXPECT_EQ(real->state_dict()[0].second.select(0, 123).to_vector<float>(),
+            std::vector<float>(64, 0.0f));
+  expect_shards_equal(dir.path, report, real->state_dict());
+}
+
+TEST(ShardedWriter, BadInput) {
+  const TempDir dir;
+  auto model = build("mlp:8-4", true);
+  const auto policy = wi::init::Policy::builtin("torch-default", *model);
+  wi::io::ShardedWriteOptions o;
+  o.out_dir = dir.path.string();
+  wi::Generator torch_gen(0);
+  EXPECT_THROW(wi::io::write_initialized_shards(*model, policy, {}, torch_gen, o), wi::ValueError);
+  wi::Generator philox = wi::Generator::philox(0);
+  o.chunk_bytes = 100;
+  EXPECT_THROW(wi::io::write_initialized_shards(*model, policy, {}, philox, o), wi::ValueError);
+  o.chunk_bytes = 1 << 20;
+  o.out_dir = "/proc/no/such/dir";
+  EXPECT_THROW(wi::io::write_initialized_shards(*model, policy, {}, philox, o), wi::IoError);
+  {
+    const wi::DeferredAllocationGuard guard;
+    o.out_dir = dir.path.string();
+    EXPECT_THROW(wi::io::write_initialized_shards(*model, policy, {}, philox, o), wi::ValueError);
+  }
+}
+
+TEST(ShardedWriter, ParseByteSize) {
+  EXPECT_EQ(wi::io::parse_byte_size("2GB"), 2'000'000'000u);
+  EXPECT_EQ(wi::io::parse_byte_size("500MB"), 500'000'000u);
+  EXPECT_EQ(wi::io::parse_byte_size("256MiB"), 256u << 20);
+  EXPECT_EQ(wi::io::parse_byte_size("1.5g"), 1'500'000'000u);
+  EXPECT_EQ(wi::io::parse_byte_size("4096"), 4096u);
+  for (const char* bad : {"", "GB", "-1GB", "0", "2XB", "nanGB", "1e30TB"}) {
+    try {
+      wi::io::parse_byte_size(bad);
+      ADD_FAILURE() << bad;
+    } catch (const wi::ValueError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("invalid size '") + bad + "'"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+}  // namespace
