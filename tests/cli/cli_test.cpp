@@ -1074,6 +1074,18 @@ TEST_F(Cli, CtrlCStopsCompareAfterTheStepAndWritesWhatExists) {
 // ---------------------------------------------------------------------------------------------
 // weightinit init --out DIR: streamed shards, Ctrl-C, --resume
 
+TEST_F(Cli, SummaryShapesOfASevenBillionParameterModel) {
+  const Result r = run({"summary", "llama:7b", "--shapes"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("model.layers.31.mlp.down_proj (Linear)"), std::string::npos);
+  EXPECT_NE(r.out.find("weight: [4096, 11008]"), std::string::npos);
+  EXPECT_NE(r.out.find("Total params: 6,738,415,616\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Params size: 26.954 GB (float32), 13.477 GB (bf16/f16)"),
+            std::string::npos);
+  expect_error(run({"summary", "llama:7b", "--shapes", "--verbose"}), 2,
+               "--verbose reads the values, which --shapes does not build");
+}
+
 TEST_F(Cli, InitOutStreamsShardsAndResumesAfterCtrlC) {
   const std::string model = "llama:d=512,layers=8,heads=8,kv_heads=4,ffn=1376,vocab=32000";
   const auto args = [&](const std::string& out) {

@@ -207,3 +207,31 @@ TEST(Deferred, SevenBillionParameterModelsBuildWithoutMemoryAndPlanTheirPolicy) 
 }
 
 }  // namespace
+
+#include "weightinit/diag/structure.h"
+
+namespace {
+
+TEST(Deferred, StructureSummaryOfADeferredModel) {
+  wi::models::BuiltModel built;
+  {
+    const wi::DeferredAllocationGuard guard;
+    wi::Generator gen(0);
+    built = wi::models::build_model("resnet18", gen);
+  }
+  const auto s = wi::diag::structure_summary(*built.module);
+  EXPECT_EQ(s.total_params, 11'689'512);  // torchvision resnet18
+  EXPECT_EQ(s.trainable_params, s.total_params);
+  EXPECT_EQ(s.buffer_elements, 2 * 4800 + 20);  // running mean/var of 20 BatchNorms + counters
+  ASSERT_FALSE(s.rows.empty());
+  EXPECT_EQ(s.rows[0].name, "conv1");
+  EXPECT_EQ(s.rows[0].type, "Conv2d");
+  EXPECT_EQ(s.rows[0].params, 64 * 3 * 7 * 7);
+  const std::string text = s.str();
+  EXPECT_NE(text.find("conv1 (Conv2d)"), std::string::npos) << text;
+  EXPECT_NE(text.find("weight: [64, 3, 7, 7]"), std::string::npos) << text;
+  EXPECT_NE(text.find("Total params: 11,689,512"), std::string::npos) << text;
+  EXPECT_NE(text.find("Params size: 0.047 GB (float32)"), std::string::npos) << text;
+}
+
+}  // namespace

@@ -9,9 +9,11 @@
 #include <string>
 
 #include "atomic_file.h"
+#include "weightinit/diag/structure.h"
 #include "weightinit/diag/summary.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/tensor/deferred.h"
 #include "weightinit/tensor/print.h"
 
 namespace weightinit::cli {
@@ -25,6 +27,7 @@ struct ModelArgs {
   std::int64_t seed = 0;
   bool train = false;
   bool verbose = false;
+  bool shapes = false;
 };
 
 /// manual_seed(seed), then the model, drawing from the default generator as torch would.
@@ -36,6 +39,17 @@ models::BuiltModel build(const ModelArgs& a) {
 }
 
 void run_summary(const ModelArgs& a) {
+  if (a.shapes) {
+    WEIGHTINIT_CHECK(!a.verbose, ValueError,
+                     "--verbose reads the values, which --shapes does not build");
+    models::BuiltModel built;
+    {
+      const DeferredAllocationGuard deferred;  // no parameter memory, no draws
+      built = models::build_model(a.model, default_generator());
+    }
+    write_output("", diag::structure_summary(*built.module).str());
+    return;
+  }
   const auto built = build(a);
   std::string text = diag::summary(*built.module, built.input_size, a.batch).str();
   if (a.verbose) text += diag::parameter_report(*built.module);
@@ -85,6 +99,9 @@ void add_model_commands(CLI::App& app) {
   CLI::App* summary = add_command(app, "summary", "torchsummary's table for a model", summary_args);
   summary->add_option("--input", summary_args->input, "input shape without batch: 3,16,112,112");
   summary->add_option("--batch", summary_args->batch, "batch size shown in the table (default 1)");
+  summary->add_flag("--shapes", summary_args->shapes,
+                    "build the model without parameter memory (shapes only) and list each "
+                    "module's parameters: any size, no forward pass (llama:7b, gpt2:xl)");
   summary->add_flag("--verbose", summary_args->verbose,
                     "add one row per parameter: fans, init scheme, promised and actual std");
   summary->callback([summary_args] { run_summary(*summary_args); });
