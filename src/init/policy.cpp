@@ -169,6 +169,7 @@ const std::vector<std::string>& library_types() {
                                                  "BatchNorm3d",
                                                  "GroupNorm",
                                                  "RMSNorm",
+                                                 "ReZero",
                                                  "LayerNorm",
                                                  "InstanceNorm1d",
                                                  "InstanceNorm2d",
@@ -524,6 +525,7 @@ std::optional<std::string> torch_default_spec(const std::string& type, const std
   if (norm && local == "weight") return "ones";
   if (norm && local == "bias") return "zeros";
   if (type == "Embedding" && local == "weight") return "normal(mean=0, std=1)";
+  if (type == "ReZero" && local == "alpha") return "zeros";
   return std::nullopt;
 }
 

@@ -112,6 +112,8 @@ std::vector<std::string> known_models() {
       "seed-mlp                 seed document 004's network (input 3)",
       "c3d[:NUM_CLASSES]        seed document 000's C3D (input 3,16,112,112; 101 classes)",
       "mlp:S0-S1-...-Sn[:ACT]   Linear layers with ACT between (relu default); [256x30] repeats",
+      "mlp:S0-[HxD]-Sn[:ACT]:rezero  the same with ReZero residual blocks y = x + a*ACT(Wx+b), "
+      "a = 0",
       "cnn[:C1-C2-HIDDEN]       2 conv + 2 fc for 1x28x28 images (default cnn:16-32-128)",
       "resnet18|34|50|101|152   torchvision's ResNets (input 3,224,224; 1000 classes)",
       "resnext50_32x4d          torchvision's ResNeXt-50 32x4d",
@@ -190,10 +192,20 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
   if (name == "mlp") {
     const std::size_t act_colon = rest.find(':');
     const auto sizes = parse_sizes(rest.substr(0, act_colon), spec);
-    const std::string act =
+    std::string act =
         act_colon == std::string_view::npos ? "relu" : std::string(rest.substr(act_colon + 1));
     WEIGHTINIT_CHECK(!sizes.empty(), ValueError, "invalid model spec '", spec,
                      "': expected sizes, like mlp:784-256-10");
+    // A trailing ":rezero" (or "rezero" alone) makes the equal-width hidden steps ReZero blocks.
+    bool rezero = false;
+    if (act == "rezero") {
+      act = "relu";
+      rezero = true;
+    } else if (act.size() > 7 && act.compare(act.size() - 7, 7, ":rezero") == 0) {
+      act.resize(act.size() - 7);
+      rezero = true;
+    }
+    if (rezero) return {make_rezero_mlp(sizes, act, gen), {sizes.front()}};
     return {make_mlp(sizes, act, gen), {sizes.front()}};
   }
   if (name == "cnn") {

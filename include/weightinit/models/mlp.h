@@ -19,4 +19,12 @@ std::shared_ptr<nn::Sequential> make_mlp(const std::vector<std::int64_t>& sizes,
                                          const std::string& activation = "relu",
                                          Generator& gen = default_generator());
 
+/// make_mlp with ReZero residual blocks (Bachlechner et al. 2020): Linear(s0, s1), act, then
+/// every hidden step of equal width s_i = s_{i+1} as ReZero(Sequential(Linear, act)) (y = x +
+/// α·act(W x + b), α = 0 at init), and the last Linear plain. Names: "0", "1", "2.branch.0", ...,
+/// "2.alpha". Throws ValueError when there is no hidden step of equal width.
+std::shared_ptr<nn::Sequential> make_rezero_mlp(const std::vector<std::int64_t>& sizes,
+                                                const std::string& activation = "relu",
+                                                Generator& gen = default_generator());
+
 }  // namespace weightinit::models
