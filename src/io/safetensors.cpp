@@ -379,7 +379,12 @@ std::size_t stored_element_size(StoredDType dtype) {
 
 std::uint16_t float_to_bf16_bits(float value) {
   if (std::isnan(value)) return 0x7FC0;  // c10::BFloat16's canonical NaN
-  return static_cast<std::uint16_t>(sign_bit(value) | round_magnitude(std::fabs(value), 8, 7));
+  // bfloat16 is float32's top half: add half an ulp of it (minus one, plus the kept lsb, for
+  // ties to even) and truncate. A carry into the exponent is the correct rounding, up to inf;
+  // subnormals round the same way. c10::BFloat16's round_to_nearest_even, bit for bit (the
+  // general round_magnitude gives the same for all 2^32 inputs, checked when this was written).
+  const auto bits = std::bit_cast<std::uint32_t>(value);
+  return static_cast<std::uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
 }
 
 std::uint16_t float_to_f16_bits(float value) {
