@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,14 @@ inline std::string closest_within(const std::string& name,
     }
   }
   return best;
+}
+
+/// Python's "{0:,}": thousands separated by commas ("6,738,415,616").
+inline std::string with_commas(std::int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+    digits.insert(static_cast<std::size_t>(i), ",");
+  return (v < 0 ? "-" : "") + digits;
 }
 
 }  // namespace weightinit::detail

@@ -5,18 +5,14 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "detail/text.h"
 #include "weightinit/tensor/shape.h"
 
 namespace weightinit::diag {
 
 namespace {
 
-std::string with_commas(std::int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-    digits.insert(static_cast<std::size_t>(i), ",");
-  return (v < 0 ? "-" : "") + digits;
-}
+using weightinit::detail::with_commas;
 
 std::string gb(double bytes) {
   char buf[32];

@@ -5,19 +5,14 @@
 #include <cmath>
 #include <cstdio>
 
+#include "detail/text.h"
 #include "weightinit/random/sampling.h"
 
 namespace weightinit::diag {
 
 namespace {
 
-/// Python's "{0:,}": thousands separated by commas.
-std::string with_commas(std::int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-    digits.insert(static_cast<std::size_t>(i), ",");
-  return (v < 0 ? "-" : "") + digits;
-}
+using weightinit::detail::with_commas;
 
 /// Python's str(list) for a shape: "[5, 3]".
 std::string list_str(const Shape& s) {
