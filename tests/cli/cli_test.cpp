@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "process_group.h"
 #include "weightinit/init/fan.h"
 #include "weightinit/init/init.h"
 #include "weightinit/init/policy.h"
@@ -1073,6 +1074,24 @@ TEST_F(Cli, CtrlCStopsCompareAfterTheStepAndWritesWhatExists) {
 
 // ---------------------------------------------------------------------------------------------
 // weightinit init --out DIR: streamed shards, Ctrl-C, --resume
+
+TEST(CliProcessGroup, ABuildWithoutMpiRefusesSeveralMpirunRanks) {
+  // main() installs the MPI group when built with MPI; without it, mpirun's environment with
+  // K > 1 ranks must stop the run instead of letting K single processes race.
+  ASSERT_EQ(::setenv("OMPI_COMM_WORLD_SIZE", "3", 1), 0);
+  try {
+    weightinit::cli::process_group();
+    ADD_FAILURE() << "no error";
+  } catch (const wi::ValueError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "started by mpirun with 3 ranks, but this weightinit was built without MPI "
+              "(configure with -DWEIGHTINIT_MPI=ON and libopenmpi-dev installed)");
+  }
+  ASSERT_EQ(::setenv("OMPI_COMM_WORLD_SIZE", "1", 1), 0);
+  EXPECT_EQ(weightinit::cli::process_group().size(), 1);
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  EXPECT_EQ(weightinit::cli::process_group().rank(), 0);
+}
 
 TEST_F(Cli, SummaryShapesOfASevenBillionParameterModel) {
   const Result r = run({"summary", "llama:7b", "--shapes"});
