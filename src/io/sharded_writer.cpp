@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -382,7 +383,8 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
   // ---- Units, and this process's contiguous byte range of them ----
   // A chunk's working memory is its work-dtype values plus their stored bytes.
   const auto chunk_elements_of = [&](const TensorJob& job) {
-    const std::uint64_t per = element_size(job.dtype) + stored_element_size(job.stored);
+    // Two chunks are in flight (one computed while the other is written): each gets half.
+    const std::uint64_t per = 2 * (element_size(job.dtype) + stored_element_size(job.stored));
     return static_cast<std::int64_t>(std::max<std::uint64_t>(16, options.chunk_bytes / per));
   };
   std::vector<Unit> units;
@@ -501,8 +503,35 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
       pending.clear();
       pending_bytes = 0;
     };
-    std::vector<unsigned char> out;
-    Tensor work;
+    // Two slots: while one chunk's pwrite runs on its own thread (the kernel's copy into the
+    // page cache dominates), the next chunk is computed into the other slot.
+    struct Slot {
+      Tensor work;
+      std::vector<unsigned char> out;
+      Tensor keep;  // the values a write reads, alive until it ends
+      std::future<void> write;
+      std::size_t unit = 0;
+      bool busy = false;
+    };
+    Slot slots[2];
+    const auto finish = [&](Slot& slot) {
+      if (!slot.busy) return;
+      slot.busy = false;
+      slot.write.get();  // rethrows the write's IoError
+      slot.keep = Tensor();
+      const Unit& unit = units[slot.unit];
+      report.bytes_written += unit.bytes;
+      progress.bytes_done += unit.bytes;
+      pending.push_back(slot.unit);
+      pending_bytes += unit.bytes;
+      if (pending_bytes >= (std::uint64_t{64} << 20)) flush_journal();
+      if (options.progress) options.progress(progress);
+    };
+    const auto drain = [&](std::size_t first) {
+      finish(slots[first % 2]);
+      finish(slots[(first + 1) % 2]);
+    };
+    std::size_t next = 0;  // slot of the next chunk
     try {
       for (std::size_t u : mine) {
         const Unit& unit = units[u];
@@ -512,18 +541,21 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
           continue;
         }
         if (options.stop != nullptr && options.stop->load()) {
+          drain(next);  // the older write first
           flush_journal();
           throw Interrupted("interrupted: finished chunks are kept; run again with --resume");
         }
+        Slot& slot = slots[next % 2];
+        finish(slot);  // its previous write (two chunks ago)
         const TensorJob& job = jobs[unit.job];
         const std::int64_t n = unit.end - unit.begin;
         Tensor values;
         if (job.draw) {
-          if (!work.defined() || work.dtype() != job.dtype || work.numel() < n) {
-            work = Tensor::empty(
+          if (!slot.work.defined() || slot.work.dtype() != job.dtype || slot.work.numel() < n) {
+            slot.work = Tensor::empty(
                 {std::max(n, std::min(chunk_elements_of(job), numel_of(job.shape)))}, job.dtype);
           }
-          values = work.slice(0, 0, n);
+          values = slot.work.slice(0, 0, n);
           detail::replay_elementwise_draw(*job.draw, values, unit.begin);
           if (job.zero_row) {
             const auto row = static_cast<std::int64_t>(job.row_elements);
@@ -541,13 +573,13 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
         if (n > 0 && job.stored == natural(job.dtype)) {
           bytes = values.raw_data();  // stored as computed: no copy
         } else if (n > 0) {
-          out.resize(static_cast<std::size_t>(unit.bytes));
-          convert(values.raw_data(), job.dtype, n, job.stored, out.data());
-          bytes = out.data();
+          slot.out.resize(static_cast<std::size_t>(unit.bytes));
+          convert(values.raw_data(), job.dtype, n, job.stored, slot.out.data());
+          bytes = slot.out.data();
         }
         report.largest_chunk_bytes = std::max<std::uint64_t>(
             report.largest_chunk_bytes,
-            unit.bytes + static_cast<std::uint64_t>(n) * element_size(job.dtype));
+            2 * (unit.bytes + static_cast<std::uint64_t>(n) * element_size(job.dtype)));
         auto it = fds.find(unit.shard);
         if (it == fds.end()) {
           const std::string path = partial_path(unit.shard);
@@ -555,16 +587,23 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
           if (fd < 0) io_fail("cannot open", path);
           it = fds.emplace(unit.shard, fd).first;
         }
-        if (n > 0) pwrite_all(it->second, bytes, unit.bytes, unit.offset, partial_path(unit.shard));
-        report.bytes_written += unit.bytes;
-        progress.bytes_done += unit.bytes;
-        pending.push_back(u);
-        pending_bytes += unit.bytes;
-        if (pending_bytes >= (std::uint64_t{64} << 20)) flush_journal();
-        if (options.progress) options.progress(progress);
+        slot.keep = values;
+        slot.unit = u;
+        slot.busy = true;
+        const int fd = it->second;
+        const std::string path = partial_path(unit.shard);
+        const std::uint64_t size = n > 0 ? unit.bytes : 0, offset = unit.offset;
+        slot.write = std::async(std::launch::async, [fd, bytes, size, offset, path] {
+          if (size > 0) pwrite_all(fd, bytes, size, offset, path);
+        });
+        ++next;
       }
+      drain(next);
       flush_journal();
     } catch (...) {
+      for (Slot& slot : slots) {  // no write may outlive its buffer or fd
+        if (slot.busy && slot.write.valid()) slot.write.wait();
+      }
       close_all();
       throw;
     }
