@@ -196,11 +196,13 @@ Domain parse_setting(const std::string& name, const std::string& value, const st
     char* end = nullptr;
     const double v = std::strtod(option.c_str(), &end);
     const bool whole = end == option.c_str() + option.size() && !option.empty();
-    if (!whole || !std::isfinite(v) || (integer && (v < 1 || v != std::floor(v)))) {
-      throw PolicyError(source, line, column,
-                        "@" + name + " expects " +
-                            (integer ? "a positive integer" : std::string("a number")) +
-                            ", but got '" + option + "'");
+    // Integers up to 10^9 (std::stoll takes them later; a larger batch or epoch count is a typo).
+    if (!whole || !std::isfinite(v) || (integer && (v < 1 || v > 1e9 || v != std::floor(v)))) {
+      throw PolicyError(
+          source, line, column,
+          "@" + name + " expects " +
+              (integer ? "a positive integer up to 1000000000" : std::string("a number")) +
+              ", but got '" + option + "'");
     }
   }
   if ((integer || name == "optimizer") && d.kind != Domain::Kind::Fixed &&

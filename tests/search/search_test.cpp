@@ -85,7 +85,11 @@ TEST(SearchSpace, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(error_of("bias: zeros\n@lrr: 0.1"),
             "s.txt:2:1: unknown setting '@lrr' (did you mean '@lr'?)");
   EXPECT_EQ(error_of("bias: zeros\n@epochs: 1.5"),
-            "s.txt:2:10: @epochs expects a positive integer, but got '1.5'");
+            "s.txt:2:10: @epochs expects a positive integer up to 1000000000, but got '1.5'");
+  // Found by fuzz_search_space: a batch beyond int64 made std::stoll throw out_of_range.
+  EXPECT_EQ(error_of("bias: zeros\n@batch: 99999999999999999999999"),
+            "s.txt:2:9: @batch expects a positive integer up to 1000000000, but got "
+            "'99999999999999999999999'");
   EXPECT_EQ(error_of("bias: zeros\n@optimizer: sgd | lion"),
             "s.txt:2:13: unknown optimizer 'lion': expected sgd, adam or adamw");
   EXPECT_EQ(error_of("# nothing\n@lr: 0.1\n"),
