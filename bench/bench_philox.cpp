@@ -13,13 +13,26 @@
 // And `orthogonal/n:<N>`: init::orthogonal_ (torch family) on an N×N matrix; QR is LAPACK's,
 // whose threads OPENBLAS_NUM_THREADS decides.
 //
-// Every tensor is allocated and written once before timing, so page faults are not measured.
+// Every tensor above is allocated and written once before timing, so page faults are not
+// measured. The first-touch benchmarks measure them (`<op>/n:<elements>/threads:<t>/huge:<h>`,
+// n >= 1e7 from the sizes below only, so that each allocation is a fresh mmap: glibc's mmap
+// threshold is at most 32 MiB). Each iteration allocates a fresh Tensor::empty({n}), advises its
+// pages (h = 1: madvise MADV_HUGEPAGE, as the library's allocator does for tensors >= 4 MiB;
+// h = 0: MADV_NOHUGEPAGE, which overrides the library's advice, so no environment variable is
+// needed), fills it and frees it (munmap); all three are timed:
+//   first_touch_normal    philox_normal_(t, 0, 1, key) on the fresh pages: each page is faulted
+//                         by the thread that fills it ("filling while faulting")
+//   first_touch_memset    OpenMP parallel memset of byte 0x3f on the fresh pages (the cost of
+//                         the page faults plus the store limit)
+// with the counter faults/fill (minor page faults of the process per iteration, getrusage).
 // Reports bytes_per_second (4 bytes per element), items_per_second and ns/elem.
 // Sizes: 1e6 and 1e8, or the comma-separated list in WEIGHTINIT_BENCH_SIZES (e.g. "1e6,1e7");
 // WEIGHTINIT_BENCH_1E9=1 adds 1e9 (4 GB per tensor) and orthogonal 4096.
 
 #include <benchmark/benchmark.h>
 #include <omp.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -137,6 +150,49 @@ void run_fill(benchmark::State& state, Op op) {
   set_counters(state, n);
 }
 
+enum class Touch { Normal, Memset };
+
+long minor_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
+void first_touch(benchmark::State& state, Touch op) {
+  const std::int64_t n = state.range(0);
+  const int threads = static_cast<int>(state.range(1));
+  const bool huge = state.range(2) != 0;
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  const weightinit::PhiloxKey key = weightinit::philox_key(kSeed, "bench.weight");
+  const std::int64_t bytes = n * static_cast<std::int64_t>(sizeof(float));
+  long faults = 0;
+  for (auto _ : state) {
+    const long before = minor_faults();
+    {
+      weightinit::Tensor t = weightinit::Tensor::empty({n});
+      float* data = t.data_ptr<float>();  // 2 MiB-aligned (the allocator's rule from 4 MiB)
+      if (::madvise(data, static_cast<std::size_t>(bytes),
+                    huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) != 0) {
+        state.SkipWithError("madvise failed");
+        break;
+      }
+      if (op == Touch::Normal) {
+        weightinit::philox_normal_(t, 0.0, 1.0, key);
+      } else {
+        parallel_memset(data, bytes);
+      }
+      benchmark::DoNotOptimize(data);
+      benchmark::ClobberMemory();
+    }  // frees the tensor (munmap), inside the timing as in torch.empty(n).normal_()
+    faults += minor_faults() - before;
+  }
+  omp_set_num_threads(saved);
+  set_counters(state, n);
+  const auto fills = std::max<std::int64_t>(1, static_cast<std::int64_t>(state.iterations()));
+  state.counters["faults/fill"] = static_cast<double>(faults) / static_cast<double>(fills);
+}
+
 void orthogonal(benchmark::State& state) {
   const std::int64_t n = state.range(0);
   weightinit::Tensor t = weightinit::Tensor::empty({n, n});
@@ -158,6 +214,17 @@ void fill_args(benchmark::internal::Benchmark* b) {
   b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
+void first_touch_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "threads", "huge"});
+  for (const std::int64_t n : fill_sizes()) {
+    if (n < 10'000'000) continue;  // smaller allocations may reuse memory glibc already has
+    for (const std::int64_t threads : {1, 2}) {
+      for (const std::int64_t huge : {1, 0}) b->Args({n, threads, huge});
+    }
+  }
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
 void orthogonal_args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"n"});
   for (const std::int64_t n : {256, 512, 1024, 2048}) b->Arg(n);
@@ -173,6 +240,8 @@ void philox_trunc_normal(benchmark::State& state) { run_fill(state, Op::TruncNor
 void kaiming_normal(benchmark::State& state) { run_fill(state, Op::KaimingNormal); }
 void store_bandwidth(benchmark::State& state) { run_fill(state, Op::StoreBandwidth); }
 void memset(benchmark::State& state) { run_fill(state, Op::Memset); }
+void first_touch_normal(benchmark::State& state) { first_touch(state, Touch::Normal); }
+void first_touch_memset(benchmark::State& state) { first_touch(state, Touch::Memset); }
 
 BENCHMARK(philox_uniform)->Apply(fill_args);
 BENCHMARK(philox_normal)->Apply(fill_args);
@@ -180,6 +249,8 @@ BENCHMARK(philox_trunc_normal)->Apply(fill_args);
 BENCHMARK(kaiming_normal)->Apply(fill_args);
 BENCHMARK(store_bandwidth)->Apply(fill_args);
 BENCHMARK(memset)->Apply(fill_args);
+BENCHMARK(first_touch_normal)->Apply(first_touch_args);
+BENCHMARK(first_touch_memset)->Apply(first_touch_args);
 BENCHMARK(orthogonal)->Apply(orthogonal_args);
 
 BENCHMARK_MAIN();

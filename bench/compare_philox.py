@@ -5,7 +5,7 @@
 Usage (from the repository root, after `cmake --build build --target bench_philox`):
 
     /usr/bin/python3 bench/compare_philox.py [--build build] [--repeats 3] [--sizes 1e6,1e8]
-        [--large] [--markdown]
+        [--large] [--only REGEX] [--markdown]
 
 Use /usr/bin/python3: it has Debian's python3-torch (1.13.1) and numpy.
 
@@ -25,7 +25,17 @@ What it measures, float32, on tensors allocated and written once before timing:
      dtype=float32) and .standard_normal(out=a, dtype=float32), and a.fill(1.5), timed as (2).
 Prints ns/element for each, ratio = PyTorch time / weightinit time (above 1: weightinit is
 faster) and weightinit's bytes/s as a percentage of store_bandwidth at the same n and threads.
-`--large` adds n = 1e9 (4 GB per tensor; WEIGHTINIT_BENCH_1E9=1) and orthogonal 4096.
+  4. First touch, a second table (n >= 1e7 only): bench_philox's first_touch_normal and
+     first_touch_memset allocate a fresh tensor in every iteration, advise its pages
+     (huge:1 MADV_HUGEPAGE, huge:0 MADV_NOHUGEPAGE), fill it (philox_normal_, or a parallel
+     memset of 0x3f) and free it, at 1 and 2 threads; beside them PyTorch's
+     `torch.empty(n).normal_()` and `torch.empty(n).fill_(1.5)` on a fresh tensor per call
+     (allocation, fill and free timed on both sides), with the minor page faults per fill
+     (getrusage) and the slowdown against the same fill on touched memory.
+The header shows /sys/kernel/mm/transparent_hugepage/{enabled,defrag}.
+`--large` adds n = 1e9 (4 GB per tensor; WEIGHTINIT_BENCH_1E9=1) and orthogonal 4096;
+`--only REGEX` runs only the bench_philox benchmarks REGEX matches (--benchmark_filter), e.g.
+`--large --only orthogonal` for orthogonal_ up to 4096.
 """
 
 from __future__ import annotations
@@ -49,20 +59,30 @@ TORCH_OPS = {"philox_uniform": "uniform", "philox_normal": "normal",
              "philox_trunc_normal": "trunc_normal", "kaiming_normal": "kaiming_normal",
              "store_bandwidth": "fill", "memset": None, "orthogonal": "orthogonal"}
 NUMPY_OPS = {"philox_uniform": "uniform", "philox_normal": "normal", "store_bandwidth": "fill"}
+# First-touch benchmark -> (the PyTorch call on a fresh tensor, the touched-memory benchmark).
+FIRST_TOUCH = {"first_touch_normal": ("fresh_normal", "philox_normal"),
+               "first_touch_memset": ("fresh_fill", "memset")}
+THP = "/sys/kernel/mm/transparent_hugepage"
 
 
 # --------------------------------------------------------------------------------------------
 # Child process: torch is imported only here, after the parent set the thread variables.
-def median_call(fn, repeats: int, min_seconds: float = 0.2) -> tuple[float, float]:
-    """(median wall seconds of one call, this thread's CPU time / wall time over the calls)."""
+def median_call(fn, repeats: int, min_seconds: float = 0.2) -> tuple[float, float, float]:
+    """(median wall seconds of one call, this thread's CPU time / wall time over the calls,
+    minor page faults of the process per call)."""
+    import resource  # noqa: PLC0415
+
     fn()  # warm-up
     times: list[float] = []
     cpu = time.thread_time()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     while len(times) < repeats or (sum(times) < min_seconds and len(times) < 100):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), (time.thread_time() - cpu) / sum(times)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return (statistics.median(times), (time.thread_time() - cpu) / sum(times),
+            faults / len(times))
 
 
 def make_call(np, torch, case: dict):
@@ -75,6 +95,10 @@ def make_call(np, torch, case: dict):
         return {"uniform": lambda: gen.random(out=a, dtype=np.float32),
                 "normal": lambda: gen.standard_normal(out=a, dtype=np.float32),
                 "fill": lambda: a.fill(1.5)}[op]
+    if op == "fresh_normal":  # a fresh tensor per call: allocation, faults, fill and free
+        return lambda: torch.empty(n).normal_()
+    if op == "fresh_fill":
+        return lambda: torch.empty(n).fill_(1.5)
     t = torch.empty((n, n) if op == "orthogonal" else (n // 1000, 1000))
     t.fill_(1.0)
     flat = t.view(-1)
@@ -96,8 +120,8 @@ def worker() -> None:
     results = []
     for case in job["cases"]:
         fn = make_call(np, torch, case)
-        seconds, busy = median_call(fn, case["repeats"])
-        results.append({**case, "seconds": seconds, "busy": busy})
+        seconds, busy, faults = median_call(fn, case["repeats"])
+        results.append({**case, "seconds": seconds, "busy": busy, "faults": faults})
         del fn  # frees the array before the next case allocates
     json.dump({"torch": torch.__version__, "numpy": np.__version__,
                "torch_threads": torch.get_num_threads(), "results": results}, sys.stdout)
@@ -119,6 +143,14 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def thp_setting(name: str) -> str:
+    try:
+        with open(os.path.join(THP, name), encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError:
+        return "unavailable"
+
+
 def thread_env(threads: int, **extra: str) -> dict[str, str]:
     return {**os.environ, **{var: str(threads) for var in THREAD_ENV}, **extra}
 
@@ -127,11 +159,15 @@ def shown(env: dict[str, str], keys) -> list[str]:
     return ["env", *(f"{k}={env[k]}" for k in keys if k in env)]
 
 
-def run_weightinit(binary: str, repeats: int, env: dict[str, str]) -> tuple[list[str], dict, dict]:
-    """Runs bench_philox; returns (command, context, {(op, n, threads): (median seconds,
-    cpu_time / real_time of the timing thread)})."""
+def run_weightinit(binary: str, repeats: int, env: dict[str, str],
+                   only: str | None) -> tuple[list[str], dict, dict]:
+    """Runs bench_philox; returns (command, context, {(op, n, threads) or, for the first-touch
+    benchmarks, (op, n, threads, huge): (median seconds, cpu_time / real_time of the timing
+    thread, page faults per fill or None)})."""
     cmd = [binary, "--benchmark_format=json", f"--benchmark_repetitions={repeats}",
            "--benchmark_report_aggregates_only=true"]
+    if only:
+        cmd.append(f"--benchmark_filter={only}")
     full = shown(env, ("WEIGHTINIT_BENCH_SIZES", "WEIGHTINIT_BENCH_1E9", *THREAD_ENV)) + cmd
     log("running: " + shlex.join(full))
     data = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, env=env, check=True,
@@ -146,7 +182,10 @@ def run_weightinit(binary: str, repeats: int, env: dict[str, str]) -> tuple[list
         op, *fields = b["run_name"].split("/")
         args = dict(f.split(":", 1) for f in fields if ":" in f)
         key = (op, int(args["n"]), int(args.get("threads", 1)))
-        results[key] = (b["real_time"] * scale[b["time_unit"]], b["cpu_time"] / b["real_time"])
+        if "huge" in args:
+            key += (int(args["huge"]),)
+        results[key] = (b["real_time"] * scale[b["time_unit"]], b["cpu_time"] / b["real_time"],
+                        b.get("faults/fill"))
     return full, data.get("context", {}), results
 
 
@@ -191,7 +230,10 @@ def main() -> int:
                         help="comma-separated fill sizes in elements (default 1e6,1e8)")
     parser.add_argument("--large", action="store_true",
                         help="add n = 1e9 (4 GB per tensor) and orthogonal 4096")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--only", metavar="REGEX",
+                        help="run only the bench_philox benchmarks REGEX matches "
+                        "(--benchmark_filter), e.g. orthogonal")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter with torch and numpy (default: this one)")
     args = parser.parse_args()
@@ -217,9 +259,15 @@ def main() -> int:
     if args.large:
         extra["WEIGHTINIT_BENCH_1E9"] = "1"
     bench_env = thread_env(1, **extra)  # one OpenBLAS thread; fills set OpenMP threads
-    wi_cmd, context, wi = run_weightinit(binary, args.repeats, bench_env)
+    wi_cmd, context, results = run_weightinit(binary, args.repeats, bench_env, args.only)
+    wi = {k: v for k, v in results.items() if len(k) == 3}
+    ft = {k: v for k, v in results.items() if len(k) == 4}  # first touch: (op, n, threads, huge)
+    if not results:
+        log("error: bench_philox reported no benchmarks")
+        return 1
 
-    other: dict[tuple, tuple[float, float]] = {}  # (lib, op, n, threads) -> (seconds, busy)
+    # (lib, op, n, threads) -> (seconds, busy, faults per call)
+    other: dict[tuple, tuple[float, float, float]] = {}
     worker_cmds, versions = [], {}
     for threads in THREADS:
         cases = []
@@ -230,6 +278,10 @@ def main() -> int:
                 cases.append({"lib": "torch", "op": TORCH_OPS[op], "n": n, "wi": op})
             if threads == 1 and op in NUMPY_OPS:
                 cases.append({"lib": "numpy", "op": NUMPY_OPS[op], "n": n, "wi": op})
+        for (op, n, t, _) in ft:
+            case = {"lib": "torch", "op": FIRST_TOUCH[op][0], "n": n, "wi": op}
+            if t == threads and case not in cases:  # one per (op, n): huge pages are ours
+                cases.append(case)
         for c in cases:
             c["repeats"] = args.repeats
         if not cases:
@@ -238,11 +290,11 @@ def main() -> int:
         worker_cmds.append(cmd)
         versions = {"torch": out["torch"], "numpy": out["numpy"]}
         for r in out["results"]:
-            other[(r["lib"], r["wi"], r["n"], threads)] = (r["seconds"], r["busy"])
+            other[(r["lib"], r["wi"], r["n"], threads)] = (r["seconds"], r["busy"], r["faults"])
 
     flagged = False
 
-    def ns(timing: tuple[float, float] | None, n: int) -> str:
+    def ns(timing: tuple | None, n: int) -> str:
         nonlocal flagged
         if timing is None:
             return "-"
@@ -263,9 +315,36 @@ def main() -> int:
     header = ["op", "n", "threads", "weightinit ns/elem", "PyTorch ns/elem", "numpy ns/elem",
               "PyTorch/weightinit", "weightinit GB/s", "% of store_bandwidth"]
 
+    def gbs(timing: tuple | None, n: int) -> str:
+        return "-" if timing is None else f"{4 * n / timing[0] / 1e9:.2f}"
+
+    def faults(timing: tuple | None) -> str:
+        return "-" if timing is None or timing[2] is None else f"{timing[2]:,.0f}"
+
+    ft_rows = []
+    for (op, n, threads, huge), timing in ft.items():
+        pt = other.get(("torch", op, n, threads))
+        touched = wi.get((FIRST_TOUCH[op][1], n, threads))
+        ft_rows.append([op, format_n(n), str(threads), "on" if huge else "off", ns(timing, n),
+                        gbs(timing, n), faults(timing),
+                        "-" if touched is None else f"{timing[0] / touched[0]:.2f}",
+                        ns(pt, n), gbs(pt, n), faults(pt),
+                        "-" if pt is None else f"{pt[0] / timing[0]:.2f}"])
+    ft_header = ["op", "n", "threads", "huge pages", "weightinit ns/elem", "weightinit GB/s",
+                 "weightinit faults/fill", "time / touched-memory time", "PyTorch ns/elem",
+                 "PyTorch GB/s", "PyTorch faults/fill", "PyTorch/weightinit"]
+    ft_note = ("First touch: a fresh tensor per fill, allocation + page faults + fill + free "
+               "timed on both sides; weightinit advises each tensor MADV_HUGEPAGE (huge pages "
+               "on) or MADV_NOHUGEPAGE (off); PyTorch is torch.empty(n).normal_() beside "
+               "first_touch_normal and torch.empty(n).fill_(1.5) beside first_touch_memset "
+               "(its allocator does not advise huge pages). time / touched-memory time: against "
+               "philox_normal resp. memset at the same n and threads in the table above.")
+
     info = [
         ("Machine", f"{cpu_model()}, {context.get('num_cpus', '?')} CPUs, "
          f"{platform.system()} {platform.machine()}", False),
+        ("Transparent huge pages", f"enabled: {thp_setting('enabled')}; defrag: "
+         f"{thp_setting('defrag')}", False),
         ("Versions", f"PyTorch {versions.get('torch', '?')}, numpy {versions.get('numpy', '?')}"
          f"; Google Benchmark median of {args.repeats} repetitions, PyTorch/numpy median of "
          f"at least {args.repeats} calls and 0.2 s; PyTorch beside store_bandwidth is "
@@ -280,31 +359,41 @@ def main() -> int:
     footnote = (f"\\* the timing thread was on a CPU less than {BUSY_MIN:.0%} of the wall time: "
                 "another process may have held a core (rerun on a quiet machine), or the op "
                 "left that thread waiting for the other.")
-    right = set(range(2, len(header)))
+    tables = [(None, header, rows), (ft_note, ft_header, ft_rows)]
+    tables = [t for t in tables if t[2]]
     if args.markdown:
         for label, text, is_cmd in info:
             print(f"- {label}: " + (f"`{text}`" if is_cmd else text))
-        print()
-        print("| " + " | ".join(header) + " |")
-        print("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
-        for r in rows:
-            print("| " + " | ".join(r) + " |")
+        for note, head, body in tables:
+            right = set(range(2, len(head)))
+            print()
+            if note:
+                print(note + "\n")
+            print("| " + " | ".join(head) + " |")
+            print("|" + "|".join("---:" if i in right else "---" for i in range(len(head)))
+                  + "|")
+            for r in body:
+                print("| " + " | ".join(r) + " |")
         if flagged:
             print("\n" + footnote)
     else:
         for label, text, _ in info:
             print(f"{label}: {text}")
-        print()
-        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+        for note, head, body in tables:
+            right = set(range(2, len(head)))
+            widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(head)]
 
-        def fmt(cells: list[str]) -> str:
-            return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(cells, widths)))
+            def fmt(cells: list[str], right=right, widths=widths) -> str:
+                return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                                 for i, (c, w) in enumerate(zip(cells, widths)))
 
-        print(fmt(header))
-        print("  ".join("-" * w for w in widths))
-        for r in rows:
-            print(fmt(r))
+            print()
+            if note:
+                print(note + "\n")
+            print(fmt(head))
+            print("  ".join("-" * w for w in widths))
+            for r in body:
+                print(fmt(r))
         if flagged:
             print("\n" + footnote.replace("\\*", "*"))
     return 0

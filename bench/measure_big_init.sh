@@ -10,13 +10,16 @@ work=${2:-/tmp/wi_big_init}
 cli=$build/tools/cli/weightinit
 model=${MODEL:-llama:1b}
 threads=${THREADS:-2}
+# Seconds to wait before each timed write: this VM's disk absorbs bursts and writes back later,
+# so a write right after another one pays for its backlog.
+settle=${SETTLE:-15}
 rm -rf "$work" && mkdir -p "$work"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs);" \
   "disk: $(df -h "$work" | tail -1 | awk '{print $1, $2, "size,", $4, "free"}')"
 echo "model $model, --threads $threads, --shard-size 2GB, --chunk-size 256MB, --rng philox"
 for dtype in bf16 float32; do
   out=$work/$dtype
-  sync
+  sync && sleep "$settle"
   /usr/bin/time -f "%e %M" -o "$work/time" \
     "$cli" init "$model" --policy llama --rng philox --dtype "$dtype" --out "$out" \
     --shard-size 2GB --chunk-size 256MB --threads "$threads" --progress none > "$work/log"
@@ -24,7 +27,7 @@ for dtype in bf16 float32; do
   bytes=$(cat "$out"/*.safetensors | wc -c)
   # The disk's plain write speed for the same bytes: dd of each shard just written (they are in
   # the page cache, so this times the write side), with fdatasync, like weightinit's own syncs.
-  sync
+  sync && sleep "$settle"
   t0=$(date +%s.%N)
   i=0
   for f in "$out"/*.safetensors; do
