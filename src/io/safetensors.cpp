@@ -75,18 +75,6 @@ StoredDType parse_stored_dtype(const std::string& name, bool* ok) {
   return StoredDType::F32;
 }
 
-StoredDType natural_stored(DType dtype) {
-  switch (dtype) {
-    case DType::Float32:
-      return StoredDType::F32;
-    case DType::Float64:
-      return StoredDType::F64;
-    case DType::Int64:
-      return StoredDType::I64;
-  }
-  throw DTypeError("save_safetensors: unsupported dtype");
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writing
 
@@ -346,6 +334,18 @@ Tensor read_tensor(std::ifstream& in, const std::string& path, const Entry& e,
 }
 
 }  // namespace
+
+StoredDType natural_stored(DType dtype) {
+  switch (dtype) {
+    case DType::Float32:
+      return StoredDType::F32;
+    case DType::Float64:
+      return StoredDType::F64;
+    case DType::Int64:
+      return StoredDType::I64;
+  }
+  throw DTypeError("save_safetensors: unsupported dtype");
+}
 
 std::string_view stored_dtype_name(StoredDType dtype) {
   switch (dtype) {

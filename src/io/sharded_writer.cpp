@@ -74,18 +74,6 @@ struct Unit {
   std::uint64_t offset, bytes;
 };
 
-StoredDType natural(DType d) {
-  switch (d) {
-    case DType::Float32:
-      return StoredDType::F32;
-    case DType::Float64:
-      return StoredDType::F64;
-    case DType::Int64:
-      break;
-  }
-  return StoredDType::I64;
-}
-
 /// The deferred tensor's recorded whole-tensor draw among `draws`, if there is exactly one.
 std::optional<ElementwiseDraw> single_draw(const std::vector<ElementwiseDraw>& draws,
                                            const Tensor& t) {
@@ -100,7 +88,7 @@ std::optional<ElementwiseDraw> single_draw(const std::vector<ElementwiseDraw>& d
 
 /// Converts `n` work elements at `src` (dtype `from`) to `stored` bytes at `dst`.
 void convert(const void* src, DType from, std::int64_t n, StoredDType stored, unsigned char* dst) {
-  if (stored == natural(from)) {
+  if (stored == natural_stored(from)) {
     std::memcpy(dst, src, static_cast<std::size_t>(n) * element_size(from));
     return;
   }
@@ -275,7 +263,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
     job.name = name;
     job.dtype = tensor.dtype();
     job.shape = tensor.sizes();
-    job.stored = natural(tensor.dtype());
+    job.stored = natural_stored(tensor.dtype());
     if (options.float_dtype && is_floating_point(tensor.dtype())) job.stored = *options.float_dtype;
     job.nbytes = static_cast<std::uint64_t>(tensor.numel()) * stored_element_size(job.stored);
     if (const auto it = planned.find(name); it != planned.end()) {
@@ -570,7 +558,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
           values = job.values;
         }
         const void* bytes = nullptr;
-        if (n > 0 && job.stored == natural(job.dtype)) {
+        if (n > 0 && job.stored == natural_stored(job.dtype)) {
           bytes = values.raw_data();  // stored as computed: no copy
         } else if (n > 0) {
           slot.out.resize(static_cast<std::size_t>(unit.bytes));

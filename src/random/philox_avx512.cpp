@@ -120,13 +120,15 @@ void philox10(Lanes (&s)[U], const RoundKeys& keys) {
   *second = _mm512_unpackhi_epi64(w01, w23);
 }
 
-/// The next float below v (std::nextafter(v, -inf) for non-NaN v), by its bits.
-float next_below(float v) {
-  std::uint32_t bits;
+/// The next value below v (std::nextafter(v, -inf) for non-NaN v), by its bits.
+template <class T, class Bits>
+T next_below_bits(T v) {
+  Bits bits;
   std::memcpy(&bits, &v, sizeof bits);
-  if ((bits & 0x7fffffffu) == 0) {
-    bits = 0x80000001u;  // ±0 → −(smallest subnormal)
-  } else if ((bits >> 31) == 0) {
+  constexpr Bits sign = Bits{1} << (8 * sizeof(Bits) - 1);
+  if ((bits & ~sign) == 0) {
+    bits = sign | 1u;  // ±0 → −(smallest subnormal)
+  } else if ((bits & sign) == 0) {
     --bits;
   } else {
     ++bits;
@@ -134,21 +136,8 @@ float next_below(float v) {
   std::memcpy(&v, &bits, sizeof v);
   return v;
 }
-
-/// The next double below v (std::nextafter(v, -inf) for non-NaN v), by its bits.
-double next_below(double v) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  if ((bits & 0x7fffffffffffffffu) == 0) {
-    bits = 0x8000000000000001u;
-  } else if ((bits >> 63) == 0) {
-    --bits;
-  } else {
-    ++bits;
-  }
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
+float next_below(float v) { return next_below_bits<float, std::uint32_t>(v); }
+double next_below(double v) { return next_below_bits<double, std::uint64_t>(v); }
 
 /// The smallest float f with double(f) >= b: float values v satisfy v >= f exactly when
 /// double(v) >= b, so the float32 bound check needs no conversion back to double.

@@ -23,6 +23,9 @@ enum class StoredDType : std::uint8_t {
   F16,   ///< IEEE-754 binary16: 5 exponent bits, 10 mantissa bits
 };
 
+/// How a tensor of `dtype` is stored without conversion: F32, F64 or I64.
+StoredDType natural_stored(DType dtype);
+
 /// The dtype's name in a safetensors header: "F32", "F64", "I64", "BF16" or "F16".
 std::string_view stored_dtype_name(StoredDType dtype);
 
