@@ -131,7 +131,9 @@ Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double 
   if (gen.family() == RngFamily::Philox) {
     if (a == b) return tensor.fill_(a);  // the Philox sampler needs a < b; the result is a
     return weightinit::detail::philox_fill(
-        tensor, gen, {weightinit::detail::ElementwiseDraw::Kind::TruncNormal, mean, std, a, b});
+        tensor, gen,
+        weightinit::detail::draw_of(weightinit::detail::ElementwiseDraw::Kind::TruncNormal, mean,
+                                    std, a, b));
   }
   const bool v212 = gen.torch_version() == TorchVersion::V2_12;
   if (tensor.dtype() == DType::Float32) {

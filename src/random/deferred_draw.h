@@ -24,6 +24,18 @@ struct ElementwiseDraw {
   Tensor target;           // the deferred tensor it was recorded on (set by the recorder)
 };
 
+/// A draw of `kind` with arguments p0..p3 (key, first, numel and target are set when it runs).
+inline ElementwiseDraw draw_of(ElementwiseDraw::Kind kind, double p0, double p1, double p2 = 0,
+                               double p3 = 0) {
+  ElementwiseDraw d;
+  d.kind = kind;
+  d.p0 = p0;
+  d.p1 = p1;
+  d.p2 = p2;
+  d.p3 = p3;
+  return d;
+}
+
 /// While alive, fills of deferred tensors on this thread (Philox uniform_/normal_/
 /// trunc_normal_, and fill_) are appended to `draws` instead of throwing. Recorders nest (the
 /// innermost records).

@@ -221,7 +221,8 @@ Tensor& normal_(Tensor& t, double mean, double std, Generator& gen) {
   WEIGHTINIT_CHECK(std::isfinite(mean), ValueError, "normal expects a finite mean, but found mean ",
                    mean);
   if (gen.family() == RngFamily::Philox) {
-    return detail::philox_fill(t, gen, {detail::ElementwiseDraw::Kind::Normal, mean, std});
+    return detail::philox_fill(t, gen,
+                               detail::draw_of(detail::ElementwiseDraw::Kind::Normal, mean, std));
   }
   const std::int64_t n = t.numel();
   if (n == 0) return t;

@@ -102,7 +102,8 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator& gen) {
   if (gen.family() == RngFamily::Philox) {
     t.dtype() == DType::Float32 ? check_uniform_args<float>(from, to)
                                 : check_uniform_args<double>(from, to);
-    return detail::philox_fill(t, gen, {detail::ElementwiseDraw::Kind::Uniform, from, to});
+    return detail::philox_fill(t, gen,
+                               detail::draw_of(detail::ElementwiseDraw::Kind::Uniform, from, to));
   }
   if (t.dtype() == DType::Float32) {
     check_uniform_args<float>(from, to);

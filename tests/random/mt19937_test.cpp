@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 #include <vector>
+
+#include "weightinit/random/arith_mode.h"
 
 namespace wi = weightinit;
 
@@ -65,3 +68,41 @@ TEST(Mt19937, SetRawRejectsOutOfRangeBookkeeping) {
   EXPECT_FALSE(mt.set_raw(1, 5, 625, state));
   EXPECT_TRUE(mt.set_raw(1, 624, 624, state));
 }
+
+namespace weightinit::detail {
+void mt19937_twist_temper_avx2(std::uint32_t* state, std::uint32_t* out);
+void mt19937_twist_temper_avx512(std::uint32_t* state, std::uint32_t* out);
+}  // namespace weightinit::detail
+
+namespace {
+
+// Each vectorised bulk kernel this CPU can run equals 624 single draws after a twist, over
+// several consecutive twists and seeds (the dispatcher's choice is covered by the golden files).
+TEST(Mt19937, EveryBulkKernelMatchesSingleDraws) {
+  using Kernel = void (*)(std::uint32_t*, std::uint32_t*);
+  std::vector<std::pair<const char*, Kernel>> kernels{
+      {"dispatched", weightinit::detail::mt19937_twist_temper}};
+  if (weightinit::cpu_has_avx2_fma()) {
+    kernels.emplace_back("avx2", weightinit::detail::mt19937_twist_temper_avx2);
+  }
+  if (weightinit::cpu_has_avx512()) {
+    kernels.emplace_back("avx512", weightinit::detail::mt19937_twist_temper_avx512);
+  }
+  for (const auto& [name, kernel] : kernels) {
+    for (const std::uint64_t seed : {0ull, 5489ull, 0xffffffffull, 20240601ull}) {
+      weightinit::Mt19937 reference(seed);
+      weightinit::Mt19937 copy(seed);
+      std::array<std::uint32_t, 624> state = copy.state();
+      std::vector<std::uint32_t> out(624);
+      for (int twist = 0; twist < 5; ++twist) {
+        kernel(state.data(), out.data());
+        for (int i = 0; i < 624; ++i) {
+          ASSERT_EQ(out[static_cast<std::size_t>(i)], reference())
+              << name << " seed " << seed << " twist " << twist << " output " << i;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace

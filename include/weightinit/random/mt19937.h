@@ -7,6 +7,13 @@
 
 namespace weightinit {
 
+namespace detail {
+/// One twist of `state` (624 words) and the 624 tempered outputs written to `out`, exactly as
+/// 624 draws after a twist give them; vectorised for AVX-512 / AVX2 when the CPU has them
+/// (src/random/mt19937_bulk.cpp). Used by Mt19937::fill for whole twists.
+void mt19937_twist_temper(std::uint32_t* state, std::uint32_t* out);
+}  // namespace detail
+
 /// The 32-bit Mersenne Twister (Matsumoto & Nishimura 1998, "Mersenne Twister: a
 /// 623-dimensionally equidistributed uniform pseudo-random number generator"), with PyTorch's
 /// seeding and bookkeeping (`at::mt19937`):
@@ -41,6 +48,13 @@ class Mt19937 {
   /// Writes the next `n` outputs to `out`; the same values as n calls of operator().
   void fill(std::uint32_t* out, std::int64_t n) {
     while (n > 0) {
+      if (left_ == 1 && n >= kStateSize) {  // a whole twist's outputs: the vectorised kernel
+        detail::mt19937_twist_temper(state_.data(), out);
+        next_ = kStateSize;  // left_ stays 1: as after 624 draws
+        out += kStateSize;
+        n -= kStateSize;
+        continue;
+      }
       if (left_ == 1) {  // the next draw twists
         twist();
         left_ = kStateSize + 1;
