@@ -34,7 +34,7 @@ for dtype in bf16 float32; do
     dd if="$f" of="$work/dd.$i" bs=16M conv=fdatasync status=none
     i=$((i + 1))
   done
-  dd_seconds=$(echo "$(date +%s.%N) - $t0" | bc -l)
+  dd_seconds=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')
   rm -f "$work"/dd.*
   awk -v d="$dtype" -v s="$seconds" -v b="$bytes" -v r="$rss_kb" -v ds="$dd_seconds" 'BEGIN {
     printf "| %s | %.2f GB | %.2f s | %.2f GB/s | %.2f s | %.2f GB/s | %.2f | %.0f MB |\n",
