@@ -4,7 +4,8 @@
 // is parsed and validated and before any command's action — stops there, so the fuzzer checks
 // parsing and validation (CLI11 and the option definitions) and never runs a command, writes a
 // file or starts a training. (The commands' actions are left in place: they own the storage
-// their options write into.) Any outcome but that stop or a CLI::ParseError is a finding.
+// their options write into.) Any outcome but that stop, a CLI::ParseError or a
+// weightinit::Error from an option's own parser (--seed) is a finding.
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "weightinit/error.h"
 
 namespace {
 /// Thrown by the root app's parse-complete callback: the arguments parsed and validated.
@@ -41,6 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const Parsed&) {
   } catch (const CLI::ParseError& e) {
     (void)weightinit::cli::usage_message(app, e, static_cast<int>(argv.size()), argv.data());
+  } catch (const weightinit::Error&) {  // a value an option's parser refused (--seed)
   }
   return 0;
 }

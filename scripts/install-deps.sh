@@ -14,6 +14,7 @@ packages=(
   python3-torchvision              # the zoo's reference models (tests/io, tools/torch_zoo.py)
   libssl-dev                       # SHA-256 of tensors in the zoo test (OpenSSL libcrypto)
   zlib1g-dev                       # gzip reading of the IDX data files (src/data)
+  libxxhash-dev                    # XXH3 digests of streamed chunks (--resume journal; header-only)
   dataset-fashion-mnist            # Fashion-MNIST IDX files for the data layer and its tests
   chromium                         # renders the HTML report in its test (headless)
   clang libclang-rt-14-dev libomp-dev  # scripts/hardening.sh: ASan/UBSan build and libFuzzer

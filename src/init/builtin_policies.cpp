@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "detail/text.h"
 #include "weightinit/init/policy.h"
 
 namespace weightinit::init {
@@ -375,10 +376,17 @@ std::string builtin_policy_text(const std::string& name,
            "*: default\n";
   } else {
     std::string known;
-    for (const auto& p : builtin_policies()) known += (known.empty() ? "" : ", ") + p.name;
-    throw PolicyError(
-        source, 0, 0,
-        "unknown policy '" + name + "': not a file, and the built-in policies are " + known);
+    std::vector<std::string> names;
+    for (const auto& p : builtin_policies()) {
+      known += (known.empty() ? "" : ", ") + p.name;
+      names.push_back(p.name);
+    }
+    const std::string best = detail::closest_within(name, names, 4);
+    throw PolicyError(source, 0, 0,
+                      "unknown policy '" + name + "': not a file" +
+                          (best.empty() ? std::string(", and the built-in policies are ") + known
+                                        : " (did you mean '" + best + "'?); the built-in " +
+                                              "policies are " + known));
   }
   for (const auto& [option, value] : options) {
     if (allowed.count(option) == 0) {

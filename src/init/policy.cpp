@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <utility>
 
+#include "detail/bounded_read.h"
 #include "detail/text.h"
 #include "weightinit/init/fan.h"
 #include "weightinit/init/spec.h"
@@ -188,6 +190,9 @@ const std::vector<std::string>& library_types() {
 /// Recursive-descent evaluator: sum := product (('+'|'-') product)*; product := power
 /// (('*'|'/') power)*; power := unary ('^' power)?; unary := '-' unary | primary; primary :=
 /// number | name | name '(' sum ')' | '(' sum ')'.
+/// How deep expressions may nest (parentheses, unary minus, ^): beyond it, a parse error.
+constexpr int kMaxExpressionDepth = 256;
+
 class Expression {
  public:
   /// `lenient`: an unknown variable counts as 7 (a syntax check before the variables are known).
@@ -218,7 +223,29 @@ class Expression {
       error_pos_ = pos_;
     }
   }
+  /// Counts one level of nesting while alive; past kMaxExpressionDepth it fails the parse
+  /// instead of recursing on (30,000 parentheses would overflow the stack).
+  class Deeper {
+   public:
+    explicit Deeper(Expression& e) : e_(e), ok_(++e.depth_ <= kMaxExpressionDepth) {
+      if (!ok_) {
+        e.fail("the expression nests deeper than " + std::to_string(kMaxExpressionDepth) +
+               " levels");
+      }
+    }
+    ~Deeper() { --e_.depth_; }
+    Deeper(const Deeper&) = delete;
+    Deeper& operator=(const Deeper&) = delete;
+    bool ok() const { return ok_; }
+
+   private:
+    Expression& e_;
+    bool ok_;
+  };
+
   double sum() {
+    const Deeper level(*this);
+    if (!level.ok()) return 0.0;
     double v = product();
     for (;;) {
       skip();
@@ -249,6 +276,8 @@ class Expression {
     skip();
     if (pos_ < text_.size() && text_[pos_] == '^') {
       ++pos_;
+      const Deeper level(*this);
+      if (!level.ok()) return 0.0;
       return std::pow(base, power());
     }
     return base;
@@ -257,6 +286,8 @@ class Expression {
     skip();
     if (pos_ < text_.size() && text_[pos_] == '-') {
       ++pos_;
+      const Deeper level(*this);
+      if (!level.ok()) return 0.0;
       return -unary();
     }
     return primary();
@@ -333,6 +364,7 @@ class Expression {
   const std::map<std::string, double>& vars_;
   bool lenient_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
   std::string error_;
   std::size_t error_pos_ = 0;
 };
@@ -601,12 +633,7 @@ void Policy::check_specs() const {
 }
 
 Policy Policy::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  WEIGHTINIT_CHECK(in.good(), IoError, "cannot read policy file '", path, "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  WEIGHTINIT_CHECK(!in.bad(), IoError, "cannot read policy file '", path, "'");
-  return parse(text.str(), path);
+  return parse(detail::read_bounded_text_file(path, "policy file", kMaxPolicyFileBytes), path);
 }
 
 Policy Policy::builtin(std::string_view name, nn::Module& model) {
@@ -643,9 +670,28 @@ Policy Policy::builtin(std::string_view name, nn::Module& model) {
 }
 
 Policy Policy::resolve(const std::string& name_or_path, nn::Module& model) {
-  std::ifstream probe(name_or_path);
-  if (probe.good()) return load(name_or_path);
-  return builtin(name_or_path, model);
+  constexpr std::string_view prefix = "builtin:";
+  if (name_or_path.rfind(prefix, 0) == 0) {
+    return builtin(std::string_view(name_or_path).substr(prefix.size()), model);
+  }
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(std::filesystem::status(name_or_path, ec));
+  if (!exists) return builtin(name_or_path, model);
+  // A path that spells a built-in name (a ./gpt2 folder from a download, a file named llama)
+  // must not silently replace the recipe: the user says which one is meant.
+  const std::string base = trim(std::string_view(name_or_path).substr(0, name_or_path.find('(')));
+  const auto& known = builtin_policies();
+  const bool is_builtin = std::any_of(known.begin(), known.end(),
+                                      [&](const BuiltinPolicyInfo& p) { return p.name == base; });
+  if (is_builtin) {
+    const bool dir = std::filesystem::is_directory(name_or_path, ec);
+    throw PolicyError("builtin:" + base, 0, 0,
+                      "'" + name_or_path + "' is both a built-in policy and " +
+                          (dir ? "a directory" : "a file") +
+                          " here: write builtin:" + name_or_path +
+                          " for the built-in policy, or ./" + name_or_path + " for the file");
+  }
+  return load(name_or_path);
 }
 
 std::string Policy::text() const {
@@ -722,6 +768,39 @@ PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
                               std::to_string(rules_[r].column) + ": rule '" + rules_[r].selector +
                               ": " + rules_[r].spec +
                               "' matches no parameter (an earlier rule may take them all)");
+  }
+  // A --set variable that no rule reads is most likely a typo (n_layers for n_layer).
+  if (!options.variables.empty()) {
+    std::set<std::string> read;
+    for (const PolicyRule& rule : rules_) {
+      const std::string& t = rule.spec;
+      for (std::size_t i = 0; i < t.size();) {
+        if (std::isalpha(static_cast<unsigned char>(t[i])) || t[i] == '_') {
+          std::size_t e = i;
+          while (e < t.size() && (std::isalnum(static_cast<unsigned char>(t[e])) || t[e] == '_'))
+            ++e;
+          read.insert(t.substr(i, e - i));
+          i = e;
+        } else {
+          ++i;
+        }
+      }
+    }
+    std::vector<std::string> candidates(read.begin(), read.end());
+    for (const auto& [k, v] : variables_) candidates.push_back(k);
+    for (const char* k : {"fan_in", "fan_out", "in", "out", "k", "numel"}) candidates.push_back(k);
+    for (const auto& [name, value] : options.variables) {
+      if (read.count(name) > 0) continue;
+      const std::string best = detail::closest_within(name, candidates, 4);
+      report.warnings.push_back("--set " + name + ": no rule of policy '" + source_ +
+                                "' reads a variable '" + name + "'" +
+                                (best.empty() ? std::string(" (the value is not used)")
+                                              : " (did you mean '" + best + "'?)"));
+    }
+  }
+  if (rules_.empty() && !builtin) {
+    report.warnings.push_back("policy '" + source_ +
+                              "' has no rules: every parameter keeps its constructor's init");
   }
   for (const auto& p : report.parameters) {
     if (p.rule >= 0) continue;

@@ -17,7 +17,7 @@ void print_once(std::string_view message) {
   const std::lock_guard<std::mutex> lock(mutex);
   if (seen.find(message) != seen.end()) return;
   seen.emplace(message);
-  std::cerr << "weightinit warning: " << message << "\n";
+  std::cerr << "weightinit: warning: " << message << "\n";
 }
 
 WarningHandler& current_handler() {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -71,7 +72,11 @@ AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   if (name.empty() || name == "." || name == "..")
     throw IoError("cannot write '" + path_ + "': not a file name");
   dir_ = target.has_parent_path() ? target.parent_path().string() : ".";
-  std::string temp = (std::filesystem::path(dir_) / ("." + name + ".tmp.XXXXXX")).string();
+  // ".NAME.tmp.XXXXXX" must itself be a valid name: a long NAME (up to NAME_MAX, 255 bytes)
+  // is cut to fit; mkostemp's random suffix keeps the temporary name unique.
+  constexpr std::size_t kNameMax = 255, kDecoration = 1 + 11;  // "." and ".tmp.XXXXXX"
+  const std::string stem = name.substr(0, std::min(name.size(), kNameMax - kDecoration));
+  std::string temp = (std::filesystem::path(dir_) / ("." + stem + ".tmp.XXXXXX")).string();
   fd_ = ::mkostemp(temp.data(), O_CLOEXEC);
   if (fd_ < 0) {
     throw IoError("cannot write '" + path_ + "' (creating a temporary file in '" + dir_ +

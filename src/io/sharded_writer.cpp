@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -19,8 +20,13 @@
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
+
+// xxHash's XXH3 for chunk digests, compiled in (no library to link).
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "random/deferred_draw.h"
 #include "weightinit/io/atomic_file.h"
@@ -153,19 +159,64 @@ std::pair<std::string, std::uint64_t> file_start(const std::string& path, std::s
   return {in ? head : "", size};
 }
 
-/// Unit ids listed in a journal (one decimal id per line; a torn last line is ignored).
-std::set<std::size_t> read_journal(const std::string& path) {
-  std::set<std::size_t> done;
+/// One journal line: a unit id and the XXH3-64 digest of its bytes (none in a line without
+/// one, which is never trusted).
+struct JournalEntry {
+  std::size_t unit = 0;
+  std::optional<std::uint64_t> digest;
+};
+
+/// The entries of a journal ("UNIT DIGEST" per line, the digest in 16 hex digits; a torn last
+/// line is ignored).
+std::vector<JournalEntry> read_journal(const std::string& path) {
+  std::vector<JournalEntry> entries;
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
     if (in.eof()) break;  // no newline: torn
-    try {
-      done.insert(static_cast<std::size_t>(std::stoull(line)));
-    } catch (const std::exception&) {
+    std::istringstream fields(line);
+    std::string unit, digest, extra;
+    fields >> unit >> digest >> extra;
+    JournalEntry e;
+    const char* end = unit.data() + unit.size();
+    if (unit.empty() || std::from_chars(unit.data(), end, e.unit).ptr != end) continue;
+    std::uint64_t d = 0;
+    const char* dend = digest.data() + digest.size();
+    if (digest.size() == 16 && extra.empty() &&
+        std::from_chars(digest.data(), dend, d, 16).ptr == dend) {
+      e.digest = d;
     }
+    entries.push_back(e);
   }
-  return done;
+  return entries;
+}
+
+/// XXH3-64 of `n` bytes (xxHash, header-only: Debian's libxxhash-dev).
+std::uint64_t chunk_digest(const void* bytes, std::size_t n) { return XXH3_64bits(bytes, n); }
+
+/// The digest of `n` bytes of `path` at `offset`, or nullopt when they cannot all be read.
+std::optional<std::uint64_t> file_digest(const std::string& path, std::uint64_t offset,
+                                         std::uint64_t n) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::vector<unsigned char> buffer(static_cast<std::size_t>(n));
+  std::uint64_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, buffer.data() + done, static_cast<std::size_t>(n - done),
+                              static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    done += static_cast<std::uint64_t>(r);
+  }
+  ::close(fd);
+  if (done != n) return std::nullopt;
+  return chunk_digest(buffer.data(), buffer.size());
+}
+
+std::string hex16(std::uint64_t v) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
+  return hex;
 }
 
 void fsync_dir(const std::string& dir) {
@@ -192,6 +243,30 @@ void group_phase(WorkGroup& group, const char* phase, Fn&& fn) {
 }
 
 }  // namespace
+
+bool is_checkpoint_file_name(const std::string& file_name) {
+  std::string_view n = file_name;
+  for (const std::string_view suffix : {".partial.done", ".partial"}) {
+    if (n.size() > suffix.size() && n.substr(n.size() - suffix.size()) == suffix) {
+      n.remove_suffix(suffix.size());
+      break;
+    }
+  }
+  if (n == "model.safetensors" || n == "model.safetensors.index.json") return true;
+  // model-00001-of-00004.safetensors (Hugging Face's five digits, or more)
+  constexpr std::string_view head = "model-", ext = ".safetensors";
+  if (n.size() <= head.size() + ext.size() || n.substr(0, head.size()) != head ||
+      n.substr(n.size() - ext.size()) != ext) {
+    return false;
+  }
+  n = n.substr(head.size(), n.size() - head.size() - ext.size());
+  const std::size_t of = n.find("-of-");
+  if (of == std::string_view::npos || of < 5 || n.size() - of - 4 < 5) return false;
+  const auto digits = [](std::string_view d) {
+    return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return digits(n.substr(0, of)) && digits(n.substr(of + 4));
+}
 
 WorkGroup& single_process() {
   static SingleProcess group;
@@ -257,6 +332,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
 
   // ---- What makes each tensor (every process, the same) ----
   ShardedWriteReport report;
+  report.policy = plan.report;
   std::vector<TensorJob> jobs;
   for (auto& [name, tensor] : model.state_dict()) {
     TensorJob job;
@@ -413,12 +489,38 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
   // ---- Phase A: what is already done (resume) ----
   std::vector<bool> shard_done(shards.size(), false), partial_ok(shards.size(), false);
   std::set<std::size_t> units_done;
+  std::vector<std::string> earlier_files;  // checkpoint files already in the directory
   group_phase(group, "checking the output directory", [&] {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     WEIGHTINIT_CHECK(std::filesystem::is_directory(dir), IoError, "cannot create directory '",
                      options.out_dir, "': ", ec ? ec.message() : "not a directory");
-    if (!options.resume) return;
+    std::set<std::string> layout_files;
+    for (const Shard& shard : shards) {
+      layout_files.insert(shard.file);
+      layout_files.insert(shard.file + ".partial");
+      layout_files.insert(shard.file + ".partial.done");
+    }
+    if (!report.index_file.empty()) layout_files.insert(report.index_file);
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (is_checkpoint_file_name(name)) earlier_files.push_back(name);
+    }
+    std::sort(earlier_files.begin(), earlier_files.end());
+    if (options.overwrite || earlier_files.empty()) return;
+    const std::string more = earlier_files.size() == 1
+                                 ? std::string()
+                                 : " and " + std::to_string(earlier_files.size() - 1) + " more";
+    WEIGHTINIT_CHECK(options.resume, ValueError, "'", options.out_dir, "' already holds ",
+                     earlier_files.front(), more,
+                     " from an earlier run: pass --overwrite to replace that checkpoint, or "
+                     "--resume to finish it");
+    for (const std::string& name : earlier_files) {
+      WEIGHTINIT_CHECK(layout_files.count(name) > 0, ValueError, "--resume: '",
+                       (dir / name).string(),
+                       "' belongs to another layout (another shard size, dtype or model); "
+                       "pass --overwrite to start over");
+    }
     for (std::size_t s = 0; s < shards.size(); ++s) {
       const auto [head, size] = file_start(final_path(s), shards[s].header.size());
       if (!head.empty() || size > 0) {
@@ -432,10 +534,26 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
       const auto [phead, psize] = file_start(partial_path(s), shards[s].header.size());
       if (phead == shards[s].header && psize == shards[s].size) partial_ok[s] = true;
     }
+    // A journaled chunk counts as done only when its bytes still have the journal's digest:
+    // a torn write, a tampered journal or a line without a digest gets the chunk written again.
+    const std::set<std::size_t> own(mine.begin(), mine.end());
     for (std::size_t s = 0; s < shards.size(); ++s) {
       if (!partial_ok[s]) continue;
-      for (std::size_t u : read_journal(journal_path(s))) {
-        if (u < units.size() && units[u].shard == s) units_done.insert(u);
+      for (const JournalEntry& e : read_journal(journal_path(s))) {
+        if (e.unit >= units.size() || units[e.unit].shard != s || own.count(e.unit) == 0 ||
+            units_done.count(e.unit) > 0) {
+          continue;
+        }
+        const Unit& unit = units[e.unit];
+        if (e.digest && file_digest(partial_path(s), unit.offset, unit.bytes) == e.digest) {
+          units_done.insert(e.unit);
+        } else {
+          report.chunks_rewritten.push_back(
+              shards[s].file + ": " + jobs[unit.job].name + " [" + std::to_string(unit.begin) +
+              ", " + std::to_string(unit.end) + ")" +
+              (e.digest ? " (its bytes do not match the journal's digest)"
+                        : " (its journal line has no digest)"));
+        }
       }
     }
   });
@@ -443,6 +561,14 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
   // ---- Phase B: rank 0 creates the .partial files ----
   group_phase(group, "creating the shard files", [&] {
     if (rank != 0) return;
+    if (options.overwrite) {
+      for (const std::string& name : earlier_files) {
+        const std::string path = (dir / name).string();
+        if (std::remove(path.c_str()) != 0 && errno != ENOENT) io_fail("cannot remove", path);
+        report.removed_files.push_back(name);
+      }
+      if (!earlier_files.empty()) fsync_dir(options.out_dir);
+    }
     for (std::size_t s = 0; s < shards.size(); ++s) {
       if (shard_done[s] || partial_ok[s]) continue;
       const std::string path = partial_path(s);
@@ -464,8 +590,8 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
   ShardedWriteProgress progress;
   for (std::size_t u : mine) progress.bytes_total += units[u].bytes;
   group_phase(group, "writing", [&] {
-    std::map<std::size_t, int> fds;    // shard -> fd
-    std::vector<std::size_t> pending;  // written, not yet journaled
+    std::map<std::size_t, int> fds;                              // shard -> fd
+    std::vector<std::pair<std::size_t, std::uint64_t>> pending;  // written, not yet journaled
     std::uint64_t pending_bytes = 0;
     const auto close_all = [&] {
       for (auto& [s, fd] : fds) ::close(fd);
@@ -474,7 +600,8 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
     const auto flush_journal = [&] {
       if (pending.empty()) return;
       std::map<std::size_t, std::string> lines;
-      for (std::size_t u : pending) lines[units[u].shard] += std::to_string(u) + "\n";
+      for (const auto& [u, digest] : pending)
+        lines[units[u].shard] += std::to_string(u) + " " + hex16(digest) + "\n";
       for (auto& [s, fd] : fds) {
         if (::fdatasync(fd) != 0) io_fail("cannot sync", partial_path(s));
       }
@@ -496,8 +623,8 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
     struct Slot {
       Tensor work;
       std::vector<unsigned char> out;
-      Tensor keep;  // the values a write reads, alive until it ends
-      std::future<void> write;
+      Tensor keep;                       // the values a write reads, alive until it ends
+      std::future<std::uint64_t> write;  // the digest of the bytes written
       std::size_t unit = 0;
       bool busy = false;
     };
@@ -505,12 +632,12 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
     const auto finish = [&](Slot& slot) {
       if (!slot.busy) return;
       slot.busy = false;
-      slot.write.get();  // rethrows the write's IoError
+      const std::uint64_t digest = slot.write.get();  // rethrows the write's IoError
       slot.keep = Tensor();
       const Unit& unit = units[slot.unit];
       report.bytes_written += unit.bytes;
       progress.bytes_done += unit.bytes;
-      pending.push_back(slot.unit);
+      pending.emplace_back(slot.unit, digest);
       pending_bytes += unit.bytes;
       if (pending_bytes >= (std::uint64_t{64} << 20)) flush_journal();
       if (options.progress) options.progress(progress);
@@ -583,6 +710,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
         const std::uint64_t size = n > 0 ? unit.bytes : 0, offset = unit.offset;
         slot.write = std::async(std::launch::async, [fd, bytes, size, offset, path] {
           if (size > 0) pwrite_all(fd, bytes, size, offset, path);
+          return chunk_digest(bytes, static_cast<std::size_t>(size));
         });
         ++next;
       }

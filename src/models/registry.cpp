@@ -2,9 +2,11 @@
 // build_model: parse a model spec and construct it.
 #include "weightinit/models/registry.h"
 
+#include <algorithm>
 #include <charconv>
 #include <tuple>
 
+#include "detail/text.h"
 #include "weightinit/models/c3d.h"
 #include "weightinit/models/densenet.h"
 #include "weightinit/models/gpt2.h"
@@ -99,10 +101,15 @@ LlamaConfig parse_llama_custom(std::string_view text, std::string_view spec) {
   return c;
 }
 
+/// "unknown model 'resnet5' (did you mean 'resnet50'?)": the closest named model, and where the
+/// whole list is (the list itself would make a 1,300-character line).
 std::string unknown_model_message(std::string_view spec) {
-  std::string msg = "unknown model '" + std::string(spec) + "': known models are";
-  for (const auto& m : known_models()) msg += "\n  " + m;
-  return msg;
+  const std::string name(spec.substr(0, std::min<std::size_t>(spec.size(), 200)));
+  std::vector<std::string> names = model_names();
+  const std::string best = detail::closest_within(name, names, 4);
+  return "unknown model '" + name + (spec.size() > 200 ? "...'" : "'") +
+         (best.empty() ? std::string() : " (did you mean '" + best + "'?)") +
+         ": weightinit list --models shows the known models";
 }
 
 }  // namespace
@@ -130,6 +137,32 @@ std::vector<std::string> known_models() {
       "(kv_heads = heads, vocab 32000 by default)"};
 }
 
+std::vector<std::string> model_names() {
+  std::vector<std::string> names{
+      "seed-mlp",        "c3d",           "mlp",          "cnn",       "resnet18",
+      "resnet34",        "resnet50",      "resnet101",    "resnet152", "resnext50_32x4d",
+      "wide_resnet50_2", "densenet121",   "mobilenet_v2", "wrn-28-10", "gpt2-small",
+      "gpt2:small",      "gpt2:medium",   "gpt2:large",   "gpt2:xl",   "llama:7b",
+      "llama:1b",        "llama:7b-tied", "llama:1b-tied"};
+  for (const int depth : {11, 13, 16, 19}) {
+    names.push_back("vgg" + std::to_string(depth));
+    names.push_back("vgg" + std::to_string(depth) + "_bn");
+  }
+  return names;
+}
+
+std::string default_policy(std::string_view spec) {
+  const std::string_view name = spec.substr(0, spec.find(':'));
+  const auto starts = [&](std::string_view prefix) { return name.rfind(prefix, 0) == 0; };
+  if (starts("resnet") || starts("resnext") || starts("wide_resnet")) return "torchvision-resnet";
+  if (starts("vgg")) return "torchvision-vgg";
+  if (starts("densenet")) return "torchvision-densenet";
+  if (starts("mobilenet")) return "torchvision-mobilenet";
+  if (starts("gpt2")) return "gpt2";
+  if (name == "llama") return "llama";
+  return "torch-default";
+}
+
 BuiltModel build_model(std::string_view spec, Generator& gen) {
   const std::size_t colon = spec.find(':');
   const std::string_view name = spec.substr(0, colon);
@@ -146,16 +179,16 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
         {"resnext50_32x4d", ResNetKind::ResNeXt50_32x4d},
         {"wide_resnet50_2", ResNetKind::WideResNet50_2}};
     for (const auto& [n, kind] : resnets) {
-      if (name == n) return {make_resnet(kind, gen), image};
+      if (name == n) return {make_resnet(kind, gen), image, false};
     }
     for (const int depth : {11, 13, 16, 19}) {
       const std::string vgg = "vgg" + std::to_string(depth);
-      if (name == vgg) return {make_vgg(depth, false, gen), image};
-      if (name == vgg + "_bn") return {make_vgg(depth, true, gen), image};
+      if (name == vgg) return {make_vgg(depth, false, gen), image, false};
+      if (name == vgg + "_bn") return {make_vgg(depth, true, gen), image, false};
     }
-    if (name == "densenet121") return {make_densenet121(gen), image};
-    if (name == "mobilenet_v2") return {make_mobilenet_v2(gen), image};
-    if (name == "gpt2-small") return {make_gpt2(12, 768, gen), {1024}};
+    if (name == "densenet121") return {make_densenet121(gen), image, false};
+    if (name == "mobilenet_v2") return {make_mobilenet_v2(gen), image, false};
+    if (name == "gpt2-small") return {make_gpt2(12, 768, gen), {1024}, false};
     if (name.rfind("wrn-", 0) == 0) {
       const std::string_view dims = name.substr(4);
       const std::size_t dash = dims.find('-');
@@ -163,14 +196,15 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
                        "': expected wrn-DEPTH-WIDEN, like wrn-28-10");
       return {make_wide_resnet_cifar(to_int(dims.substr(0, dash), spec),
                                      to_int(dims.substr(dash + 1), spec), gen),
-              {3, 32, 32}};
+              {3, 32, 32},
+              false};
     }
   }
   if (name == "gpt2" && !rest.empty()) {
     static const std::tuple<const char*, std::int64_t, std::int64_t> sizes[] = {
         {"small", 12, 768}, {"medium", 24, 1024}, {"large", 36, 1280}, {"xl", 48, 1600}};
     for (const auto& [size, layers, width] : sizes) {
-      if (rest == size) return {make_gpt2(layers, width, gen), {1024}};
+      if (rest == size) return {make_gpt2(layers, width, gen), {1024}, false};
     }
     throw ValueError(detail::concat("invalid model spec '", spec,
                                     "': GPT-2 sizes are gpt2:small, gpt2:medium, gpt2:large and "
@@ -183,7 +217,7 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
     const LlamaConfig config = rest.find('=') != std::string_view::npos
                                    ? parse_llama_custom(rest, spec)
                                    : llama_preset(rest);
-    return {make_llama(config, gen), {config.max_position_embeddings}};
+    return {make_llama(config, gen), {config.max_position_embeddings}, false};
   }
   if (name == "c3d") {
     const std::int64_t classes = rest.empty() ? 101 : to_int(rest, spec);

@@ -106,9 +106,24 @@ class Runner {
         folds_(make_folds(train, options)),
         progress_(progress),
         start_(std::chrono::steady_clock::now()) {
-    context_ = "seed=" + std::to_string(options.seed) +
-               " folds=" + std::to_string(options.cv_folds) +
-               " holdout=" + std::to_string(options.holdout) + " n=" + std::to_string(train.size());
+    // Everything besides the trial that changes a result: the caller's setup (model, data
+    // source), the training data itself, the generator's arithmetic, seed and validation.
+    std::uint64_t data = 0xcbf29ce484222325u;
+    const auto mix = [&data](const void* bytes, std::size_t n) {
+      const auto* b = static_cast<const unsigned char*>(bytes);
+      for (std::size_t i = 0; i < n; ++i) data = (data ^ b[i]) * 0x100000001b3u;
+    };
+    const Tensor images = train.images.contiguous();
+    mix(images.raw_data(), static_cast<std::size_t>(images.numel()) * images.element_size());
+    mix(train.labels.data(), train.labels.size() * sizeof(train.labels[0]));
+    const Generator& gen = default_generator();
+    setup_ = hash_hex(
+        options.setup + "\ndata=" + std::to_string(data) +
+        " arith=" + std::string(arith_mode_name(gen.arith_mode())) +
+        " torch=" + std::string(torch_version_name(gen.torch_version())) +
+        " seed=" + std::to_string(options.seed) + " folds=" + std::to_string(options.cv_folds) +
+        " holdout=" + std::to_string(options.holdout) + " n=" + std::to_string(train.size()));
+    context_ = "setup=" + setup_;
     read_log();
     if (!options.log_path.empty()) {
       log_.open(options.log_path, std::ios::app);
@@ -256,6 +271,10 @@ class Runner {
     while (std::getline(in, line)) {
       const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
       if (j.is_discarded() || !j.is_object() || !j.contains("key")) continue;  // a torn line
+      if (!j.contains("setup") || j.at("setup") != setup_) {
+        ++totals.log_entries_other_setup;  // its key cannot match: another model, data, ...
+        continue;
+      }
       try {
         CurvePoint p;
         p.epochs = j.at("epochs").get<double>();
@@ -270,6 +289,7 @@ class Runner {
 
   void append_log(const std::string& key, const TrialResult& t, const CurvePoint& p) {
     nlohmann::json j = {{"key", key},
+                        {"setup", setup_},
                         {"trial", t.index},
                         {"summary", t.trial.summary},
                         {"epochs", p.epochs},
@@ -287,6 +307,7 @@ class Runner {
   std::vector<Fold> folds_;
   SearchProgress progress_;
   std::chrono::steady_clock::time_point start_;
+  std::string setup_;  // digest of everything but the trial (see SearchOptions::setup)
   std::string context_;
   std::map<std::string, CurvePoint> logged_;  // the log, then every evaluation so far
   std::map<std::string, CurvePoint> fresh_;   // trained in the current batch
@@ -328,7 +349,9 @@ void validate_options(const SearchOptions& o, std::int64_t train_samples) {
   const std::string& s = o.strategy;
   WEIGHTINIT_CHECK(s == "grid" || s == "random" || s == "halving" || s == "hyperband", ValueError,
                    "unknown strategy '", s, "': expected grid, random, halving or hyperband");
-  WEIGHTINIT_CHECK(o.trials >= 1, ValueError, "trials must be at least 1, but got ", o.trials);
+  WEIGHTINIT_CHECK(o.trials >= 1 && o.trials <= kMaxTrials, ValueError,
+                   "trials must be between 1 and ", kMaxTrials, " (the grid's limit too), but got ",
+                   o.trials);
   WEIGHTINIT_CHECK(o.eta >= 2, ValueError, "eta must be at least 2, but got ", o.eta);
   WEIGHTINIT_CHECK(o.min_epochs > 0, ValueError, "min_epochs must be > 0, but got ", o.min_epochs);
   WEIGHTINIT_CHECK(o.jobs >= 1, ValueError, "jobs must be at least 1, but got ", o.jobs);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "detail/bounded_read.h"
 #include "detail/text.h"
 #include "weightinit/error.h"
 #include "weightinit/init/policy.h"
@@ -322,11 +323,7 @@ SearchSpace SearchSpace::parse(std::string_view text, std::string source) {
 }
 
 SearchSpace SearchSpace::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  WEIGHTINIT_CHECK(in.good(), IoError, "cannot read search space '", path, "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
+  return parse(detail::read_bounded_text_file(path, "search space"), path);
 }
 
 TrialConfig sample_trial(const SearchSpace& space, std::uint64_t seed, std::int64_t index) {

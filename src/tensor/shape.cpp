@@ -62,6 +62,8 @@ Shape parse_shape(const std::string& text) {
   if (bracketed) ++i;
   skip_space();
   while (i < text.size() && text[i] != ']' && text[i] != ')') {
+    WEIGHTINIT_CHECK(sizes.size() < kMaxParsedDims, ValueError, "invalid shape: more than ",
+                     kMaxParsedDims, " dimensions (the most a shape may have)");
     std::int64_t value = 0;
     const char* begin = text.data() + i;
     const auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_fixture.h"
 #include "process_group.h"
 #include "weightinit/init/fan.h"
 #include "weightinit/init/init.h"
@@ -37,19 +38,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 /// The bytes of a tensor's elements in row-major order.
 std::string bytes_of(const wi::Tensor& t) {
   const wi::Tensor c = t.contiguous();
@@ -63,82 +51,6 @@ std::string g17(double v) {
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
 }
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "weightinit_cli_test.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    fs::create_directory(dir_ / "io");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  /// Starts the CLI with `args` (stdout and stderr captured through files); returns its pid,
-  /// or -1 when it could not be started.
-  pid_t start(const std::vector<std::string>& args) const {
-    const std::string out = (dir_ / "io" / "stdout").string();
-    const std::string err = (dir_ / "io" / "stderr").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> argv_strings{WEIGHTINIT_CLI_PATH};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : argv_strings) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, WEIGHTINIT_CLI_PATH, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0 ? pid : -1;
-  }
-
-  /// Waits for a process from start() and collects its exit code and output.
-  Result finish(pid_t pid) const {
-    Result r;
-    if (pid < 0) return r;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(dir_ / "io" / "stdout");
-    r.err = read_file(dir_ / "io" / "stderr");
-    return r;
-  }
-
-  /// Runs the CLI with `args` to completion.
-  Result run(const std::vector<std::string>& args) const { return finish(start(args)); }
-
-  /// Files in the scratch directory other than the captured streams.
-  std::vector<std::string> files() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir_)) {
-      if (entry.path().filename() != "io") names.push_back(entry.path().filename().string());
-    }
-    return names;
-  }
-
-  /// Expects exit code `code`, nothing on stdout and exactly one error line on stderr.
-  static void expect_error(const Result& r, int code, const std::string& message = "") {
-    EXPECT_EQ(r.code, code);
-    EXPECT_EQ(r.out, "");
-    ASSERT_FALSE(r.err.empty());
-    EXPECT_EQ(r.err.rfind("weightinit: error: ", 0), 0u) << r.err;
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
-    if (!message.empty()) {
-      EXPECT_EQ(r.err, "weightinit: error: " + message + "\n");
-    }
-  }
-
-  /// expect_error, with `fragment` somewhere in the message.
-  static void expect_error_with(const Result& r, int code, const std::string& fragment) {
-    expect_error(r, code);
-    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
-  }
-
-  fs::path dir_;
-};
 
 /// What the CLI computes: torch.manual_seed(seed) in `mode`, then the init call on empty(shape).
 wi::Tensor library(const std::function<void(wi::Tensor&, wi::Generator&)>& fill,
@@ -576,12 +488,16 @@ TEST_F(Cli, ForwardC3DGivesOneRowOf101Classes) {
   EXPECT_EQ(mlp.out.rfind("input [2, 4] -> output [2, 3]\n", 0), 0u) << mlp.out;
 }
 
-TEST_F(Cli, UnknownModelListsTheKnownOnes) {
-  const Result r = run({"summary", "resnet05"});
-  expect_error(r, 2);
-  EXPECT_NE(r.err.find("unknown model 'resnet05': known models are"), std::string::npos);
-  EXPECT_NE(r.err.find("resnet18|34|50|101|152"), std::string::npos);
-  EXPECT_NE(r.err.find("c3d[:NUM_CLASSES]"), std::string::npos);
+TEST_F(Cli, UnknownModelSuggestsTheClosestAndListModelsShowsThemAll) {
+  expect_error(run({"summary", "resnet5"}), 2,
+               "unknown model 'resnet5' (did you mean 'resnet50'?): weightinit list --models "
+               "shows the known models");
+  expect_error(run({"summary", "transformer"}), 2,
+               "unknown model 'transformer': weightinit list --models shows the known models");
+  const Result list = run({"list", "--models"});
+  EXPECT_EQ(list.code, 0) << list.err;
+  EXPECT_NE(list.out.find("resnet18|34|50|101|152"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("c3d[:NUM_CLASSES]"), std::string::npos) << list.out;
   expect_error(run({"params", "mlp:784-x-10"}), 2,
                "invalid model spec 'mlp:784-x-10': expected a positive integer, but got 'x'");
   expect_error(run({"forward", "mlp:4-3:swish"}), 2,
@@ -845,7 +761,6 @@ TEST_F(Cli, InitRejectsBadPoliciesWithExitTwoAndWritesNothing) {
   expect_error_with(
       run({"init", "mlp:8-4", "--policy", "torch-default", "--set", "depth", "-o", out}), 2,
       "--set 'depth': expected NAME=VALUE");
-  expect_error(run({"init", "mlp:8-4", "-o", out}), 2);  // --policy is required
   std::filesystem::remove(policy);
   EXPECT_TRUE(files().empty());
   expect_error(run({"init", "mlp:8-4", "--policy", "torch-default", "-o",
@@ -1343,8 +1258,9 @@ TEST_F(Cli, BadInputTable) {
        "at column 1: unknown init 'kaiming_nrmal' (did you mean 'kaiming_normal'?)"},
       {{"init", "mlp:8-4", "--policy", "torchvision-resnt", "-o", out},
        2,
-       "builtin:torchvision-resnt: unknown policy 'torchvision-resnt': not a file, and the "
-       "built-in policies are torch-default, torchvision-resnet, torchvision-vgg, "
+       "builtin:torchvision-resnt: unknown policy 'torchvision-resnt': not a file (did you mean "
+       "'torchvision-resnet'?); the built-in policies are torch-default, torchvision-resnet, "
+       "torchvision-vgg, "
        "torchvision-densenet, torchvision-mobilenet, resnext-fb, densenet-lua, wrn-msra, c3d, "
        "keras-default, gpt2, llama, mup, fixup"},
       {{"init", "mlp:8-4", "--policy", "torch-default", "--out", out},
@@ -1394,7 +1310,7 @@ TEST_F(Cli, BadInputTable) {
   // A zero-element tensor: a warning (torch's), exit 0, and the empty tensor is written.
   const Result empty = run({"sample", "kaiming_normal", "--shape", "0,5", "-o", out});
   EXPECT_EQ(empty.code, 0);
-  EXPECT_EQ(empty.err, "weightinit warning: Initializing zero-element tensors is a no-op\n");
+  EXPECT_EQ(empty.err, "weightinit: warning: Initializing zero-element tensors is a no-op\n");
   EXPECT_EQ(read_file(out), "tensor([], size=(0, 5))\n");
 }
 

@@ -281,7 +281,8 @@ TEST(Policy, BuiltinPoliciesParseAndUnknownOnesAreListed) {
   }
   const std::string unknown = policy_error([&] { Policy::builtin("torchvision-resnt", *model); });
   EXPECT_EQ(unknown.rfind("builtin:torchvision-resnt: unknown policy 'torchvision-resnt': not a "
-                          "file, and the built-in policies are torch-default, torchvision-resnet",
+                          "file (did you mean 'torchvision-resnet'?); the built-in policies are "
+                          "torch-default, torchvision-resnet",
                           0),
             0u)
       << unknown;

@@ -226,8 +226,21 @@ TEST(ShardedWriter, AnyNumberOfProcessesWritesTheSameBytes) {
       EXPECT_GT(w, 0u) << "every rank has a share";
       sum += w;
     }
+    o.overwrite = true;  // the same plan again into `one`
     EXPECT_EQ(sum, write("resnet18", "torchvision-resnet", one.path, o).total_bytes);
+    o.overwrite = false;
   }
+}
+
+/// Interrupts a resnet18 write into `dir` about half way (options `o`).
+void write_half(const fs::path& dir, wi::io::ShardedWriteOptions o) {
+  std::atomic<bool> stop{false};
+  int calls = 0;
+  o.stop = &stop;
+  o.progress = [&](const wi::io::ShardedWriteProgress&) {
+    if (++calls == 40) stop = true;
+  };
+  EXPECT_THROW(write("resnet18", "torchvision-resnet", dir, o), wi::io::Interrupted);
 }
 
 TEST(ShardedWriter, InterruptedRunLeavesNoHalfShardAndResumeCompletesIt) {
@@ -236,13 +249,7 @@ TEST(ShardedWriter, InterruptedRunLeavesNoHalfShardAndResumeCompletesIt) {
   o.shard_bytes = 8'000'000;
   o.chunk_bytes = 500'000;
   write("resnet18", "torchvision-resnet", clean.path, o);
-  std::atomic<bool> stop{false};
-  int calls = 0;
-  o.stop = &stop;
-  o.progress = [&](const wi::io::ShardedWriteProgress&) {
-    if (++calls == 40) stop = true;  // about half way
-  };
-  EXPECT_THROW(write("resnet18", "torchvision-resnet", dir.path, o), wi::io::Interrupted);
+  write_half(dir.path, o);
   // Final names hold whole shards only: each is byte-identical to the clean run's.
   const auto clean_bytes = dir_bytes(clean.path);
   int partial = 0;
@@ -257,8 +264,6 @@ TEST(ShardedWriter, InterruptedRunLeavesNoHalfShardAndResumeCompletesIt) {
   EXPECT_GT(partial, 0);
   EXPECT_FALSE(fs::exists(dir.path / "model.safetensors.index.json"));
 
-  o.stop = nullptr;
-  o.progress = nullptr;
   o.resume = true;
   const auto report = write("resnet18", "torchvision-resnet", dir.path, o);
   EXPECT_GT(report.bytes_skipped, 0u);
@@ -272,6 +277,105 @@ TEST(ShardedWriter, InterruptedRunLeavesNoHalfShardAndResumeCompletesIt) {
   } catch (const wi::ValueError& e) {
     EXPECT_NE(std::string(e.what()).find("written with other settings"), std::string::npos)
         << e.what();
+  }
+}
+
+// Issue #24: a journal that lists chunks never written (or a chunk whose bytes changed) must not
+// be trusted: each entry carries the chunk's digest, and a mismatch is written again.
+TEST(ShardedWriter, ResumeRewritesChunksWhoseJournalDigestDoesNotMatch) {
+  const TempDir clean, dir;
+  wi::io::ShardedWriteOptions o;
+  o.shard_bytes = 8'000'000;
+  o.chunk_bytes = 500'000;
+  write("resnet18", "torchvision-resnet", clean.path, o);
+  write_half(dir.path, o);
+  int journals = 0, forged = 0, corrupted = 0;
+  for (const auto& e : fs::directory_iterator(dir.path)) {
+    const std::string name = e.path().filename();
+    if (name.size() < 13 || name.substr(name.size() - 13) != ".partial.done") continue;
+    ++journals;
+    // The journal's own lines are "UNIT DIGEST".
+    std::ifstream in(e.path());
+    std::string first;
+    ASSERT_TRUE(std::getline(in, first));
+    EXPECT_EQ(first.size() - first.find(' '), 17u) << "UNIT DIGEST: " << first;
+    in.close();
+    // Forge entries for every unit id, with a made-up digest, and one without a digest.
+    std::ofstream journal(e.path(), std::ios::app);
+    for (int u = 0; u < 400; ++u, ++forged) journal << u << " 0123456789abcdef\n";
+    journal << "3\n";
+    const fs::path partial = e.path().string().substr(0, e.path().string().size() - 5);
+    ASSERT_TRUE(fs::exists(partial)) << partial;
+    std::fstream bytes(partial, std::ios::in | std::ios::out | std::ios::binary);
+    std::uint64_t header = 0;  // safetensors: u64 header length, header, data
+    bytes.read(reinterpret_cast<char*>(&header), 8);
+    bytes.seekp(static_cast<std::streamoff>(8 + header));  // the first tensor's first byte
+    bytes.put('\x5a');
+    ++corrupted;
+  }
+  ASSERT_GT(journals, 0);
+  o.resume = true;
+  const auto report = write("resnet18", "torchvision-resnet", dir.path, o);
+  EXPECT_FALSE(report.chunks_rewritten.empty());
+  EXPECT_GT(report.bytes_skipped, 0u) << "the honest entries are still kept";
+  EXPECT_EQ(dir_bytes(dir.path), dir_bytes(clean.path));
+  EXPECT_GT(forged + corrupted, 0);
+}
+
+// Issue #24: an earlier run's files of another layout never stay beside a new checkpoint.
+TEST(ShardedWriter, EarlierCheckpointIsRefusedOrRemovedButNeverLeftStale) {
+  const TempDir single, sharded, dir;
+  wi::io::ShardedWriteOptions one_file, many;
+  many.shard_bytes = 8'000'000;
+  write("resnet18", "torchvision-resnet", single.path, one_file, 1);
+  write("resnet18", "torchvision-resnet", sharded.path, many, 2);
+  write("resnet18", "torchvision-resnet", dir.path, one_file, 1);  // model.safetensors, seed 1
+  { std::ofstream(dir.path / "config.json") << "{}"; }             // not ours: kept
+  const auto expect_refused = [&](const wi::io::ShardedWriteOptions& o, const std::string& what) {
+    try {
+      write("resnet18", "torchvision-resnet", dir.path, o, 2);
+      ADD_FAILURE() << "an earlier checkpoint was written over without --overwrite";
+    } catch (const wi::ValueError& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  expect_refused(many, "already holds model.safetensors from an earlier run: pass --overwrite");
+  auto resume = many;
+  resume.resume = true;
+  expect_refused(resume, "model.safetensors' belongs to another layout");
+  auto overwrite = many;
+  overwrite.overwrite = true;
+  const auto report = write("resnet18", "torchvision-resnet", dir.path, overwrite, 2);
+  EXPECT_EQ(report.removed_files, std::vector<std::string>{"model.safetensors"});
+  auto expected = dir_bytes(sharded.path);
+  expected["config.json"] = "{}";
+  EXPECT_EQ(dir_bytes(dir.path), expected);
+  // And back to one file: the shards and the index go.
+  const auto back = write(
+      "resnet18", "torchvision-resnet", dir.path,
+      [&] {
+        auto o = one_file;
+        o.overwrite = true;
+        return o;
+      }(),
+      1);
+  EXPECT_EQ(back.removed_files.size(), report.files.size() + 1);
+  expected = dir_bytes(single.path);
+  expected["config.json"] = "{}";
+  EXPECT_EQ(dir_bytes(dir.path), expected);
+}
+
+TEST(ShardedWriter, CheckpointFileNames) {
+  for (const char* yes :
+       {"model.safetensors", "model-00001-of-00002.safetensors", "model.safetensors.index.json",
+        "model.safetensors.partial", "model-00002-of-00002.safetensors.partial.done",
+        "model-123456-of-123456.safetensors"}) {
+    EXPECT_TRUE(wi::io::is_checkpoint_file_name(yes)) << yes;
+  }
+  for (const char* no :
+       {"config.json", "model.bin", "model-1-of-2.safetensors", "model-0000a-of-00002.safetensors",
+        "tokenizer.json", "model", "adapter_model.safetensors", "model-00001-of-.safetensors"}) {
+    EXPECT_FALSE(wi::io::is_checkpoint_file_name(no)) << no;
   }
 }
 

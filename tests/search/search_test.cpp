@@ -246,7 +246,10 @@ TEST(Search, RejectsBadOptionsBeforeTraining) {
   fails([](auto& o) { o.strategy = "bayes"; },
         "unknown strategy 'bayes': expected grid, random, halving or hyperband");
   fails([](auto& o) { o.eta = 1; }, "eta must be at least 2, but got 1");
-  fails([](auto& o) { o.trials = 0; }, "trials must be at least 1, but got 0");
+  fails([](auto& o) { o.trials = 0; },
+        "trials must be between 1 and 10000 (the grid's limit too), but got 0");
+  fails([](auto& o) { o.trials = 10001; },
+        "trials must be between 1 and 10000 (the grid's limit too), but got 10001");
   fails([](auto& o) { o.min_epochs = 0; }, "min_epochs must be > 0, but got 0");
   fails([](auto& o) { o.cv_folds = 1; },
         "cv folds must be 0 (holdout) or between 2 and the 600 samples, but got 1");

@@ -44,6 +44,23 @@ TEST(Shape, ParseRejectsBadText) {
   EXPECT_THROW(wi::parse_shape("4294967296,4294967296"), wi::ShapeError);
 }
 
+// Issue #24: 40,000 dims used to exhaust memory in the printer; 64 is the limit.
+TEST(Shape, ParseLimitsTheNumberOfDimensions) {
+  std::string dims64 = "1", dims65;
+  for (int i = 1; i < 64; ++i) dims64 += ",1";
+  EXPECT_EQ(wi::parse_shape(dims64).size(), 64u);
+  dims65 = dims64 + ",1";
+  try {
+    wi::parse_shape(dims65);
+    ADD_FAILURE() << "65 dimensions were accepted";
+  } catch (const wi::ValueError& e) {
+    EXPECT_STREQ(e.what(), "invalid shape: more than 64 dimensions (the most a shape may have)");
+  }
+  std::string huge = "1";
+  for (int i = 1; i < 40000; ++i) huge += ",1";
+  EXPECT_THROW(wi::parse_shape(huge), wi::ValueError);
+}
+
 TEST(Shape, Strings) {
   EXPECT_EQ(wi::shape_str({3, 5}), "[3, 5]");
   EXPECT_EQ(wi::shape_tuple_str({3}), "(3,)");

@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace weightinit::cli {
 
@@ -16,5 +18,10 @@ void write_file_atomically(const std::string& path, std::string_view data);
 /// Writes `data` to `path` with write_file_atomically, or to standard output when `path` is
 /// empty (throws IoError when standard output cannot be written).
 void write_output(const std::string& path, std::string_view data);
+
+/// Throws ValueError when two of the given output options (name, path; an empty path is an
+/// option not given) name the same file, also when spelled differently (x.svg and ./x.svg):
+/// "--plot and --json name the same file 'x.svg': give two paths". One would overwrite the other.
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
 
 }  // namespace weightinit::cli

@@ -14,8 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "atomic_file.h"
 #include "exit_codes.h"
+#include "option_checks.h"
 #include "result_charts.h"
+#include "seed_option.h"
 #include "train_common.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/diag/plot.h"
@@ -220,7 +223,7 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
   }
   train::CompareSettings settings;
   settings.config = a.config;
-  settings.seed = static_cast<std::uint64_t>(a.seed);
+  settings.seed = a.seed;
   if (!a.bias_init.empty()) settings.bias_init = init::Initializer::parse(a.bias_init);
   Shape input_size;
   {
@@ -235,12 +238,12 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
 
   std::printf(
       "model %s, %zu init(s), %lld train / %lld test samples, %s lr %g, batch %lld, %lld "
-      "epoch(s), seed %lld, %d thread(s); every init trains on the same batches in the same "
+      "epoch(s), seed %llu, %d thread(s); every init trains on the same batches in the same "
       "order\n",
       a.model.c_str(), inits.size(), static_cast<long long>(train_set.size()),
       static_cast<long long>(test_set.size()), a.config.optimizer.c_str(), a.config.lr,
       static_cast<long long>(a.config.batch_size), static_cast<long long>(a.config.epochs),
-      static_cast<long long>(a.seed), num_threads());
+      static_cast<unsigned long long>(a.seed), num_threads());
   std::fflush(stdout);
 
   CompareReporter reporter(mode, a.config.epochs, inits.size());
@@ -287,8 +290,7 @@ namespace {
 
 int run_compare_command(const CompareArgs& a) {
   const auto mode = progress_mode(a.progress);
-  WEIGHTINIT_CHECK(a.plot.empty() || a.plot != a.json, ValueError,
-                   "--plot and --json name the same file '", a.plot, "': give two paths");
+  check_distinct_outputs({{"--plot", a.plot}, {"--json", a.json}});
   train::validate(a.request.config);
   check_data_options(a.request.data, a.request.train_samples);
   if (a.threads != 0) set_num_threads(a.threads);
@@ -330,7 +332,7 @@ void add_compare_command(CLI::App& app) {
       ->required();
   cmd->add_option("--inits", args->request.inits,
                   "init specs separated by ';', e.g. \"xavier_uniform; kaiming_normal; zeros\" "
-                  "(default: the constructors' init)")
+                  "(the spec 'default' keeps the constructors' init)")
       ->required();
   cmd->add_option("--bias-init", args->request.bias_init,
                   "init spec for the Linear/Conv biases (default: the constructors')");
@@ -342,21 +344,23 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--momentum", args->request.config.momentum, "SGD momentum (default 0)");
   cmd->add_option("--weight-decay", args->request.config.weight_decay, "weight decay (default 0)");
   cmd->add_flag("--nesterov", args->request.config.nesterov, "Nesterov momentum (SGD)");
-  cmd->add_option("--seed", args->request.seed,
-                  "seed of the model and of the batch order (default 0)");
+  add_seed_option(cmd, args->request.seed, "seed of the model and of the batch order");
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");
   cmd->add_option("--data", args->request.data, "fashion-mnist (default) or synthetic");
   cmd->add_option("--data-dir", args->request.data_dir,
                   "Fashion-MNIST directory (default $WEIGHTINIT_FASHION_MNIST_DIR or "
                   "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--train-samples", args->request.train_samples,
-                  "use the first N training samples (default all)");
+                  "use the first N training samples (default all)")
+      ->check(positive_count("leave it out for the whole training set"));
   cmd->add_option("--max-steps", args->request.config.max_steps,
                   "stop each run after N steps (default no limit)");
   cmd->add_option("--progress", args->progress, "auto (bar on a TTY), bar, lines or none");
   cmd->add_option("--plot", args->plot,
-                  "write the loss and test-accuracy curves as one SVG (two charts)");
-  cmd->add_option("--json", args->json, "write every run's curves and verdict as JSON");
+                  "write the loss and test-accuracy curves as one SVG (two charts)")
+      ->check(output_file());
+  cmd->add_option("--json", args->json, "write every run's curves and verdict as JSON")
+      ->check(output_file());
   cmd->callback([args] {
     const int code = run_compare_command(*args);
     if (code != kExitOk) throw CLI::RuntimeError(code);

@@ -21,7 +21,7 @@ struct CompareRequest {
   std::string inits;      ///< specs separated by ';'
   std::string bias_init;  ///< empty: the constructors' biases
   train::TrainConfig config;
-  std::int64_t seed = 0;
+  std::uint64_t seed = 0;
   std::string data = "fashion-mnist";  ///< or "synthetic"
   std::string data_dir;
   std::int64_t train_samples = 0;  ///< 0: all

@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "model_check.h"
+#include "option_checks.h"
+#include "seed_option.h"
 #include "weightinit/io/safetensors.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/generator.h"
@@ -19,7 +22,7 @@ namespace {
 
 struct ExportArgs {
   std::string model;
-  std::int64_t seed = 0;
+  std::uint64_t seed = 0;
   std::string dtype = "float32";
   std::string output;
 };
@@ -31,7 +34,8 @@ std::optional<io::StoredDType> stored_dtype(const std::string& name) {
 }
 
 void run_export(const ExportArgs& a) {
-  manual_seed(static_cast<std::uint64_t>(a.seed));
+  manual_seed(a.seed);
+  check_model_fits(a.model, "export", /*needs_forward=*/false);
   const models::BuiltModel built = models::build_model(a.model, default_generator());
   const std::map<std::string, std::string> metadata{
       {"format", "pt"},
@@ -51,10 +55,12 @@ void add_export_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "save a model's initial state dict as safetensors");
   cmd->add_option("MODEL", args->model, "seed-mlp, c3d[:CLASSES], mlp:784-256-10[:relu]")
       ->required();
-  cmd->add_option("--seed", args->seed, "torch.manual_seed before building (default 0)");
+  add_seed_option(cmd, args->seed, "torch.manual_seed before building");
   cmd->add_option("--dtype", args->dtype, "stored float type: float32 (default), bf16 or f16")
       ->check(CLI::IsMember({"float32", "bf16", "f16"}));
-  cmd->add_option("-o,--output", args->output, "the .safetensors file to write")->required();
+  cmd->add_option("-o,--output", args->output, "the .safetensors file to write")
+      ->required()
+      ->check(output_file());
   cmd->callback([args] { run_export(*args); });
 }
 

@@ -14,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "model_check.h"
+#include "option_checks.h"
 #include "process_group.h"
+#include "seed_option.h"
 #include "train_common.h"
 #include "weightinit/init/policy.h"
 #include "weightinit/io/safetensors.h"
@@ -32,7 +35,7 @@ namespace {
 struct InitArgs {
   std::string model;
   std::string policy;
-  std::int64_t seed = 0;
+  std::uint64_t seed = 0;
   std::string output;
   std::string dtype = "float32";
   bool strict = false;
@@ -44,8 +47,34 @@ struct InitArgs {
   std::string shard_size = "5GB";  // Hugging Face's default max_shard_size
   std::string chunk_size = "256MB";
   bool resume = false;
+  bool overwrite = false;
+  bool policy_defaulted = false;  // no --policy: the model's own recipe
   std::string progress = "auto";
+  std::vector<std::string> out_dir_only;  // --out options given (an error with -o)
 };
+
+/// Says which recipe stands in for a missing --policy (once the model is known to exist).
+void note_default_policy(const InitArgs& a) {
+  if (!a.policy_defaulted || process_group().rank() != 0) return;
+  std::fprintf(stderr, "weightinit: note: no --policy: using %s, the recipe of %s\n",
+               a.policy.c_str(), a.model.c_str());
+}
+
+/// The policy's warnings on stderr and, with --explain, the rule and init of every parameter:
+/// the same in both output modes.
+void print_policy_report(const InitArgs& a, const init::Policy& policy,
+                         const init::PolicyReport& report) {
+  for (const auto& w : report.warnings)
+    std::fprintf(stderr, "weightinit: warning: %s\n", w.c_str());
+  if (!a.explain) return;
+  std::printf("%-44s %-14s %-8s %s\n", "parameter", "type", "rule", "init");
+  for (const auto& p : report.parameters) {
+    const std::string rule =
+        p.rule < 0 ? "-" : "line " + std::to_string(policy.rules()[p.rule].line);
+    std::printf("%-44s %-14s %-8s %s\n", p.name.c_str(), p.type.c_str(), rule.c_str(),
+                p.rule < 0 ? "(no rule: constructor's init)" : p.init.c_str());
+  }
+}
 
 std::map<std::string, double> parse_variables(const std::vector<std::string>& items) {
   std::map<std::string, double> out;
@@ -116,6 +145,10 @@ void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& polic
   options.chunk_bytes = io::parse_byte_size(a.chunk_size);
   options.float_dtype = stored_dtype(a.dtype);
   options.resume = a.resume;
+  options.overwrite = a.overwrite;
+  WEIGHTINIT_CHECK(!(a.resume && a.overwrite), ValueError,
+                   "give either --resume (finish the earlier run) or --overwrite (replace it), "
+                   "not both");
   io::WorkGroup& group = process_group();
   const auto start = std::chrono::steady_clock::now();
   models::BuiltModel built;
@@ -123,9 +156,10 @@ void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& polic
     const DeferredAllocationGuard deferred;
     built = models::build_model(a.model, default_generator());
   }
+  note_default_policy(a);
   const init::Policy policy = init::Policy::resolve(a.policy, *built.module);
   options.metadata = output_metadata(a, policy, family);
-  Generator philox = Generator::philox(static_cast<std::uint64_t>(a.seed));
+  Generator philox = Generator::philox(a.seed);
 
   const auto mode = a.progress == "auto"    ? train::ProgressPrinter::auto_mode(stderr)
                     : a.progress == "bar"   ? train::ProgressPrinter::Mode::Bar
@@ -174,7 +208,18 @@ void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& polic
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& chunk : report.chunks_rewritten) {  // each rank checks its own chunks
+    std::fprintf(stderr, "weightinit: warning: --resume: rewrote %s\n", chunk.c_str());
+  }
   if (group.rank() != 0) return;
+  if (!report.removed_files.empty()) {
+    std::string names;
+    for (const auto& f : report.removed_files) names += (names.empty() ? "" : ", ") + f;
+    std::fprintf(stderr, "weightinit: --overwrite: removed %zu file%s of an earlier run: %s\n",
+                 report.removed_files.size(), report.removed_files.size() == 1 ? "" : "s",
+                 names.c_str());
+  }
+  print_policy_report(a, policy, report.policy);
   for (const auto& name : report.materialized) {
     std::fprintf(stderr,
                  "weightinit: note: '%s' needs the whole tensor for its init and was computed "
@@ -195,7 +240,9 @@ void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& polic
                                : "");
 }
 
-void run_init(const InitArgs& a) {
+void run_init(InitArgs a) {
+  a.policy_defaulted = a.policy.empty();
+  if (a.policy_defaulted) a.policy = models::default_policy(a.model);
   init::PolicyApplyOptions options;
   options.strict = a.strict;
   options.variables = parse_variables(a.variables);
@@ -208,20 +255,22 @@ void run_init(const InitArgs& a) {
   WEIGHTINIT_CHECK(!a.output.empty(), ValueError,
                    "give -o FILE (one safetensors file) or --out "
                    "DIR (sharded, streamed; needs --rng philox)");
-  WEIGHTINIT_CHECK(!a.resume, ValueError, "--resume needs --out DIR");
+  WEIGHTINIT_CHECK(a.out_dir_only.empty(), ValueError,
+                   a.out_dir_only.empty() ? std::string() : a.out_dir_only.front(),
+                   " needs --out DIR (with -o FILE the model is written as one file)");
   const auto start = std::chrono::steady_clock::now();
-  manual_seed(static_cast<std::uint64_t>(a.seed));
+  manual_seed(a.seed);
+  check_model_fits(a.model, "init -o", /*needs_forward=*/false);
   const models::BuiltModel built = models::build_model(a.model, default_generator());
+  note_default_policy(a);
   const init::Policy policy = init::Policy::resolve(a.policy, *built.module);
   // Philox: every parameter from its own stream (seed, qualified name); "default" redraws the
   // constructor's scheme there, so no value depends on the torch stream the constructors used.
-  Generator philox = Generator::philox(static_cast<std::uint64_t>(a.seed));
+  Generator philox = Generator::philox(a.seed);
   Generator& gen = family == RngFamily::Philox ? philox : default_generator();
   const init::PolicyReport report = policy.apply(*built.module, gen, options);
   const double init_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (const auto& w : report.warnings)
-    std::fprintf(stderr, "weightinit: warning: %s\n", w.c_str());
 
   const std::map<std::string, std::string> metadata = output_metadata(a, policy, family);
   const std::optional<io::StoredDType> stored = stored_dtype(a.dtype);
@@ -230,22 +279,14 @@ void run_init(const InitArgs& a) {
   const double total_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  if (a.explain) {
-    std::printf("%-44s %-14s %-8s %s\n", "parameter", "type", "rule", "init");
-    for (const auto& p : report.parameters) {
-      const std::string rule =
-          p.rule < 0 ? "-" : "line " + std::to_string(policy.rules()[p.rule].line);
-      std::printf("%-44s %-14s %-8s %s\n", p.name.c_str(), p.type.c_str(), rule.c_str(),
-                  p.rule < 0 ? "(no rule: constructor's init)" : p.init.c_str());
-    }
-  }
+  print_policy_report(a, policy, report);
   std::int64_t values = 0;
   for (const auto& [name, t] : state) values += t.numel();
   std::printf(
-      "%s: %zu tensors (%lld values) initialized with %s, seed %lld, in %.3f s; written "
+      "%s: %zu tensors (%lld values) initialized with %s, seed %llu, in %.3f s; written "
       "to %s (%s) in %.3f s total\n",
       a.model.c_str(), state.size(), static_cast<long long>(values), policy.source().c_str(),
-      static_cast<long long>(a.seed), init_seconds, a.output.c_str(), a.dtype.c_str(),
+      static_cast<unsigned long long>(a.seed), init_seconds, a.output.c_str(), a.dtype.c_str(),
       total_seconds);
 }
 
@@ -258,20 +299,27 @@ void add_init_command(CLI::App& app) {
   cmd->add_option("MODEL", args->model, "a model spec, e.g. resnet50, mlp:784-256-10")->required();
   cmd->add_option("--policy", args->policy,
                   "a policy file, or a built-in policy: torch-default, torchvision-resnet, ... "
-                  "(weightinit list --policies)")
-      ->required();
-  cmd->add_option("--seed", args->seed, "torch.manual_seed before building (default 0)");
-  cmd->add_option("-o,--output", args->output, "the .safetensors file to write");
+                  "(weightinit list --policies); builtin:NAME always means the built-in, ./NAME "
+                  "the file. Default: the model's own recipe (torchvision-* for torchvision's "
+                  "models, gpt2, llama, else torch-default)");
+  add_seed_option(cmd, args->seed, "torch.manual_seed before building");
+  cmd->add_option("-o,--output", args->output, "the .safetensors file to write")
+      ->check(output_file());
   cmd->add_option("--out", args->out_dir,
                   "stream into DIR as Hugging Face shards (model-00001-of-0000N.safetensors + "
                   "model.safetensors.index.json) in bounded memory; needs --rng philox; under "
-                  "mpirun every rank writes its share");
+                  "mpirun every rank writes its share")
+      ->check(output_file());
   cmd->add_option("--shard-size", args->shard_size,
                   "with --out: largest shard, e.g. 2GB, 500MB, 4GiB (default 5GB)");
   cmd->add_option("--chunk-size", args->chunk_size,
                   "with --out: working memory per chunk (default 256MB)");
   cmd->add_flag("--resume", args->resume,
-                "with --out: keep the shards and chunks an interrupted run finished");
+                "with --out: keep the shards and chunks an interrupted run finished (each "
+                "chunk checked against its journal digest)");
+  cmd->add_flag("--overwrite", args->overwrite,
+                "with --out: remove an earlier run's checkpoint files from DIR first (without "
+                "it, a DIR holding one is refused)");
   cmd->add_option("--progress", args->progress, "with --out: auto (default), bar, lines or none")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
   cmd->add_option("--dtype", args->dtype, "stored float type: float32 (default), bf16 or f16")
@@ -285,7 +333,14 @@ void add_init_command(CLI::App& app) {
                   "torch (default: PyTorch's MT19937, bit-identical) or philox (a counter-based "
                   "stream per parameter name: the same values for any build order)");
   cmd->add_option("--threads", args->threads, "threads for the fills (default: all)");
-  cmd->callback([args] { run_init(*args); });
+  cmd->callback([args, cmd] {
+    args->out_dir_only.clear();
+    for (const char* name :
+         {"--shard-size", "--chunk-size", "--resume", "--overwrite", "--progress"}) {
+      if (cmd->count(name) > 0) args->out_dir_only.emplace_back(name);
+    }
+    run_init(*args);
+  });
 }
 
 }  // namespace weightinit::cli

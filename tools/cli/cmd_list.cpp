@@ -11,6 +11,7 @@
 #include "atomic_file.h"
 #include "weightinit/init/policy.h"
 #include "weightinit/init/spec.h"
+#include "weightinit/models/registry.h"
 #include "weightinit/nn/container.h"
 
 namespace weightinit::cli {
@@ -95,8 +96,18 @@ void add_list_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "list", "Every init scheme: parameters and defaults, formula, paper, PyTorch equivalent");
   auto policies = std::make_shared<bool>(false);
+  auto models = std::make_shared<bool>(false);
   cmd->add_flag("--policies", *policies, "list the built-in init policies and their rules");
-  cmd->callback([policies] { *policies ? run_list_policies() : run_list(); });
+  cmd->add_flag("--models", *models, "list the models the zoo builds (summary, init, ...)");
+  cmd->callback([policies, models] {
+    if (*models) {
+      std::string out;
+      for (const std::string& line : models::known_models()) out += line + "\n";
+      write_output("", out);
+    } else {
+      *policies ? run_list_policies() : run_list();
+    }
+  });
 }
 
 }  // namespace weightinit::cli

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "atomic_file.h"
+#include "model_check.h"
+#include "seed_option.h"
 #include "weightinit/diag/structure.h"
 #include "weightinit/diag/summary.h"
 #include "weightinit/models/registry.h"
@@ -24,7 +26,7 @@ struct ModelArgs {
   std::string model;
   std::string input;  // empty: the model's own input size
   std::int64_t batch = 1;
-  std::int64_t seed = 0;
+  std::uint64_t seed = 0;
   bool train = false;
   bool verbose = false;
   bool shapes = false;
@@ -32,7 +34,7 @@ struct ModelArgs {
 
 /// manual_seed(seed), then the model, drawing from the default generator as torch would.
 models::BuiltModel build(const ModelArgs& a) {
-  manual_seed(static_cast<std::uint64_t>(a.seed));
+  manual_seed(a.seed);
   models::BuiltModel built = models::build_model(a.model, default_generator());
   if (!a.input.empty()) built.input_size = parse_shape(a.input);
   return built;
@@ -50,6 +52,7 @@ void run_summary(const ModelArgs& a) {
     write_output("", diag::structure_summary(*built.module).str());
     return;
   }
+  check_model_fits(a.model, "summary", /*needs_forward=*/true);
   const auto built = build(a);
   std::string text = diag::summary(*built.module, built.input_size, a.batch).str();
   if (a.verbose) text += diag::parameter_report(*built.module);
@@ -57,6 +60,7 @@ void run_summary(const ModelArgs& a) {
 }
 
 void run_forward(const ModelArgs& a) {
+  check_model_fits(a.model, "forward", /*needs_forward=*/true);
   const auto built = build(a);
   built.module->train(a.train);
   Shape shape{a.batch};
@@ -73,6 +77,7 @@ void run_forward(const ModelArgs& a) {
 }
 
 void run_params(const ModelArgs& a) {
+  check_model_fits(a.model, "params", /*needs_forward=*/false);
   const auto built = build(a);
   std::string out;
   for (auto& [name, p] : built.module->named_parameters()) {
@@ -88,7 +93,7 @@ CLI::App* add_command(CLI::App& app, const char* name, const char* help,
   CLI::App* cmd = app.add_subcommand(name, help);
   cmd->add_option("MODEL", args->model, "seed-mlp, c3d[:CLASSES], mlp:784-256-10[:relu]")
       ->required();
-  cmd->add_option("--seed", args->seed, "torch.manual_seed before building (default 0)");
+  add_seed_option(cmd, args->seed, "torch.manual_seed before building");
   return cmd;
 }
 
@@ -98,7 +103,9 @@ void add_model_commands(CLI::App& app) {
   auto summary_args = std::make_shared<ModelArgs>();
   CLI::App* summary = add_command(app, "summary", "torchsummary's table for a model", summary_args);
   summary->add_option("--input", summary_args->input, "input shape without batch: 3,16,112,112");
-  summary->add_option("--batch", summary_args->batch, "batch size shown in the table (default 1)");
+  summary_args->batch = -1;  // torchsummary.summary's default: the table shows [-1, ...]
+  summary->add_option("--batch", summary_args->batch,
+                      "batch size shown in the table (default -1, as torchsummary: any batch)");
   summary->add_flag("--shapes", summary_args->shapes,
                     "build the model without parameter memory (shapes only) and list each "
                     "module's parameters: any size, no forward pass (llama:7b, gpt2:xl)");

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "atomic_file.h"
+#include "option_checks.h"
 #include "result_charts.h"
+#include "seed_option.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/diag/probe.h"
 #include "weightinit/init/layers.h"
@@ -61,7 +63,7 @@ nlohmann::json run_probe(const ProbeRequest& a, std::string& out) {
     x = d.images.slice(0, 0, n).contiguous();
     y.assign(d.labels.begin(), d.labels.begin() + n);
   } else {
-    Generator data_gen(static_cast<std::uint64_t>(a.seed) + 1);
+    Generator data_gen(a.seed + 1);
     const data::Dataset d = data::synthetic_gaussian(a.batch, input, 10, data_gen);
     x = d.images;
     y = d.labels;
@@ -78,7 +80,7 @@ nlohmann::json run_probe(const ProbeRequest& a, std::string& out) {
 
   std::vector<diag::ProbeResult> results;
   for (std::size_t k = 0; k < inits.size(); ++k) {
-    Generator gen(static_cast<std::uint64_t>(a.seed));
+    Generator gen(a.seed);
     const auto built = models::build_model(a.model, gen);
     if (inits[k].lsuv) (void)init::lsuv_init(*built.module, x, gen);
     if (inits[k].init) init::init_weight_layers(*built.module, *inits[k].init, &bias, gen);
@@ -143,6 +145,7 @@ nlohmann::json run_probe(const ProbeRequest& a, std::string& out) {
 namespace {
 
 void run_probe_command(const ProbeArgs& a) {
+  check_distinct_outputs({{"--plot", a.plot}, {"--json", a.json}});
   if (a.threads != 0) set_num_threads(a.threads);
   std::string out;
   const nlohmann::json j = run_probe(a.request, out);
@@ -162,7 +165,7 @@ void add_probe_command(CLI::App& app) {
       ->required();
   cmd->add_option("--inits", args->request.inits,
                   "init specs separated by ';', e.g. \"zeros; xavier_uniform; kaiming_normal\" "
-                  "(default: the constructors' init)")
+                  "(the spec 'default' keeps the constructors' init)")
       ->required();
   cmd->add_option("--bias-init", args->request.bias_init,
                   "init spec for the biases (default zeros)");
@@ -170,11 +173,12 @@ void add_probe_command(CLI::App& app) {
                   "fashion-mnist (default: the first test images) or synthetic");
   cmd->add_option("--data-dir", args->request.data_dir, "Fashion-MNIST directory");
   cmd->add_option("--batch", args->request.batch, "samples in the batch (default 256)");
-  cmd->add_option("--seed", args->request.seed, "generator seed for every init (default 0)");
+  add_seed_option(cmd, args->request.seed, "generator seed for every init");
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads");
-  cmd->add_option("--plot", args->plot, "write the activation std per layer as SVG");
+  cmd->add_option("--plot", args->plot, "write the activation std per layer as SVG")
+      ->check(output_file());
   cmd->add_option("--grad-plot", args->grad_plot, "write the gradient norm per layer as SVG");
-  cmd->add_option("--json", args->json, "write every figure as JSON");
+  cmd->add_option("--json", args->json, "write every figure as JSON")->check(output_file());
   cmd->callback([args] { run_probe_command(*args); });
 }
 

@@ -20,7 +20,7 @@ struct ProbeRequest {
   std::string data = "fashion-mnist";  ///< or "synthetic"
   std::string data_dir;                ///< empty: data::default_dir()
   std::int64_t batch = 256;
-  std::int64_t seed = 0;
+  std::uint64_t seed = 0;
 };
 
 /// Builds the model once per init (Generator(seed), then the init on its Linear/Conv layers),

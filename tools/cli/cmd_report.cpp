@@ -15,7 +15,9 @@
 #include "cmd_compare.h"
 #include "cmd_probe.h"
 #include "exit_codes.h"
+#include "option_checks.h"
 #include "report_html.h"
+#include "seed_option.h"
 #include "train_common.h"
 #include "weightinit/error.h"
 #include "weightinit/io/atomic_file.h"
@@ -40,7 +42,7 @@ struct ReportArgs {
   std::string data = "fashion-mnist";
   std::string data_dir;
   std::int64_t train_samples = 0;
-  std::int64_t seed = 0;
+  std::uint64_t seed = 0;
   int threads = 0;
   std::string progress = "auto";
   std::string title = "Why initialization matters";
@@ -65,6 +67,17 @@ nlohmann::json read_document(const std::string& path) {
   WEIGHTINIT_CHECK(command == "probe" || command == "compare", ValueError, "--input '", path,
                    "' is not a probe or compare document (its \"command\" is '", command,
                    "'): expected the output of weightinit probe --json or compare --json");
+  // Rendered once now, so a document that lacks a field the page needs fails before any work,
+  // with the documented message rather than nlohmann's.
+  try {
+    (void)report_html({doc}, ReportHeader{});
+  } catch (const nlohmann::json::exception& e) {
+    std::string why = e.what();  // "[json.exception.out_of_range.403] key 'layers' not found"
+    if (why.rfind('[', 0) == 0 && why.find("] ") != std::string::npos)
+      why = why.substr(why.find("] ") + 2);
+    throw ValueError("--input '" + path + "' is not a probe or compare document (" + why +
+                     "): expected the output of weightinit probe --json or compare --json");
+  }
   return doc;
 }
 
@@ -167,7 +180,9 @@ void add_report_command(CLI::App& app) {
   auto args = std::make_shared<ReportArgs>();
   auto* cmd = app.add_subcommand(
       "report", "probe and compare results as one self-contained HTML page (inline SVG)");
-  cmd->add_option("--out,-o", args->out, "the HTML file to write")->required();
+  cmd->add_option("--out,-o", args->out, "the HTML file to write")
+      ->required()
+      ->check(output_file());
   cmd->add_option("--input", args->inputs,
                   "a JSON document of probe --json or compare --json (repeatable); the page "
                   "shows them in order")
@@ -181,8 +196,9 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--data", args->data, "fashion-mnist (default) or synthetic");
   cmd->add_option("--data-dir", args->data_dir, "Fashion-MNIST directory");
   cmd->add_option("--train-samples", args->train_samples,
-                  "train on the first N samples (default all)");
-  cmd->add_option("--seed", args->seed, "seed of every model and batch order (default 0)");
+                  "train on the first N samples (default all)")
+      ->check(positive_count("leave it out for the whole training set"));
+  add_seed_option(cmd, args->seed, "seed of every model and batch order");
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");
   cmd->add_option("--progress", args->progress, "auto (bar on a TTY), bar, lines or none");
   cmd->add_option("--title", args->title, "the page's title");

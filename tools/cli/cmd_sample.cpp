@@ -13,6 +13,8 @@
 #include <string>
 
 #include "atomic_file.h"
+#include "option_checks.h"
+#include "seed_option.h"
 #include "weightinit/init/spec.h"
 #include "weightinit/threads.h"
 #include "weightinit/weightinit.h"
@@ -24,7 +26,7 @@ namespace {
 struct SampleOptions {
   std::string spec;
   std::string shape;
-  std::string seed = "0";
+  std::uint64_t seed = 0;
   std::string dtype = "float32";
   std::string arith;          // empty: default_arith_mode()
   std::string rng = "torch";  // or philox
@@ -42,25 +44,6 @@ Format parse_format(const std::string& name) {
   if (name == "json") return Format::Json;
   if (name == "raw") return Format::Raw;
   throw ValueError("unknown format '" + name + "': expected text, json or raw");
-}
-
-/// A seed as torch.manual_seed takes it: an integer in [-2^63, 2^64-1]; negative values map to
-/// their two's complement.
-std::uint64_t parse_seed(const std::string& text) {
-  const char* last = text.data() + text.size();
-  std::uint64_t seed = 0;
-  std::from_chars_result r{text.data(), std::errc::invalid_argument};
-  if (!text.empty() && text[0] == '-') {
-    std::int64_t negative = 0;
-    r = std::from_chars(text.data(), last, negative);
-    seed = static_cast<std::uint64_t>(negative);
-  } else if (!text.empty()) {
-    r = std::from_chars(text.data() + (text[0] == '+' ? 1 : 0), last, seed);
-  }
-  if (r.ec != std::errc() || r.ptr != last) {
-    throw ValueError("invalid seed '" + text + "': expected an integer in [-2^63, 2^64-1]");
-  }
-  return seed;
 }
 
 /// One value as a JSON token that parses back to the same bits: 9 significant digits for
@@ -127,7 +110,7 @@ std::string render(const Tensor& t, Format format) {
 /// torch.manual_seed(seed), in the chosen arithmetic mode and torch version. The default
 /// generator serves every draw, sparse's randperm included, as in torch without generator=.
 Generator& seeded_generator(const SampleOptions& o) {
-  const std::uint64_t seed = parse_seed(o.seed);
+  const std::uint64_t seed = o.seed;
   const ArithMode mode = o.arith.empty() ? default_arith_mode() : parse_arith_mode(o.arith);
   const TorchVersion version =
       o.torch_version.empty() ? default_torch_version() : parse_torch_version(o.torch_version);
@@ -140,19 +123,20 @@ Generator& seeded_generator(const SampleOptions& o) {
 void run_sample(const SampleOptions& o) {
   const init::Initializer spec = init::Initializer::parse(o.spec);
   const Shape shape = parse_shape(o.shape);
+  // Only the float dtypes: parse_dtype's own message would offer int64 too.
+  WEIGHTINIT_CHECK(o.dtype == "float32" || o.dtype == "float64", ValueError, "unsupported dtype '",
+                   o.dtype, "' for sample: expected float32 or float64");
   const DType dtype = parse_dtype(o.dtype);
-  if (dtype != DType::Float32 && dtype != DType::Float64) {
-    throw ValueError("unsupported dtype '" + o.dtype + "' for sample: expected float32 or float64");
-  }
   const Format format = parse_format(o.format);
-  if (format == Format::Raw && o.output.empty()) {
+  const std::string output = o.output == "-" ? std::string() : o.output;  // "-": standard output
+  if (format == Format::Raw && output.empty()) {
     throw ValueError("--format raw needs -o FILE (binary data is not written to standard output)");
   }
   if (o.threads != 0) set_num_threads(o.threads);
   const RngFamily family = parse_rng_family(o.rng);
   WEIGHTINIT_CHECK(family == RngFamily::Philox || o.stream.empty(), ValueError,
                    "--stream needs --rng philox (the torch generator has one stream)");
-  Generator philox = Generator::philox(parse_seed(o.seed));
+  Generator philox = Generator::philox(o.seed);
   philox.set_stream(o.stream);
   Generator& gen = family == RngFamily::Philox ? philox : seeded_generator(o);
   Tensor t = Tensor::empty(shape, dtype);
@@ -160,12 +144,11 @@ void run_sample(const SampleOptions& o) {
   if (format == Format::Raw && std::endian::native == std::endian::little && t.is_contiguous()) {
     // The tensor's own bytes are the raw format: write them without a copy (a 1e8-element
     // fill would otherwise fault in and copy another 400 MB).
-    write_output(o.output,
-                 std::string_view(static_cast<const char*>(t.raw_data()),
-                                  static_cast<std::size_t>(t.numel()) * t.element_size()));
+    write_output(output, std::string_view(static_cast<const char*>(t.raw_data()),
+                                          static_cast<std::size_t>(t.numel()) * t.element_size()));
     return;
   }
-  write_output(o.output, render(t, format));
+  write_output(output, render(t, format));
 }
 
 }  // namespace
@@ -179,8 +162,7 @@ void add_sample_command(CLI::App& app) {
                   "init spec, e.g. 'kaiming_normal(mode=fan_out, nonlinearity=relu)'")
       ->required();
   cmd->add_option("--shape", o->shape, "tensor shape: 3,5 or 3x5 or [3, 5]")->required();
-  cmd->add_option("--seed", o->seed, "seed as torch.manual_seed takes it: -2^63 .. 2^64-1")
-      ->capture_default_str();
+  add_seed_option(cmd, o->seed, "torch.manual_seed before the fill");
   cmd->add_option("--dtype", o->dtype, "float32 or float64")->capture_default_str();
   cmd->add_option("--arith", o->arith,
                   "PyTorch's CPU arithmetic: avx2 or default (default: detected)");
@@ -193,7 +175,8 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "threads for Philox fills (default: all)");
   cmd->add_option("--format", o->format, "text (PyTorch repr), json or raw")->capture_default_str();
   cmd->add_option("-o,--output", o->output,
-                  "write to FILE (atomically) instead of standard output");
+                  "write to FILE (atomically) instead of standard output ('-': standard output)")
+      ->check(output_file(true));
   cmd->callback([o] { run_sample(*o); });
 }
 

@@ -7,13 +7,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
+#include "atomic_file.h"
+#include "option_checks.h"
 #include "result_charts.h"
+#include "seed_option.h"
 #include "train_common.h"
 #include "weightinit/diag/plot.h"
 #include "weightinit/error.h"
@@ -70,6 +74,8 @@ void run_search_command(const SearchArgs& a) {
     input_size = models::build_model(a.model, gen).input_size;
   }
   // Open the outputs first: an unwritable destination fails before the search.
+  check_distinct_outputs(
+      {{"--best", a.best}, {"--plot", a.plot}, {"--json", a.json}, {"--log", o.log_path}});
   std::unique_ptr<io::AtomicFileWriter> best_file, plot_file, json_file;
   if (!a.best.empty()) best_file = std::make_unique<io::AtomicFileWriter>(a.best);
   if (!a.plot.empty()) plot_file = std::make_unique<io::AtomicFileWriter>(a.plot);
@@ -78,6 +84,16 @@ void run_search_command(const SearchArgs& a) {
       load_train_test(a.data, a.data_dir, a.train_samples, input_size, o.seed);
   train::check_sample_size(sets.train, input_size);
   search::validate_options(o, sets.train.size());
+  {
+    std::error_code ec;
+    const std::string dir = a.data == "synthetic" ? std::string("-")
+                            : a.data_dir.empty()
+                                ? data::default_dir()
+                                : std::filesystem::absolute(a.data_dir, ec).string();
+    o.setup = "model=" + a.model + " data=" + a.data + " dir=" + dir +
+              " train_samples=" + std::to_string(a.train_samples) +
+              " weightinit=" + WEIGHTINIT_VERSION;
+  }
   std::printf("search %s over %s: strategy %s, %s, seed %llu, %d job(s), %lld training samples\n",
               a.space.c_str(), a.model.c_str(), o.strategy.c_str(),
               o.cv_folds >= 2 ? (std::to_string(o.cv_folds) + "-fold cross-validation").c_str()
@@ -115,6 +131,14 @@ void run_search_command(const SearchArgs& a) {
       "training compute, %.1f s%s\n",
       static_cast<long long>(result.evaluations), static_cast<long long>(result.reused_from_log),
       result.total_epochs, result.seconds, result.out_of_time ? "; stopped by --budget" : "");
+  if (result.log_entries_other_setup > 0) {
+    std::printf(
+        "note: %lld entr%s of %s came from another setup (model, data, seed, validation or "
+        "version) and %s not reused\n",
+        static_cast<long long>(result.log_entries_other_setup),
+        result.log_entries_other_setup == 1 ? "y" : "ies", o.log_path.c_str(),
+        result.log_entries_other_setup == 1 ? "was" : "were");
+  }
   if (best_file && !result.ranked.empty()) {
     const std::string text = search::best_policy_text(result, a.model);
     best_file->write(text.data(), text.size());
@@ -188,7 +212,7 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--eta", a->options.eta, "halving factor (default 3)");
   cmd->add_option("--min-epochs", a->options.min_epochs,
                   "budget of the first halving rung, in epochs (default 1/9)");
-  cmd->add_option("--seed", a->options.seed, "seed of the whole search (default 0)");
+  add_seed_option(cmd, a->options.seed, "seed of the whole search");
   cmd->add_option("--jobs", a->options.jobs, "trials evaluated at once (default: the cores)");
   cmd->add_option("--grid-points", a->options.grid_points, "values per range in a grid (3)");
   cmd->add_option("--cv", a->options.cv_folds, "k-fold cross-validation (k >= 2)");
@@ -197,12 +221,16 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--budget", a->budget, "stop starting evaluations after 90s / 20m / 1.5h");
   cmd->add_option("--data", a->data, "fashion-mnist (default) or synthetic");
   cmd->add_option("--data-dir", a->data_dir, "Fashion-MNIST directory");
-  cmd->add_option("--train-samples", a->train_samples, "use the first N training samples");
+  cmd->add_option("--train-samples", a->train_samples, "use the first N training samples")
+      ->check(positive_count("leave it out for the whole training set"));
   cmd->add_option("--log", a->options.log_path,
-                  "JSON-lines log, appended; a rerun reuses its evaluations");
-  cmd->add_option("--best", a->best, "write the best configuration as a policy file");
-  cmd->add_option("--plot", a->plot, "write the validation curves of the 10 best as SVG");
-  cmd->add_option("--json", a->json, "write every trial and curve as JSON");
+                  "JSON-lines log, appended; a rerun reuses its evaluations")
+      ->check(output_file());
+  cmd->add_option("--best", a->best, "write the best configuration as a policy file")
+      ->check(output_file());
+  cmd->add_option("--plot", a->plot, "write the validation curves of the 10 best as SVG")
+      ->check(output_file());
+  cmd->add_option("--json", a->json, "write every trial and curve as JSON")->check(output_file());
   cmd->callback([a] { run_search_command(*a); });
 }
 

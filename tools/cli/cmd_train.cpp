@@ -12,6 +12,8 @@
 #include <string>
 
 #include "exit_codes.h"
+#include "option_checks.h"
+#include "seed_option.h"
 #include "train_common.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/init/layers.h"
@@ -30,7 +32,7 @@ struct TrainArgs {
   std::string init = "default";
   std::string bias_init;
   train::TrainConfig config;
-  std::int64_t seed = 0;
+  std::uint64_t seed = 0;
   int threads = 0;  // 0: leave as is
   std::string data = "fashion-mnist";
   std::string data_dir;
@@ -67,7 +69,7 @@ int run_train(const TrainArgs& a) {
 
   // torch.manual_seed(seed); model = ...; init loop; DataLoader(shuffle=True,
   // generator=torch.default_generator): every draw comes from the default generator in this order.
-  manual_seed(static_cast<std::uint64_t>(a.seed));
+  manual_seed(a.seed);
   Generator& gen = default_generator();
   const models::BuiltModel built = models::build_model(a.model, gen);
   int layers = 0;
@@ -76,8 +78,8 @@ int run_train(const TrainArgs& a) {
                                       bias_init ? &*bias_init : nullptr, gen);
   }
 
-  const TrainTestData sets = load_train_test(a.data, a.data_dir, a.train_samples, built.input_size,
-                                             static_cast<std::uint64_t>(a.seed));
+  const TrainTestData sets =
+      load_train_test(a.data, a.data_dir, a.train_samples, built.input_size, a.seed);
   const data::Dataset& train_set = sets.train;
   const data::Dataset& test_set = sets.test;
 
@@ -155,17 +157,19 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--weight-decay", args->config.weight_decay, "weight decay (default 0)");
   cmd->add_flag("--nesterov", args->config.nesterov, "Nesterov momentum (SGD)");
   cmd->add_option("--label-smoothing", args->config.label_smoothing, "default 0");
-  cmd->add_option("--seed", args->seed, "torch.manual_seed before building (default 0)");
+  add_seed_option(cmd, args->seed, "torch.manual_seed before building");
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");
   cmd->add_option("--data", args->data, "fashion-mnist (default) or synthetic");
   cmd->add_option("--data-dir", args->data_dir,
                   "Fashion-MNIST directory (default $WEIGHTINIT_FASHION_MNIST_DIR or "
                   "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--train-samples", args->train_samples,
-                  "use the first N training samples (default all)");
+                  "use the first N training samples (default all)")
+      ->check(positive_count("leave it out for the whole training set"));
   cmd->add_option("--max-steps", args->config.max_steps, "stop after N steps (default no limit)");
   cmd->add_option("--progress", args->progress, "auto (bar on a TTY), bar, lines or none");
-  cmd->add_option("--log", args->log, "write the loss and accuracy curves as JSON");
+  cmd->add_option("--log", args->log, "write the loss and accuracy curves as JSON")
+      ->check(output_file());
   cmd->callback([args] {
     const int code = run_train(*args);
     if (code != kExitOk) throw CLI::RuntimeError(code);

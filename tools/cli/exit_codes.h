@@ -2,6 +2,7 @@
 // Exit statuses of the weightinit command and the one-line error report.
 #pragma once
 
+#include <cstddef>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -15,14 +16,15 @@ enum ExitCode : int {
   kExitUsage = 2,  ///< bad usage: unknown command or option, bad spec, shape, dtype, seed or value
 };
 
-/// Writes "weightinit: error: <message>" to stderr as exactly one line (line breaks in the
-/// message become spaces) and returns `code`.
+/// `message` as one printable line: line breaks become spaces, other control bytes and bytes
+/// that are not UTF-8 become \xNN, and past `max_bytes` it is cut ("... (N more bytes)"), so
+/// a user's 120 KB name or binary garbage echoed in a message stays readable.
+std::string printable_line(std::string_view message, std::size_t max_bytes = 2000);
+
+/// Writes "weightinit: error: <message>" to stderr as exactly one printable_line and returns
+/// `code`.
 inline int report_error(std::string_view message, int code) {
-  std::string line(message);
-  for (char& c : line) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  std::cerr << "weightinit: error: " << line << '\n' << std::flush;
+  std::cerr << "weightinit: error: " << printable_line(message) << '\n' << std::flush;
   return code;
 }
 

@@ -47,13 +47,22 @@ std::string figure(const std::string& id, const std::string& svg, const std::str
          "</figcaption>\n</figure>\n";
 }
 
+/// "biases zeros" / "biases as the layers' constructors draw them" (compare's "default"): the
+/// same words for the same thing in every section.
+std::string biases_text(const json& doc) {
+  const std::string bias = str(doc, "bias_init");
+  return bias == "default" || bias.empty()
+             ? std::string("biases as the layers' constructors draw them")
+             : "biases " + esc(bias);
+}
+
 std::string probe_section(const json& doc, int index) {
   const std::string id = "probe-" + std::to_string(index);
   std::string h = "<section class=\"probe\" id=\"" + id +
                   "\">\n<h2>Signal propagation at init: " + esc(str(doc, "model")) + "</h2>\n";
   h += "<p class=\"setup\">One forward and backward pass of a batch of " + esc(str(doc, "batch")) +
-       " samples (" + esc(str(doc, "data")) + "), seed " + esc(str(doc, "seed")) + ", biases " +
-       esc(str(doc, "bias_init")) + ". Each init is applied to every Linear/Conv weight.</p>\n";
+       " samples (" + esc(str(doc, "data")) + "), seed " + esc(str(doc, "seed")) + ", " +
+       biases_text(doc) + ". Each init is applied to every Linear/Conv weight.</p>\n";
   h += "<div class=\"charts\">\n";
   h += figure(id + "-act", probe_chart_svg(doc, false),
               "Standard deviation of each layer's activation (log scale). A flat line keeps the "
@@ -100,7 +109,7 @@ std::string compare_section(const json& doc, int index) {
        ", batch " + esc(str(config, "batch_size")) + ", " + esc(str(config, "epochs")) +
        " epoch(s) on " + esc(str(data, "train_samples")) + " " + esc(str(data, "name")) +
        " training samples, tested on " + esc(str(data, "test_samples")) + "; seed " +
-       esc(str(doc, "seed")) + ", biases " + esc(str(doc, "bias_init")) +
+       esc(str(doc, "seed")) + ", " + biases_text(doc) +
        ". Every init trains on the same batches in the same order.</p>\n";
   h += figure(id + "-curves", compare_chart_svg(doc),
               "Left: training loss (mean over windows of steps). Right: test accuracy at init "

@@ -4,6 +4,7 @@
 // written as data. Format and semantics: docs/policies.md.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -109,13 +110,21 @@ class Policy {
   /// for a line without ':', an empty selector or spec, a malformed glob, an unknown init or
   /// argument (with "did you mean"), or a malformed expression.
   static Policy parse(std::string_view text, std::string source);
-  /// Reads and parses a policy file; IoError when it cannot be read.
+  /// The largest policy file load() reads (16 MiB); a larger one (or /dev/zero) is a
+  /// ValueError that names the limit.
+  static constexpr std::size_t kMaxPolicyFileBytes = std::size_t{16} << 20;
+  /// Reads and parses a policy file; IoError when it cannot be read, ValueError when it is a
+  /// directory or larger than kMaxPolicyFileBytes.
   static Policy load(const std::string& path);
   /// A built-in policy by name, with options in parentheses for those that take any
   /// ("torchvision-resnet(zero_init_residual=true)"). `model` lets a policy adapt to the model
   /// (gpt2 counts its blocks for n_layer). Throws PolicyError for an unknown name or option.
   static Policy builtin(std::string_view name, nn::Module& model);
-  /// `name_or_path` as a file when one exists at that path, else as a built-in name.
+  /// "builtin:NAME" is always the built-in policy; otherwise `name_or_path` is a file when
+  /// something exists at that path, else a built-in name. A path that is also a built-in
+  /// name (a folder `llama` beside `--policy llama`) is a PolicyError saying to write
+  /// builtin:NAME or ./NAME; a directory is a ValueError. A policy file without rules gives a
+  /// warning from plan()/apply() (an error under strict).
   static Policy resolve(const std::string& name_or_path, nn::Module& model);
 
   const std::string& source() const { return source_; }

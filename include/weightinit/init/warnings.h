@@ -11,7 +11,7 @@ namespace weightinit {
 using WarningHandler = std::function<void(std::string_view message)>;
 
 /// Replaces the process-wide handler and returns the previous one. The default handler writes
-/// each distinct message once to stderr as "weightinit warning: {message}", like Python's
+/// each distinct message once to stderr as "weightinit: warning: {message}", like Python's
 /// default warning filter. Passing an empty function restores the default.
 WarningHandler set_warning_handler(WarningHandler handler);
 

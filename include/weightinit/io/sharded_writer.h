@@ -47,6 +47,10 @@ struct ShardedWriteOptions {
   std::optional<StoredDType> float_dtype;       ///< floats stored as this (BF16, F16, ...)
   std::map<std::string, std::string> metadata;  ///< every shard's "__metadata__"
   bool resume = false;                          ///< keep finished shards and chunks
+  /// Remove an earlier run's checkpoint files from out_dir first (model*.safetensors, the
+  /// index, .partial files and journals). Without it (and without resume) a directory that
+  /// holds any is refused, so no stale shard is ever left beside a new one.
+  bool overwrite = false;
   /// Called after each chunk of this process (its own thread).
   std::function<void(const ShardedWriteProgress&)> progress;
   /// When set to true (a signal handler), the write stops after the current chunk, leaving
@@ -70,7 +74,17 @@ struct ShardedWriteReport {
   std::size_t tensors = 0;
   std::vector<std::string> materialized;  ///< tensors filled whole, not chunk by chunk
   std::uint64_t largest_chunk_bytes = 0;  ///< peak working buffer of this process
+  /// resume: journaled chunks of this process whose bytes did not match their journal digest
+  /// (or whose journal line had none), and were written again.
+  std::vector<std::string> chunks_rewritten;
+  std::vector<std::string> removed_files;  ///< overwrite: an earlier run's files removed
+  init::PolicyReport policy;  ///< which rule took each parameter, and the policy's warnings
 };
+
+/// Whether `file_name` is one of the files write_initialized_shards writes or leaves while
+/// working: model.safetensors, model-NNNNN-of-NNNNN.safetensors, model.safetensors.index.json,
+/// and the .partial / .partial.done files of the shards.
+bool is_checkpoint_file_name(const std::string& file_name);
 
 /// Initializes `model`'s state dict with `policy`, drawn from the Philox generator `gen`
 /// (each parameter from its own stream (seed, name), as Policy::apply draws it), straight into
@@ -90,8 +104,15 @@ struct ShardedWriteReport {
 ///
 /// Crash safety: each shard is written as NAME.partial and renamed when complete, so a final
 /// name only ever holds a whole shard; finished chunks are journaled in NAME.partial.done
-/// (after fdatasync). With resume, finished shards (checked against the expected header and
-/// size; a mismatch is a ValueError) and journaled chunks are kept.
+/// (after fdatasync), each with the XXH3-64 digest of its bytes. With resume, finished shards
+/// (checked against the expected header and size; a mismatch is a ValueError) and journaled
+/// chunks whose bytes still match their digest are kept; any other chunk is written again and
+/// listed in report.chunks_rewritten.
+///
+/// Stale files: without resume or overwrite, an out_dir that already holds checkpoint files
+/// (is_checkpoint_file_name) is a ValueError; with resume, one that holds checkpoint files of
+/// another layout (another shard count) is a ValueError; with overwrite they are removed first
+/// (report.removed_files). Other files (config.json, ...) are never touched.
 ///
 /// With a WorkGroup of K processes, every process plans the same layout; the chunks are split
 /// into K contiguous byte ranges, each process writes its own with pwrite into the shared

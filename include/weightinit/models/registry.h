@@ -15,6 +15,10 @@ namespace weightinit::models {
 struct BuiltModel {
   std::shared_ptr<nn::Module> module;
   Shape input_size;
+  /// Whether the model has a forward pass (summary, forward, train, probe need one). The zoo's
+  /// torchvision, GPT-2 and LLaMA models are built and initialized bit for bit but do not run
+  /// yet.
+  bool has_forward = true;
 };
 
 /// Builds a model from its spec, drawing from `gen` as PyTorch's constructors do:
@@ -28,5 +32,14 @@ BuiltModel build_model(std::string_view spec, Generator& gen = default_generator
 
 /// One line per known model form, for help and error messages.
 std::vector<std::string> known_models();
+
+/// The concrete model names (resnet50, gpt2:small, llama:7b, ...), for "did you mean".
+std::vector<std::string> model_names();
+
+/// The built-in init policy that makes `spec` what its source library builds:
+/// torchvision-resnet / -vgg / -densenet / -mobilenet for torchvision's models (their
+/// constructors' init loops), gpt2 for GPT-2, llama for LLaMA, torch-default otherwise (the
+/// layers' own reset_parameters()). `weightinit init MODEL` uses it when --policy is absent.
+std::string default_policy(std::string_view spec);
 
 }  // namespace weightinit::models

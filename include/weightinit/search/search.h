@@ -16,6 +16,10 @@
 
 namespace weightinit::search {
 
+/// The most trials a search runs (grid_trials' default limit): more is a ValueError, not an
+/// allocation until memory runs out.
+inline constexpr std::int64_t kMaxTrials = 10000;
+
 /// How to search.
 struct SearchOptions {
   /// grid: every combination (ranges at grid_points values); random: `trials` draws, each
@@ -41,6 +45,12 @@ struct SearchOptions {
   /// JSON-lines log: every evaluation is appended as it ends (one line, flushed); a rerun with
   /// the same log, space, model, data and seed reuses logged evaluations instead of training.
   std::string log_path;
+  /// What else changes a result, as text: the model spec, the data source and its directory,
+  /// the tool's version (the CLI fills it). It is part of every log key, with a digest of the
+  /// training data, the generator's arithmetic mode and torch version, so a log written for
+  /// another model or data is never reused; such entries are counted in
+  /// SearchResult::log_entries_other_setup.
+  std::string setup;
 };
 
 /// Validation of a trial at one budget.
@@ -69,7 +79,9 @@ struct SearchResult {
   double total_epochs = 0.0;         ///< training compute of the search, in epochs of data
   std::int64_t evaluations = 0;      ///< (trial, budget) evaluations done or reused
   std::int64_t reused_from_log = 0;  ///< of those, read back from the log
-  bool out_of_time = false;          ///< the time budget stopped it early
+  /// Log entries written by another setup (model, data, versions, seed, folds): never reused.
+  std::int64_t log_entries_other_setup = 0;
+  bool out_of_time = false;  ///< the time budget stopped it early
   double seconds = 0.0;
 };
 

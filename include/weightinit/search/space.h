@@ -43,7 +43,8 @@ struct SearchSpace {
   /// alternative that is not a valid init spec (with its column, "did you mean"), an unknown
   /// setting (`@lrr`: "did you mean '@lr'?") or a setting value of the wrong kind.
   static SearchSpace parse(std::string_view text, std::string source);
-  /// Reads and parses a space file; IoError when it cannot be read.
+  /// Reads and parses a space file; IoError when it cannot be read, ValueError when it is a
+  /// directory or larger than 16 MiB.
   static SearchSpace load(const std::string& path);
 };
 

@@ -2,6 +2,7 @@
 // Shapes and strides: int64 dimensions, element counts with overflow checks.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,7 +25,13 @@ std::string shape_str(const Shape& sizes);
 /// "(3, 5)" form, as Python prints `tuple(t.shape)`; "(3,)" for one dim.
 std::string shape_tuple_str(const Shape& sizes);
 
-/// Parses "3,5", "3x5" or "[3, 5]" into a Shape; throws ValueError on bad text or a negative size.
+/// The most dimensions parse_shape accepts (PyTorch's TensorIterator limit, 64 dims, as
+/// many of its ops have): a shape written with more is a ValueError, not a printer or memory
+/// problem later.
+inline constexpr std::size_t kMaxParsedDims = 64;
+
+/// Parses "3,5", "3x5" or "[3, 5]" into a Shape; throws ValueError on bad text, a negative
+/// size, or more than kMaxParsedDims dimensions.
 Shape parse_shape(const std::string& text);
 
 }  // namespace weightinit
