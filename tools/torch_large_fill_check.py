@@ -35,7 +35,7 @@ FILLS = [
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--cli', required=True, help='path of the weightinit executable')
-    ap.add_argument('--mode', choices=['avx2', 'default'], default='avx2')
+    ap.add_argument('--mode', choices=['avx2', 'avx512', 'default'], default='avx2')
     ap.add_argument('--seed', type=int, default=None, help='default: random (printed)')
     ap.add_argument('--threads', type=int, default=2)
     args = ap.parse_args()
@@ -45,6 +45,8 @@ def main():
     os.environ['ATEN_CPU_CAPABILITY'] = args.mode
     import torch
     torch.set_num_threads(1)
+    version = '.'.join(torch.__version__.split('+')[0].split('.')[:2])
+    print('torch %s (%s)' % (torch.__version__, sys.executable))
 
     failures = 0
     checks = 0
@@ -58,6 +60,7 @@ def main():
                     shape = [n // 64, 64] if spec.startswith('kaiming') else [n]
                     cmd = [args.cli, 'sample', spec, '--shape', 'x'.join(map(str, shape)),
                            '--seed', str(s), '--dtype', dtype, '--arith', args.mode,
+                           '--torch-version', version,
                            '--threads', str(args.threads), '--format', 'raw', '-o', out]
                     subprocess.run(cmd, check=True)
                     with open(out, 'rb') as f:

@@ -56,32 +56,72 @@ void inverse_cdf(Tensor& tensor, double mean, double std, double a, double b, Ge
   }
 }
 
-/// 2.12+ (PyTorch PR #174997), built from source and not verified against a running build.
+/// torch.empty_like(t) (preserve_format): a dense tensor whose dimensions are laid out in the
+/// order of t's strides (c10's infer_dense_strides), so t's own strides when t is dense (a
+/// transposed weight stays transposed) and row-major order for a sliced one. Which layout a
+/// draw goes into decides its order and, for normal_, the 16-block or the scalar path.
+Tensor empty_like_preserve(const Tensor& t) {
+  const Shape& sizes = t.sizes();
+  const Shape& strides = t.strides();
+  const std::size_t nd = sizes.size();
+  std::vector<std::size_t> perm(nd);  // perm[0] is the innermost dimension
+  for (std::size_t i = 0; i < nd; ++i) perm[i] = nd - 1 - i;
+  const auto should_swap = [&](std::size_t d0, std::size_t d1) {
+    if (strides[d0] == 0 || strides[d1] == 0) return 0;
+    if (strides[d0] < strides[d1]) return -1;
+    if (strides[d0] > strides[d1]) return 1;
+    return sizes[d0] > sizes[d1] ? 1 : 0;
+  };
+  for (std::size_t i = 1; i < nd; ++i) {  // c10's insertion sort
+    std::size_t d1 = i;
+    for (std::size_t d0 = i; d0-- > 0;) {
+      const int c = should_swap(perm[d0], perm[d1]);
+      if (c > 0) {
+        std::swap(perm[d0], perm[d1]);
+        d1 = d0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  Shape outer_first(nd), back(nd);
+  for (std::size_t k = 0; k < nd; ++k) {
+    outer_first[k] = sizes[perm[nd - 1 - k]];
+    back[perm[nd - 1 - k]] = static_cast<std::int64_t>(k);
+  }
+  return Tensor::empty(outer_first, t.dtype()).permute(back);
+}
+
+/// 2.12+ (PyTorch PR #174997), as torch.nn.init._no_grad_trunc_normal_ runs it: the first draw
+/// into `tensor` itself, every redraw into torch.empty_like (empty_like_preserve), each a whole
+/// tensor. Verified bit for bit against PyTorch 2.14.1 (tests/CMakeLists.txt, oracle tests).
 template <class T>
 void rejection(Tensor& tensor, double mean, double std, double a, double b, Generator& gen) {
   const double p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std);
-  const Shape& sizes = tensor.sizes();
   const std::int64_t n = tensor.numel();
-  Tensor work = Tensor::empty(sizes, tensor.dtype());  // contiguous result, copied back at the end
-  T* out = work.data_ptr<T>();
   std::vector<bool> pending(static_cast<std::size_t>(n));
+  Tensor work;  // the result in logical (row-major) order
   if (p > 0.3) {
     // Normal draws; redraw a whole tensor while any element lies outside [a, b].
     const T lo = static_cast<T>(a), hi = static_cast<T>(b);
-    weightinit::normal_(work, mean, std, gen);
+    weightinit::normal_(tensor, mean, std, gen);
+    work = tensor.contiguous().clone();
+    T* out = work.data_ptr<T>();
     while (true) {
       bool any = false;
       for (std::int64_t i = 0; i < n; ++i) any |= (pending[i] = out[i] < lo || out[i] > hi);
       if (!any) break;
-      Tensor fresh = Tensor::empty(sizes, tensor.dtype());
+      Tensor fresh = empty_like_preserve(tensor);
       weightinit::normal_(fresh, mean, std, gen);
-      const T* f = fresh.data_ptr<T>();
+      const Tensor logical = fresh.contiguous();
+      const T* f = logical.data_ptr<T>();
       for (std::int64_t i = 0; i < n; ++i) {
         if (pending[i]) out[i] = f[i];
       }
     }
   } else {
-    // Uniform proposals on [a, b], accepted when log U <= log pdf(x) - log pdf(mode).
+    // Uniform proposals on [a, b], accepted when log U <= log pdf(x) - log pdf(mode); each op
+    // rounds to T as torch's sub_/div_/pow_(2)/mul_/sub_ chain does.
     const double mode = std::max(a, std::min(mean, b));
     const T m = static_cast<T>(mean), s = static_cast<T>(std);
     const T log_peak = static_cast<T>(-0.5 * ((mode - mean) / std) * ((mode - mean) / std));
@@ -89,14 +129,18 @@ void rejection(Tensor& tensor, double mean, double std, double a, double b, Gene
       const T z = (x - m) / s;
       return z * z * static_cast<T>(-0.5) - log_peak;
     };
-    Tensor cand = Tensor::empty(sizes, tensor.dtype());
-    Tensor unif = Tensor::empty(sizes, tensor.dtype());
+    Tensor cand = empty_like_preserve(tensor);
+    Tensor unif = empty_like_preserve(tensor);
     bool first = true, any = true;
     while (any) {
-      weightinit::uniform_(first ? work : cand, a, b, gen);
+      Tensor& proposals = first ? tensor : cand;
+      weightinit::uniform_(proposals, a, b, gen);
       weightinit::uniform_(unif, 0.0, 1.0, gen);
-      const T* c = (first ? work : cand).data_ptr<T>();
-      const T* uu = unif.data_ptr<T>();
+      const Tensor c_logical = proposals.contiguous(), u_logical = unif.contiguous();
+      if (first) work = c_logical.clone();
+      T* out = work.data_ptr<T>();
+      const T* c = c_logical.data_ptr<T>();
+      const T* uu = u_logical.data_ptr<T>();
       any = false;
       for (std::int64_t i = 0; i < n; ++i) {
         if (!first && !pending[i]) continue;

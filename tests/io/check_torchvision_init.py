@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""Differential test of the zoo against live torchvision 0.14.1 (Debian python3-torchvision).
+"""Differential test of the zoo against live torchvision: Debian's 0.14.1 (/usr/bin/python3) or
+the PyTorch 2.x oracle's 0.29.1 (~/.cache/weightinit/torch2-venv/bin/python).
 
 For each (model, seed): `weightinit init MODEL --policy torchvision-X --seed SEED -o F`, then
 PyTorch reads F with a tiny json + torch.frombuffer reader (Debian has no safetensors package),
@@ -41,7 +42,8 @@ def main():
     os.makedirs(a.workdir, exist_ok=True)
     torch.set_num_threads(1)
     extra = random.SystemRandom().randrange(2, 2**31)
-    print(f"seeds 0, 1, {extra} (random this run)")
+    print(f"torch {torch.__version__}, torchvision {torchvision.__version__} ({sys.executable}); "
+          f"seeds 0, 1, {extra} (random this run)")
     passed = failed = 0
     with tempfile.TemporaryDirectory(dir=a.workdir) as tmp:
         for name, policy in CASES:
