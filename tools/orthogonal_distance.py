@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Distance in ulps between PyTorch's orthogonal_ and weightinit's, when their LAPACKs differ.
+"""Distance between PyTorch's orthogonal_ and weightinit's (0 when both use MKL's QR).
 
 orthogonal_ is a QR factorization (geqrf + orgqr) of a normal draw. The draws are bit-identical
 (the differential tests), but the QR is the LAPACK the build links: Debian's PyTorch 1.13 and
 weightinit use OpenBLAS, PyPI's PyTorch 2.x wheels link MKL statically, whose blocked
-Householder code rounds differently. This measures the distance on at least --values values per
+Householder code rounds differently; weightinit calls MKL's QR itself when the MKL runtime is
+found (WEIGHTINIT_MKL_RT), and then the distance is 0 at the same thread count. This measures the distance on at least --values values per
 dtype (many shapes, seeds and gains) and fails when the largest difference, in machine epsilons of the largest |value| of its
 matrix, exceeds --max-eps, the documented bound of docs/rng.md ("Exceptions"). (Ulps are printed too, but
 near zero they are no measure: a value of 1e-9 next to 0.06 may be millions of ulps off.) Run it with the oracle's interpreter:
@@ -40,8 +41,10 @@ def main():
                     help='fail when a difference exceeds this many machine epsilons of the '
                          'largest |value| of its matrix')
     ap.add_argument('--seed', type=int, default=None, help='master seed (default: random)')
+    ap.add_argument('--threads', type=int, default=1,
+                    help='torch.set_num_threads and weightinit --threads (MKL QR depends on it)')
     a = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(a.threads)
     master = a.seed if a.seed is not None else random.randrange(2**31)
     rng = random.Random(master)
     print('orthogonal_ distance: torch %s (%s, LAPACK %s) vs %s; master seed %d'
@@ -60,7 +63,8 @@ def main():
                 out = os.path.join(tmp, 'w.bin')
                 subprocess.run([a.cli, 'sample', 'orthogonal(gain=%r)' % gain, '--shape',
                                 '%d,%d' % (rows, cols), '--seed', str(seed), '--dtype', dtype,
-                                '--torch-version', '2.14', '--format', 'raw', '-o', out],
+                                '--torch-version', '2.14', '--threads', str(a.threads),
+                                '--format', 'raw', '-o', out],
                                check=True)
                 ours = np.fromfile(out, dtype=itype)
                 theirs = t.numpy().view(itype).reshape(-1)

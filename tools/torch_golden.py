@@ -102,7 +102,11 @@ def run_step(step, gen):
         return '%016x' % torch.initial_seed()
     if op == 'init':
         t = make_tensor(step)
-        fn = getattr(torch.nn.init, step['fn'])
+        if step['fn'].startswith('timm:'):  # timm's helpers (the 2.x oracle has timm)
+            import timm.layers.weight_init as timm_init
+            fn = getattr(timm_init, step['fn'][len('timm:'):])
+        else:
+            fn = getattr(torch.nn.init, step['fn'])
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             fn(t, **step.get('args', {}))
@@ -377,6 +381,40 @@ def random_init_step(rng, fn):
     if fn not in ('orthogonal_', 'sparse_', 'eye_', 'dirac_') and rng.random() < 0.2:
         layout = rng.choice(['transposed', 'strided'])
     return init_step(fn, shape, layout=layout, dtype=dtype, **args)
+
+
+TIMM_FUNCTIONS = ['timm:trunc_normal_', 'timm:trunc_normal_tf_', 'timm:variance_scaling_',
+                  'timm:lecun_normal_']
+
+
+def random_timm_step(rng, fn):
+    """A valid call of timm.layers.<fn> with random shape and arguments."""
+    args = {}
+    if fn in ('timm:trunc_normal_', 'timm:trunc_normal_tf_'):
+        shape = random_weight_shape(rng, 1, 4)
+        args['mean'] = random_number(rng)
+        args['std'] = rng.choice([1.0, 0.02, 0.5, 10.0, abs(random_number(rng)) + 1e-3])
+        centre = args['mean'] if fn == 'timm:trunc_normal_' else 0.0
+        scale = args['std'] if fn == 'timm:trunc_normal_' else 1.0
+        lo = rng.uniform(-3, 1) * scale + centre * rng.choice([0, 1])
+        args['a'], args['b'] = lo, lo + rng.choice([0.5, 1, 2, 4, 8]) * scale
+    else:
+        shape = random_weight_shape(rng, 2, 5)
+        if fn == 'timm:variance_scaling_':
+            args['scale'] = rng.choice([1.0, 2.0, 0.1, rng.uniform(0.01, 3)])
+            args['mode'] = rng.choice(['fan_in', 'fan_out', 'fan_avg'])
+            args['distribution'] = rng.choice(['normal', 'truncated_normal', 'uniform'])
+    dtype = rng.choice(['float32', 'float32', 'float64'])
+    layout = rng.choice(['contiguous', 'contiguous', 'transposed', 'strided'])
+    return init_step(fn, shape, layout=layout, dtype=dtype, **args)
+
+
+def timm_differential_case(case_seed, mode):
+    rng = random.Random(case_seed)
+    fn = TIMM_FUNCTIONS[case_seed % len(TIMM_FUNCTIONS)]
+    case = {'id': 'timm:' + fn, 'case_seed': case_seed, 'mode': mode, 'seed': random_seed(rng),
+            'steps': [random_timm_step(rng, fn), {'op': 'state'}]}
+    return run_case(case)
 
 
 def init_differential_case(case_seed, mode):
@@ -732,7 +770,7 @@ def main():
     g.add_argument('--out')
     d = sub.add_parser('differential')
     d.add_argument('--mode', choices=['avx2', 'avx512', 'default'], required=True)
-    d.add_argument('--suite', choices=['sampling', 'init'], default='sampling')
+    d.add_argument('--suite', choices=['sampling', 'init', 'timm'], default='sampling')
     d.add_argument('--cases', type=int, default=600,
                    help='number of cases (for --suite init: per function)')
     d.add_argument('--master-seed', type=int, default=None,
@@ -783,7 +821,8 @@ def main():
             seeds = [args.case_seed]
         else:
             master = args.master_seed if args.master_seed is not None else random.randrange(2**31)
-            count = args.cases * (len(INIT_FUNCTIONS) if args.suite == 'init' else 1)
+            count = args.cases * {'init': len(INIT_FUNCTIONS), 'timm': len(TIMM_FUNCTIONS)}.get(
+                args.suite, 1)
             print('differential %s: torch %s (%s), mode %s, %d cases, master seed %d'
                   % (args.suite, torch.__version__, sys.executable, args.mode, count, master))
             seeds = random.Random(master).sample(range(2**31), count)
@@ -795,7 +834,8 @@ def main():
                 if unknown:
                     sys.exit('unknown --exclude %s: expected some of %s' % (unknown, INIT_FUNCTIONS))
                 seeds = [s for s in seeds if INIT_FUNCTIONS[s % len(INIT_FUNCTIONS)] not in excluded]
-        make = init_differential_case if args.suite == 'init' else differential_case
+        make = {'init': init_differential_case, 'timm': timm_differential_case,
+                'sampling': differential_case}[args.suite]
         cases = [make(s, args.mode) for s in seeds]
         with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
             json.dump({'cases': cases}, f)

@@ -32,6 +32,7 @@
 #include "weightinit/random/philox.h"
 #include "weightinit/random/philox_stream.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/random/torch_profile.h"
 #include "weightinit/random/torch_version.h"
 #include "weightinit/tensor/print.h"
 #include "weightinit/tensor/shape.h"

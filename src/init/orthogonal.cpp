@@ -4,8 +4,10 @@
 #include <vector>
 
 #include "init/zero_element.h"
+#include "random/mkl_runtime.h"
 #include "weightinit/init/init.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/threads.h"
 
 // LAPACK (Fortran ABI), from liblapack: the same library torch.linalg.qr calls on Debian.
 extern "C" {
@@ -23,19 +25,23 @@ namespace weightinit::init {
 
 namespace {
 
+/// The LAPACK of the generator's torch build: MKL's for PyPI's 2.x wheels when its runtime is
+/// loaded (src/random/mkl_runtime.h), else the linked one (OpenBLAS, as Debian's 1.13).
+thread_local const weightinit::detail::MklRuntime* qr_mkl = nullptr;
+
 void geqrf(int m, int n, float* a, int lda, float* tau, float* work, int lwork, int* info) {
-  sgeqrf_(&m, &n, a, &lda, tau, work, &lwork, info);
+  (qr_mkl ? qr_mkl->sgeqrf : sgeqrf_)(&m, &n, a, &lda, tau, work, &lwork, info);
 }
 void geqrf(int m, int n, double* a, int lda, double* tau, double* work, int lwork, int* info) {
-  dgeqrf_(&m, &n, a, &lda, tau, work, &lwork, info);
+  (qr_mkl ? qr_mkl->dgeqrf : dgeqrf_)(&m, &n, a, &lda, tau, work, &lwork, info);
 }
 void orgqr(int m, int n, int k, float* a, int lda, const float* tau, float* work, int lwork,
            int* info) {
-  sorgqr_(&m, &n, &k, a, &lda, tau, work, &lwork, info);
+  (qr_mkl ? qr_mkl->sorgqr : sorgqr_)(&m, &n, &k, a, &lda, tau, work, &lwork, info);
 }
 void orgqr(int m, int n, int k, double* a, int lda, const double* tau, double* work, int lwork,
            int* info) {
-  dorgqr_(&m, &n, &k, a, &lda, tau, work, &lwork, info);
+  (qr_mkl ? qr_mkl->dorgqr : dorgqr_)(&m, &n, &k, a, &lda, tau, work, &lwork, info);
 }
 
 /// Reduced QR of the column-major m×n matrix `a` (m >= n) in place: on return `a` holds Q and
@@ -69,6 +75,12 @@ void orthogonal_typed(Tensor& tensor, double gain, Generator& gen) {
   WEIGHTINIT_CHECK(rows <= INT32_MAX && cols <= INT32_MAX, ShapeError,
                    "orthogonal_ supports at most 2^31-1 rows and columns (LAPACK), but got ", rows,
                    " x ", cols);
+  const weightinit::detail::MklRuntime* mkl =
+      gen.torch_version() == TorchVersion::V1_13 ? nullptr : weightinit::detail::mkl_runtime();
+  qr_mkl =
+      mkl != nullptr && mkl->sgeqrf && mkl->dgeqrf && mkl->sorgqr && mkl->dorgqr ? mkl : nullptr;
+  // torch's QR bits depend on MKL's thread count, which torch sets to its own.
+  if (qr_mkl != nullptr && qr_mkl->set_threads != nullptr) qr_mkl->set_threads(num_threads());
   // flattened = tensor.new(rows, cols).normal_(0, 1): a contiguous draw, as in torch.
   Tensor flat = Tensor::empty({rows, cols}, tensor.dtype());
   weightinit::normal_(flat, 0.0, 1.0, gen);

@@ -11,6 +11,7 @@
 #include "weightinit/init/fan.h"
 #include "weightinit/init/init.h"
 #include "weightinit/init/structured.h"
+#include "weightinit/init/timm.h"
 #include "weightinit/init/variance_scaling.h"
 
 namespace weightinit::init {
@@ -325,14 +326,61 @@ std::vector<SchemeDef> structured_defs() {
   };
 }
 
+const char* const kTimm = "timm (Wightman), timm/layers/weight_init.py";
+
+/// timm's helpers (timm.layers): bit for bit against the installed timm (ctest -L torch2).
+std::vector<SchemeDef> timm_defs() {
+  const std::vector<SchemeParam> trunc = {
+      param("mean", "0", "mean"), param("std", "1", "standard deviation"),
+      param("a", "-2", "minimum cutoff value"), param("b", "2", "maximum cutoff value")};
+  SchemeParam mode = param("mode", "fan_in", "fan_in, fan_out or fan_avg ((fan_in + fan_out)/2)",
+                           ParamKind::Choice);
+  mode.choices = {"fan_in", "fan_out", "fan_avg"};
+  SchemeParam distribution = param(
+      "distribution", "normal",
+      "normal (untruncated), truncated_normal (trunc_normal_tf with std / 0.87962566103423978) "
+      "or uniform",
+      ParamKind::Choice);
+  distribution.choices = {"normal", "truncated_normal", "uniform"};
+  return {
+      {{"timm_trunc_normal", "timm.layers.trunc_normal_",
+        "N(mean, std^2) truncated to [a, b] by the inverse CDF (torch <= 2.11's algorithm)", kTimm,
+        trunc},
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         timm_trunc_normal_(t, v.num(0), v.num(1), v.num(2), v.num(3), g);
+       }},
+      {{"timm_variance_scaling",
+        "timm.layers.variance_scaling_",
+        "variance = scale / n, n = fan_in | fan_out | fan_avg; normal: N(0, variance); "
+        "truncated_normal: trunc_normal_tf(std = sqrt(variance) / 0.8796); uniform: "
+        "U(+-sqrt(3 variance))",
+        kTimm,
+        {param("scale", "1", "the variance numerator"), mode, distribution}},
+       [](Tensor& t, const ArgView& v, Generator& g, Generator&) {
+         const std::string_view d = v.text(2);
+         const ScalingDistribution dist = d == "normal"    ? ScalingDistribution::UntruncatedNormal
+                                          : d == "uniform" ? ScalingDistribution::Uniform
+                                                           : ScalingDistribution::TruncatedNormal;
+         timm_variance_scaling_(t, v.num(0), parse_scaling_mode(v.text(1)), dist, g);
+       }},
+      {{"timm_lecun_normal",
+        "timm.layers.lecun_normal_",
+        "timm_variance_scaling(1, fan_in, truncated_normal)",
+        kLeCun,
+        {}},
+       [](Tensor& t, const ArgView&, Generator& g, Generator&) { timm_lecun_normal_(t, g); }},
+  };
+}
+
 /// Every scheme with its apply function: torch.nn.init's, in the order of its documentation,
-/// then the Keras/JAX family and the structured inits.
+/// then the Keras/JAX family, timm's helpers and the structured inits.
 const std::vector<SchemeDef>& scheme_defs() {
   static const std::vector<SchemeDef> defs = [] {
     std::vector<SchemeDef> all = plain_fill_defs();
     for (auto& d : scaled_defs()) all.push_back(std::move(d));
     for (auto& d : other_defs()) all.push_back(std::move(d));
     for (auto& d : keras_defs()) all.push_back(std::move(d));
+    for (auto& d : timm_defs()) all.push_back(std::move(d));
     for (auto& d : structured_defs()) all.push_back(std::move(d));
     return all;
   }();

@@ -4,10 +4,13 @@
 #include <vector>
 
 #include "detail/strided_loop.h"
+#include "init/trunc_normal_inverse_cdf.h"
 #include "init/zero_element.h"
 #include "random/erfinv.h"
+#include "random/mkl_runtime.h"
 #include "random/philox_fill.h"
 #include "weightinit/init/init.h"
+#include "weightinit/init/warnings.h"
 #include "weightinit/random/sampling.h"
 
 namespace weightinit::init {
@@ -27,8 +30,31 @@ void for_each_element(Tensor& tensor, Fn&& fn) {
       [&](std::int64_t off) { fn(base[off]); });
 }
 
-/// ≤ 2.11: t.uniform_(2l-1, 2u-1); t.erfinv_(); t.mul_(std·√2); t.add_(mean); t.clamp_(a, b).
-/// Each tensor op rounds to T, with its scalar argument rounded to T first.
+/// MKL's erfinv on `n` contiguous values, in place (the VML call of torch 2.x's erfinv_).
+void mkl_erfinv_inplace(float* data, std::int64_t n, const weightinit::detail::MklRuntime& mkl) {
+  mkl.erfinv_f32(n, data, data, mkl.mode);
+}
+void mkl_erfinv_inplace(double* data, std::int64_t n, const weightinit::detail::MklRuntime& mkl) {
+  mkl.erfinv_f64(n, data, data, mkl.mode);
+}
+
+/// The erfinv of `gen`'s torch profile, or nullptr for ATen's calc_erfinv: PyPI's PyTorch 2.x
+/// wheels (V2_0, V2_12) compute erfinv_ with MKL's VML; without an MKL runtime the 2.x
+/// profiles fall back to calc_erfinv, with a warning (≤ 1 ulp from torch; docs/rng.md).
+const weightinit::detail::MklRuntime* erfinv_backend(const Generator& gen) {
+  if (gen.torch_version() == TorchVersion::V1_13) return nullptr;
+  const weightinit::detail::MklRuntime* mkl = weightinit::detail::mkl_runtime();
+  if (mkl == nullptr) {
+    warn(
+        "erfinv: PyTorch 2.x computes it with MKL, whose runtime (libmkl_rt.so.2 from PyPI's "
+        "mkl==2024.2.0; WEIGHTINIT_MKL_RT names its path) was not found: calc_erfinv is used, "
+        "within 1 ulp of torch");
+  }
+  return mkl;
+}
+
+/// ≤ 2.11 (and timm): t.uniform_(2l-1, 2u-1); t.erfinv_(); t.mul_(std·√2); t.add_(mean);
+/// t.clamp_(a, b). Each tensor op rounds to T, with its scalar argument rounded to T first.
 template <class T>
 void inverse_cdf(Tensor& tensor, double mean, double std, double a, double b, Generator& gen) {
   const double l = norm_cdf((a - mean) / std);
@@ -37,13 +63,26 @@ void inverse_cdf(Tensor& tensor, double mean, double std, double a, double b, Ge
   const bool fused = gen.arith_mode() == ArithMode::Avx2;
   const T scale = static_cast<T>(std * std::sqrt(2.0));
   const T shift = static_cast<T>(mean), lo = static_cast<T>(a), hi = static_cast<T>(b);
-  const auto transform = [&](T& v) {
-    T x = weightinit::detail::calc_erfinv<T>(v, fused);
-    x = x * scale;
+  const weightinit::detail::MklRuntime* mkl = erfinv_backend(gen);
+  const auto finish = [&](T& v) {  // v already erfinv'ed
+    T x = v * scale;
     x = x + shift;
     if (!std::isnan(x)) x = std::min(std::max(x, lo), hi);  // clamp_ propagates NaN
     v = x;
   };
+  const auto transform = [&](T& v) {
+    v = weightinit::detail::calc_erfinv<T>(v, fused);
+    finish(v);
+  };
+  if (mkl != nullptr) {
+    // Element-wise, so a contiguous copy in logical order gives torch's values.
+    Tensor work = tensor.contiguous().clone();
+    T* data = work.data_ptr<T>();
+    mkl_erfinv_inplace(data, work.numel(), *mkl);
+    for (std::int64_t i = 0; i < work.numel(); ++i) finish(data[i]);
+    tensor.copy_(work);
+    return;
+  }
   if (tensor.is_contiguous()) {
     // Element-wise after the (sequential) draws, as torch's erfinv_/mul_/add_/clamp_ are, so
     // OpenMP may split it like torch's parallel_for (grain 32768) without changing a bit.
@@ -156,6 +195,17 @@ void rejection(Tensor& tensor, double mean, double std, double a, double b, Gene
 }
 
 }  // namespace
+
+namespace detail {
+void trunc_normal_inverse_cdf(Tensor& tensor, double mean, double std, double a, double b,
+                              Generator& gen) {
+  if (tensor.dtype() == DType::Float32) {
+    inverse_cdf<float>(tensor, mean, std, a, b, gen);
+  } else {
+    inverse_cdf<double>(tensor, mean, std, a, b, gen);
+  }
+}
+}  // namespace detail
 
 Tensor& trunc_normal_(Tensor& tensor, double mean, double std, double a, double b, Generator& gen) {
   check_floating_point(tensor.dtype(), "trunc_normal_");

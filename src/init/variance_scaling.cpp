@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "init/trunc_normal_inverse_cdf.h"
 #include "init/zero_element.h"
 #include "weightinit/init/init.h"
 
@@ -112,7 +113,8 @@ Tensor& trunc_normal_tf_(Tensor& t, double mean, double std, double a, double b,
   WEIGHTINIT_CHECK(a < b, ValueError, "trunc_normal_tf_ expects a < b, but found a=", a,
                    " >= b=", b);
   if (detail::is_zero_element_noop(t)) return t;
-  trunc_normal_(t, 0.0, 1.0, a, b, gen);
+  // timm's own inverse-CDF _trunc_normal_ (not torch's, a rejection sampler from 2.12 on).
+  detail::trunc_normal_inverse_cdf(t, 0.0, 1.0, a, b, gen);
   // timm: tensor.mul_(std).add_(mean), two roundings as torch's ops do.
   Tensor c = t.contiguous();
   const std::int64_t n = c.numel();

@@ -22,7 +22,10 @@ inline void reset_weight_and_bias(Module& m, Generator& gen, bool draw_bias_at_z
   const double bound = fan_in > 0 ? 1 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
   m.note_init("weight", "kaiming_uniform(a=sqrt(5))", bound / std::sqrt(3.0));
   if (m.has_parameter("bias") && (fan_in != 0 || draw_bias_at_zero_fan)) {
-    init::uniform_(m.parameter("bias").data, -bound, bound, gen);
+    // Python's `-bound` of torch's integer 0 is +0, not -0.0: from 2.12 on, uniform_ returns
+    // `from` when the rounded value reaches `to`, so the sign of zero shows.
+    const double from = fan_in > 0 ? -bound : 0.0;
+    init::uniform_(m.parameter("bias").data, from, bound, gen);
     m.note_init("bias", "uniform(+-1/sqrt(fan_in))", bound / std::sqrt(3.0));
   }
 }

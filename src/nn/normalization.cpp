@@ -9,6 +9,7 @@
 #include "nn/repr_util.h"
 #include "weightinit/init/init.h"
 #include "weightinit/nn/functional.h"
+#include "weightinit/random/torch_version.h"
 #include "weightinit/tensor/deferred.h"
 
 namespace weightinit::nn {
@@ -97,8 +98,11 @@ Tensor BatchNorm::backward(const Tensor& grad_output) {
 }
 
 std::string BatchNorm::extra_repr() const {
+  // PyTorch 2.12+ prints its `bias` argument too (the default torch profile's release).
+  const bool bias_shown = default_torch_version() == TorchVersion::V2_12;
   return std::to_string(num_features_) + ", eps=" + detail::py_float(eps_) +
          ", momentum=" + detail::py_float(momentum_) + ", affine=" + detail::py_bool(affine_) +
+         (bias_shown ? ", bias=" + detail::py_bool(affine_) : std::string()) +
          ", track_running_stats=" + detail::py_bool(track_running_stats_);
 }
 
@@ -143,8 +147,11 @@ Tensor LayerNorm::backward(const Tensor& grad_output) {
 }
 
 std::string LayerNorm::extra_repr() const {
+  // PyTorch 2.12+ prints its `bias` argument too (the default torch profile's release).
+  const bool bias_shown = default_torch_version() == TorchVersion::V2_12;
   return detail::py_tuple(normalized_shape_) + ", eps=" + detail::py_float(eps_) +
-         ", elementwise_affine=" + detail::py_bool(affine_);
+         ", elementwise_affine=" + detail::py_bool(affine_) +
+         (bias_shown ? ", bias=" + detail::py_bool(has_parameter("bias")) : std::string());
 }
 
 RMSNorm::RMSNorm(std::int64_t dim, double eps, DType dtype) : dim_(dim), eps_(eps) {

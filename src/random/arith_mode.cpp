@@ -8,6 +8,7 @@
 
 #include "weightinit/error.h"
 #include "weightinit/random/generator.h"
+#include "weightinit/random/torch_profile.h"
 
 namespace weightinit {
 
@@ -55,7 +56,7 @@ ArithMode detect_arith_mode() {
       }
     }
   }
-  return cpu_has_avx2_fma() ? ArithMode::Avx2 : ArithMode::Default;
+  return default_torch_profile().arith;  // WEIGHTINIT_TORCH_PROFILE, else the CPU's capability
 }
 
 namespace {

@@ -8,6 +8,7 @@
 
 #include "weightinit/error.h"
 #include "weightinit/random/generator.h"
+#include "weightinit/random/torch_profile.h"
 
 namespace weightinit {
 
@@ -50,7 +51,7 @@ TorchVersion default_torch_version() {
   auto& slot = default_version_slot();
   if (!slot) {
     const char* env = std::getenv("WEIGHTINIT_TORCH_VERSION");
-    slot = (env && *env) ? parse_torch_version(env) : TorchVersion::V1_13;
+    slot = (env && *env) ? parse_torch_version(env) : default_torch_profile().version;
   }
   return *slot;
 }

@@ -55,7 +55,7 @@ std::string g17(double v) {
 /// What the CLI computes: torch.manual_seed(seed) in `mode`, then the init call on empty(shape).
 wi::Tensor library(const std::function<void(wi::Tensor&, wi::Generator&)>& fill,
                    const wi::Shape& shape, wi::DType dtype, std::uint64_t seed, wi::ArithMode mode,
-                   wi::TorchVersion version = wi::TorchVersion::V1_13) {
+                   wi::TorchVersion version = wi::default_torch_version()) {
   wi::Generator gen(seed, mode, version);
   wi::Tensor t = wi::Tensor::empty(shape, dtype);
   fill(t, gen);

@@ -66,8 +66,8 @@ bool same_bits(const wi::Tensor& a, const wi::Tensor& b) {
 TEST(SpecRegistry, EverySchemeInTorchDocumentationOrder) {
   std::vector<std::string> names;
   for (const init::Scheme& s : init::schemes()) names.push_back(s.name);
-  // torch.nn.init's, in its documentation's order, then the Keras/JAX family and the
-  // structured inits (docs/api.md).
+  // torch.nn.init's, in its documentation's order, then the Keras/JAX family, timm's helpers
+  // and the structured inits (docs/api.md).
   EXPECT_EQ(names, (std::vector<std::string>{"uniform",
                                              "normal",
                                              "constant",
@@ -91,6 +91,9 @@ TEST(SpecRegistry, EverySchemeInTorchDocumentationOrder) {
                                              "he_normal",
                                              "keras_truncated_normal",
                                              "trunc_normal_tf",
+                                             "timm_trunc_normal",
+                                             "timm_variance_scaling",
+                                             "timm_lecun_normal",
                                              "identity",
                                              "bilinear",
                                              "positive_unitball",

@@ -26,6 +26,7 @@ warnings.filterwarnings("ignore")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
                                 "golden"))
 import load_safetensors  # noqa: E402
+from torch_profile import profile_of  # noqa: E402
 
 CASES = [("resnet18", "torchvision-resnet"), ("resnet50", "torchvision-resnet"),
          ("vgg16", "torchvision-vgg"), ("densenet121", "torchvision-densenet"),
@@ -53,6 +54,7 @@ def main():
             for seed in seeds:
                 path = os.path.join(tmp, f"{name}.safetensors")
                 subprocess.run([a.cli, "init", name, "--policy", policy, "--seed", str(seed),
+                                "--torch-profile", profile_of(torch),
                                 "-o", path], check=True, capture_output=True)
                 ours, meta = load_safetensors.load(path)
                 torch.manual_seed(seed)
@@ -72,7 +74,8 @@ def main():
         # bf16 export of one model equals torch's casts.
         if not a.models or "resnet18" in a.models:
             path = os.path.join(tmp, "r18_bf16.safetensors")
-            subprocess.run([a.cli, "init", "resnet18", "--policy", "torchvision-resnet", "--seed",
+            subprocess.run([a.cli, "init", "resnet18", "--torch-profile", profile_of(torch),
+                            "--policy", "torchvision-resnet", "--seed",
                             "3", "--dtype", "bf16", "-o", path], check=True, capture_output=True)
             ours, _ = load_safetensors.load(path)
             torch.manual_seed(3)

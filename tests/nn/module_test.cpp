@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "weightinit/models/c3d.h"
 #include "weightinit/models/registry.h"
@@ -23,6 +24,7 @@
 #include "weightinit/nn/linear.h"
 #include "weightinit/nn/normalization.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/random/torch_profile.h"
 
 namespace wi = weightinit;
 namespace nn = weightinit::nn;
@@ -30,11 +32,36 @@ using nlohmann::json;
 
 namespace {
 
-json load_cases() {
-  std::ifstream in(std::string(WEIGHTINIT_GOLDEN_DIR) + "/modules.json");
-  EXPECT_TRUE(in) << "missing tests/golden/modules.json";
+/// The cases of one golden file: modules.json from Debian's PyTorch 1.13.1,
+/// modules_torch2.json from PyTorch 2.14.1 (both `tools/torch_golden.py modules`, avx2 kernels).
+json load_cases(const std::string& file) {
+  std::ifstream in(std::string(WEIGHTINIT_GOLDEN_DIR) + "/" + file);
+  EXPECT_TRUE(in) << "missing tests/golden/" << file;
   return json::parse(in).at("cases");
 }
+
+/// Each golden file with the torch profile of the build that wrote it.
+const std::pair<const char*, const char*> kGoldenFiles[] = {{"modules.json", "1.13-avx2"},
+                                                            {"modules_torch2.json", "2.14-avx2"}};
+
+/// Makes `profile` the default while alive, then restores the previous default.
+class ProfileScope {
+ public:
+  explicit ProfileScope(const char* profile)
+      : mode_(wi::default_arith_mode()), version_(wi::default_torch_version()) {
+    wi::set_default_torch_profile(wi::torch_profile(profile));
+  }
+  ~ProfileScope() {
+    wi::set_default_arith_mode(mode_);
+    wi::set_default_torch_version(version_);
+  }
+  ProfileScope(const ProfileScope&) = delete;
+  ProfileScope& operator=(const ProfileScope&) = delete;
+
+ private:
+  wi::ArithMode mode_;
+  wi::TorchVersion version_;
+};
 
 wi::Shape shape_arg(const json& args, const char* key, wi::Shape fallback) {
   if (!args.contains(key)) return fallback;
@@ -135,11 +162,11 @@ std::string fnv1a64(const std::uint8_t* data, std::size_t n) {
 
 class ModuleGolden : public ::testing::TestWithParam<int> {};
 
-TEST_P(ModuleGolden, ConstructionMatchesPyTorch) {
-  static const json cases = load_cases();
-  const json& c = cases.at(static_cast<std::size_t>(GetParam()));
+/// Builds case `c` under `profile` and compares it with what that build of PyTorch made.
+void check_module_case(const json& c, const char* file, const char* profile) {
+  const ProfileScope scope(profile);
   const std::string type = c.at("type");
-  SCOPED_TRACE(type + " " + c.at("args").dump());
+  SCOPED_TRACE(std::string(file) + " (" + profile + "): " + type + " " + c.at("args").dump());
   wi::manual_seed(c.at("seed").get<std::uint64_t>());
   const auto module = build(type, c.at("args"));
 
@@ -173,6 +200,13 @@ TEST_P(ModuleGolden, ConstructionMatchesPyTorch) {
   const auto rng = wi::default_generator().get_state();
   EXPECT_EQ(fnv1a64(rng.data(), rng.size()), c.at("next_state_fnv1a64").get<std::string>())
       << "the constructor drew a different number of words than torch";
+}
+
+TEST_P(ModuleGolden, ConstructionMatchesPyTorch) {
+  for (const auto& [file, profile] : kGoldenFiles) {
+    const json cases = load_cases(file);
+    check_module_case(cases.at(static_cast<std::size_t>(GetParam())), file, profile);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Torch, ModuleGolden, ::testing::Range(0, 23));

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "weightinit/init/init.h"
+#include "weightinit/init/timm.h"
 #include "weightinit/init/warnings.h"
 #include "weightinit/weightinit.h"
 
@@ -104,6 +105,22 @@ void apply_init(Tensor& t, const nlohmann::json& step, Generator& gen) {
     init::orthogonal_(t, num("gain", 1.0), gen);
   } else if (fn == "sparse_") {
     init::sparse_(t, args.at("sparsity").get<double>(), num("std", 0.01), gen, gen);
+  } else if (fn == "timm:trunc_normal_") {
+    init::timm_trunc_normal_(t, num("mean", 0.0), num("std", 1.0), num("a", -2.0), num("b", 2.0),
+                             gen);
+  } else if (fn == "timm:trunc_normal_tf_") {
+    init::trunc_normal_tf_(t, num("mean", 0.0), num("std", 1.0), num("a", -2.0), num("b", 2.0),
+                           gen);
+  } else if (fn == "timm:variance_scaling_") {
+    const std::string d = args.value("distribution", std::string("normal"));
+    init::timm_variance_scaling_(
+        t, num("scale", 1.0), init::parse_scaling_mode(args.value("mode", std::string("fan_in"))),
+        d == "normal"    ? init::ScalingDistribution::UntruncatedNormal
+        : d == "uniform" ? init::ScalingDistribution::Uniform
+                         : init::ScalingDistribution::TruncatedNormal,
+        gen);
+  } else if (fn == "timm:lecun_normal_") {
+    init::timm_lecun_normal_(t, gen);
   } else {
     throw ValueError("unknown init function '" + fn + "'");
   }

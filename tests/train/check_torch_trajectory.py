@@ -17,6 +17,10 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import torch_train  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                                "golden"))
+from torch_profile import profile_of  # noqa: E402
+
 CASES = [  # (model, init, train samples, steps, batch, lr)
     ("mlp:784-64-10:relu", "kaiming_normal", 2560, 30, 64, 0.1),
     ("mlp:784-32-32-10:tanh", "xavier_uniform", 2560, 30, 32, 0.05),
@@ -34,7 +38,9 @@ def main():
     for model, init, samples, steps, batch, lr in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             log = os.path.join(tmp, "run.json")
-            subprocess.run([args.cli, "train", "--model", model, "--init", init, "--seed", "3",
+            subprocess.run([args.cli, "train", "--torch-profile", profile_of(torch_train.torch),
+                            "--model", model,
+                            "--init", init, "--seed", "3",
                             "--threads", "1", "--train-samples", str(samples), "--max-steps",
                             str(steps), "--batch", str(batch), "--lr", str(lr), "--progress",
                             "none", "--log", log], check=True, stdout=subprocess.DEVNULL)

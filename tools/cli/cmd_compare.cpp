@@ -19,6 +19,7 @@
 #include "option_checks.h"
 #include "result_charts.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/diag/plot.h"
@@ -345,6 +346,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--weight-decay", args->request.config.weight_decay, "weight decay (default 0)");
   cmd->add_flag("--nesterov", args->request.config.nesterov, "Nesterov momentum (SGD)");
   add_seed_option(cmd, args->request.seed, "seed of the model and of the batch order");
+  add_torch_profile_option(cmd);
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");
   cmd->add_option("--data", args->request.data, "fashion-mnist (default) or synthetic");
   cmd->add_option("--data-dir", args->request.data_dir,

@@ -12,6 +12,7 @@
 #include "model_check.h"
 #include "option_checks.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "weightinit/io/safetensors.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/generator.h"
@@ -56,6 +57,7 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("MODEL", args->model, "seed-mlp, c3d[:CLASSES], mlp:784-256-10[:relu]")
       ->required();
   add_seed_option(cmd, args->seed, "torch.manual_seed before building");
+  add_torch_profile_option(cmd);
   cmd->add_option("--dtype", args->dtype, "stored float type: float32 (default), bf16 or f16")
       ->check(CLI::IsMember({"float32", "bf16", "f16"}));
   cmd->add_option("-o,--output", args->output, "the .safetensors file to write")

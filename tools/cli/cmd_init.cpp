@@ -18,6 +18,7 @@
 #include "option_checks.h"
 #include "process_group.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/init/policy.h"
 #include "weightinit/io/safetensors.h"
@@ -303,6 +304,7 @@ void add_init_command(CLI::App& app) {
                   "the file. Default: the model's own recipe (torchvision-* for torchvision's "
                   "models, gpt2, llama, else torch-default)");
   add_seed_option(cmd, args->seed, "torch.manual_seed before building");
+  add_torch_profile_option(cmd);
   cmd->add_option("-o,--output", args->output, "the .safetensors file to write")
       ->check(output_file());
   cmd->add_option("--out", args->out_dir,

@@ -13,6 +13,7 @@
 #include "weightinit/init/spec.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/nn/container.h"
+#include "weightinit/random/torch_profile.h"
 
 namespace weightinit::cli {
 
@@ -90,6 +91,24 @@ void run_list_policies() {
   write_output("", out);
 }
 
+/// Every torch profile: what it fixes, verified (and against which build) or modelled, and
+/// which is the default here.
+void run_list_torch_profiles() {
+  const TorchProfile& chosen = default_torch_profile();
+  std::string out;
+  for (const TorchProfile& p : torch_profiles()) {
+    out += p.name + (&p == &chosen ? "  (default here)" : "") + "\n";
+    out += "  release behaviour " + std::string(torch_version_name(p.version)) +
+           ", ATEN_CPU_CAPABILITY=" + p.capability + ", " + std::string(arith_mode_name(p.arith)) +
+           " arithmetic\n";
+    out += p.verified ? "  verified: " + p.verified_with + "\n"
+                      : std::string("  modelled from PyTorch's source, not run against a build\n");
+    if (!p.exceptions.empty()) out += "  exception: " + p.exceptions + "\n";
+  }
+  out += "This CPU: PyTorch would pick its " + pytorch_cpu_capability() + " kernels.\n";
+  write_output("", out);
+}
+
 }  // namespace
 
 void add_list_command(CLI::App& app) {
@@ -97,10 +116,15 @@ void add_list_command(CLI::App& app) {
       "list", "Every init scheme: parameters and defaults, formula, paper, PyTorch equivalent");
   auto policies = std::make_shared<bool>(false);
   auto models = std::make_shared<bool>(false);
+  auto profiles = std::make_shared<bool>(false);
   cmd->add_flag("--policies", *policies, "list the built-in init policies and their rules");
   cmd->add_flag("--models", *models, "list the models the zoo builds (summary, init, ...)");
-  cmd->callback([policies, models] {
-    if (*models) {
+  cmd->add_flag("--torch-profiles", *profiles,
+                "list the torch profiles (--torch-profile): what each fixes, verified or modelled");
+  cmd->callback([policies, models, profiles] {
+    if (*profiles) {
+      run_list_torch_profiles();
+    } else if (*models) {
       std::string out;
       for (const std::string& line : models::known_models()) out += line + "\n";
       write_output("", out);

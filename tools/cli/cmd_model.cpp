@@ -11,6 +11,7 @@
 #include "atomic_file.h"
 #include "model_check.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "weightinit/diag/structure.h"
 #include "weightinit/diag/summary.h"
 #include "weightinit/models/registry.h"
@@ -94,6 +95,7 @@ CLI::App* add_command(CLI::App& app, const char* name, const char* help,
   cmd->add_option("MODEL", args->model, "seed-mlp, c3d[:CLASSES], mlp:784-256-10[:relu]")
       ->required();
   add_seed_option(cmd, args->seed, "torch.manual_seed before building");
+  add_torch_profile_option(cmd);
   return cmd;
 }
 

@@ -16,6 +16,7 @@
 #include "option_checks.h"
 #include "result_charts.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/diag/probe.h"
 #include "weightinit/init/layers.h"
@@ -174,6 +175,7 @@ void add_probe_command(CLI::App& app) {
   cmd->add_option("--data-dir", args->request.data_dir, "Fashion-MNIST directory");
   cmd->add_option("--batch", args->request.batch, "samples in the batch (default 256)");
   add_seed_option(cmd, args->request.seed, "generator seed for every init");
+  add_torch_profile_option(cmd);
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads");
   cmd->add_option("--plot", args->plot, "write the activation std per layer as SVG")
       ->check(output_file());

@@ -18,6 +18,7 @@
 #include "option_checks.h"
 #include "report_html.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/error.h"
 #include "weightinit/io/atomic_file.h"
@@ -199,6 +200,7 @@ void add_report_command(CLI::App& app) {
                   "train on the first N samples (default all)")
       ->check(positive_count("leave it out for the whole training set"));
   add_seed_option(cmd, args->seed, "seed of every model and batch order");
+  add_torch_profile_option(cmd);
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");
   cmd->add_option("--progress", args->progress, "auto (bar on a TTY), bar, lines or none");
   cmd->add_option("--title", args->title, "the page's title");

@@ -15,6 +15,7 @@
 #include "atomic_file.h"
 #include "option_checks.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "weightinit/init/spec.h"
 #include "weightinit/threads.h"
 #include "weightinit/weightinit.h"
@@ -163,11 +164,15 @@ void add_sample_command(CLI::App& app) {
       ->required();
   cmd->add_option("--shape", o->shape, "tensor shape: 3,5 or 3x5 or [3, 5]")->required();
   add_seed_option(cmd, o->seed, "torch.manual_seed before the fill");
+  add_torch_profile_option(cmd);
   cmd->add_option("--dtype", o->dtype, "float32 or float64")->capture_default_str();
   cmd->add_option("--arith", o->arith,
-                  "PyTorch's CPU arithmetic: avx2 or default (default: detected)");
-  cmd->add_option("--torch-version", o->torch_version,
-                  "PyTorch release to match: 1.13, 2.0 .. 2.11, 2.12 (default: 1.13)");
+                  "PyTorch's CPU arithmetic: avx2 (also avx512) or default; overrides the torch "
+                  "profile's");
+  cmd->add_option(
+      "--torch-version", o->torch_version,
+      "PyTorch release to match: 1.13, 2.0 .. 2.11, 2.12 and later; overrides the torch "
+      "profile's");
   cmd->add_option("--rng", o->rng,
                   "torch (PyTorch's MT19937, bit-identical; default) or philox (counter-based "
                   "stream (seed, --stream): the same values for any thread count)");

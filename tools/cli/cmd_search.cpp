@@ -18,6 +18,7 @@
 #include "option_checks.h"
 #include "result_charts.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/diag/plot.h"
 #include "weightinit/error.h"
@@ -213,6 +214,7 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--min-epochs", a->options.min_epochs,
                   "budget of the first halving rung, in epochs (default 1/9)");
   add_seed_option(cmd, a->options.seed, "seed of the whole search");
+  add_torch_profile_option(cmd);
   cmd->add_option("--jobs", a->options.jobs, "trials evaluated at once (default: the cores)");
   cmd->add_option("--grid-points", a->options.grid_points, "values per range in a grid (3)");
   cmd->add_option("--cv", a->options.cv_folds, "k-fold cross-validation (k >= 2)");

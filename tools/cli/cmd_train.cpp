@@ -14,6 +14,7 @@
 #include "exit_codes.h"
 #include "option_checks.h"
 #include "seed_option.h"
+#include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/init/layers.h"
@@ -158,6 +159,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--nesterov", args->config.nesterov, "Nesterov momentum (SGD)");
   cmd->add_option("--label-smoothing", args->config.label_smoothing, "default 0");
   add_seed_option(cmd, args->seed, "torch.manual_seed before building");
+  add_torch_profile_option(cmd);
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");
   cmd->add_option("--data", args->data, "fashion-mnist (default) or synthetic");
   cmd->add_option("--data-dir", args->data_dir,

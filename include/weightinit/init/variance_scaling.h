@@ -75,8 +75,9 @@ Tensor& keras_truncated_normal_(Tensor& t, double mean = 0.0, double stddev = 0.
                                 Generator& gen = default_generator());
 
 /// timm's trunc_normal_tf_(tensor, mean, std, a, b): N(0, 1) truncated to [a, b] (bounds in
-/// std units), then scaled by std and shifted by mean — unlike PyTorch's trunc_normal_, whose
-/// a and b are absolute values. ValueError for std ≤ 0 or a ≥ b.
+/// std units) by timm's inverse-CDF sampler (whatever the torch profile: timm keeps it), then
+/// scaled by std and shifted by mean — unlike PyTorch's trunc_normal_, whose a and b are
+/// absolute values. ValueError for std ≤ 0 or a ≥ b. Bit for bit against timm 1.0.31.
 Tensor& trunc_normal_tf_(Tensor& t, double mean = 0.0, double std = 1.0, double a = -2.0,
                          double b = 2.0, Generator& gen = default_generator());
 

@@ -26,8 +26,9 @@ std::string_view arith_mode_name(ArithMode mode);
 ArithMode parse_arith_mode(std::string_view name);
 
 /// The mode PyTorch would use in this process: the `WEIGHTINIT_ARITH` environment variable if
-/// set, else `ATEN_CPU_CAPABILITY` if set (as torch reads it), else Avx2 when the CPU has AVX2
-/// and FMA, else Default.
+/// set, else `ATEN_CPU_CAPABILITY` if set (as torch reads it), else that of
+/// default_torch_profile() (`WEIGHTINIT_TORCH_PROFILE`, or Avx2 when the CPU has AVX2 and FMA,
+/// else Default).
 ArithMode detect_arith_mode();
 
 /// The mode new generators get (initially detect_arith_mode()).
