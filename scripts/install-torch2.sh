@@ -8,7 +8,8 @@
 # Usage: bash scripts/install-torch2.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv="${WEIGHTINIT_TORCH2_VENV:-$HOME/.cache/weightinit/torch2-venv}"
+home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"  # HOME may be unset under CI
+venv="${WEIGHTINIT_TORCH2_VENV:-$home/.cache/weightinit/torch2-venv}"
 requirements=tools/requirements-torch2.txt
 stamp="$venv/.weightinit-requirements"
 
