@@ -488,6 +488,26 @@ TEST_F(Cli, ForwardC3DGivesOneRowOf101Classes) {
   EXPECT_EQ(mlp.out.rfind("input [2, 4] -> output [2, 3]\n", 0), 0u) << mlp.out;
 }
 
+// torchinfo's table (checked text for text against torchinfo by torch2_torchinfo_summary).
+TEST_F(Cli, SummaryTorchinfoStyleHasTheModelRowDepthIndicesAndMultAdds) {
+  const Result r = run({"summary", "seed-mlp", "--style", "torchinfo", "--batch", "5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(
+      r.out.find("Layer (type:depth-idx)                   Output Shape              Param #"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\nModel                                    [5, 2]                    --\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("├─Linear: 1-3                            [5, 2]                    6\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Total mult-adds (Units.MEGABYTES): 0.00\n"), std::string::npos) << r.out;
+  expect_error_with(run({"summary", "seed-mlp", "--style", "keras"}), 2, "--style");
+  expect_error(run({"summary", "seed-mlp", "--style", "torchinfo", "--verbose"}), 2,
+               "--verbose goes with the torchsummary style");
+}
+
 TEST_F(Cli, UnknownModelSuggestsTheClosestAndListModelsShowsThemAll) {
   expect_error(run({"summary", "resnet5"}), 2,
                "unknown model 'resnet5' (did you mean 'resnet50'?): weightinit list --models "

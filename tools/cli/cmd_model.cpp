@@ -14,6 +14,7 @@
 #include "torch_profile_option.h"
 #include "weightinit/diag/structure.h"
 #include "weightinit/diag/summary.h"
+#include "weightinit/diag/torchinfo_summary.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/sampling.h"
 #include "weightinit/tensor/deferred.h"
@@ -31,6 +32,7 @@ struct ModelArgs {
   bool train = false;
   bool verbose = false;
   bool shapes = false;
+  std::string style = "torchsummary";  // summary: torchsummary (seed 004's table) or torchinfo
 };
 
 /// manual_seed(seed), then the model, drawing from the default generator as torch would.
@@ -55,6 +57,14 @@ void run_summary(const ModelArgs& a) {
   }
   check_model_fits(a.model, "summary", /*needs_forward=*/true);
   const auto built = build(a);
+  if (a.style == "torchinfo") {
+    WEIGHTINIT_CHECK(!a.verbose, ValueError, "--verbose goes with the torchsummary style");
+    // torchinfo's input_size includes the batch: torchsummary's -1 becomes 1.
+    Shape input{a.batch > 0 ? a.batch : 1};
+    input.insert(input.end(), built.input_size.begin(), built.input_size.end());
+    write_output("", diag::torchinfo_summary(*built.module, input));
+    return;
+  }
   std::string text = diag::summary(*built.module, built.input_size, a.batch).str();
   if (a.verbose) text += diag::parameter_report(*built.module);
   write_output("", text);
@@ -111,6 +121,11 @@ void add_model_commands(CLI::App& app) {
   summary->add_flag("--shapes", summary_args->shapes,
                     "build the model without parameter memory (shapes only) and list each "
                     "module's parameters: any size, no forward pass (llama:7b, gpt2:xl)");
+  summary
+      ->add_option("--style", summary_args->style,
+                   "torchsummary (default: seed 004's table) or torchinfo (torchinfo.summary's "
+                   "table, input size with the batch, default batch 1)")
+      ->check(CLI::IsMember({"torchsummary", "torchinfo"}));
   summary->add_flag("--verbose", summary_args->verbose,
                     "add one row per parameter: fans, init scheme, promised and actual std");
   summary->callback([summary_args] { run_summary(*summary_args); });
