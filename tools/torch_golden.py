@@ -107,9 +107,12 @@ def run_step(step, gen):
             fn = getattr(timm_init, step['fn'][len('timm:'):])
         else:
             fn = getattr(torch.nn.init, step['fn'])
+        kwargs = dict(step.get('args', {}))
+        if 'generator_seed' in step:  # 2.x: generator= (sparse_ still permutes with the default)
+            kwargs['generator'] = torch.Generator().manual_seed(step['generator_seed'])
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            fn(t, **step.get('args', {}))
+            fn(t, **kwargs)
         return tensor_hex(t)
     raise ValueError(op)
 
@@ -417,11 +420,19 @@ def timm_differential_case(case_seed, mode):
     return run_case(case)
 
 
+GENERATOR_FUNCTIONS = ('uniform_', 'normal_', 'trunc_normal_', 'xavier_uniform_',
+                       'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_', 'orthogonal_',
+                       'sparse_')
+
+
 def init_differential_case(case_seed, mode):
     rng = random.Random(case_seed)
     fn = INIT_FUNCTIONS[case_seed % len(INIT_FUNCTIONS)]
     case = {'id': 'init:' + fn, 'case_seed': case_seed, 'mode': mode, 'seed': random_seed(rng),
             'steps': [random_init_step(rng, fn), {'op': 'state'}]}
+    if fn in GENERATOR_FUNCTIONS and int(torch.__version__.split('.')[0]) >= 2 \
+            and rng.random() < 0.5:
+        case['steps'][0]['generator_seed'] = random_seed(rng)
     if rng.random() < 0.3:  # a second call on the same stream, then the state again
         case['steps'] += [random_init_step(rng, fn), {'op': 'state'}]
     return run_case(case)

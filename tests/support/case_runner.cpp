@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 #include "weightinit/init/init.h"
@@ -67,9 +68,9 @@ std::string tensor_hex(const Tensor& t) {
 }
 
 /// Calls torch.nn.init's function step["fn"] with keyword arguments step["args"] (PyTorch's
-/// names and defaults). sparse_ takes its permutations from the same generator: the cases run
-/// on torch's default generator, which is where torch draws them.
-void apply_init(Tensor& t, const nlohmann::json& step, Generator& gen) {
+/// names and defaults), its values drawn from `gen` and sparse_'s permutations from `perm_gen`:
+/// the default generator, which is where torch draws them even under generator=.
+void apply_init(Tensor& t, const nlohmann::json& step, Generator& gen, Generator& perm_gen) {
   const std::string fn = step.at("fn");
   const nlohmann::json args = step.value("args", nlohmann::json::object());
   const auto num = [&](const char* key, double fallback) { return args.value(key, fallback); };
@@ -104,7 +105,7 @@ void apply_init(Tensor& t, const nlohmann::json& step, Generator& gen) {
   } else if (fn == "orthogonal_") {
     init::orthogonal_(t, num("gain", 1.0), gen);
   } else if (fn == "sparse_") {
-    init::sparse_(t, args.at("sparsity").get<double>(), num("std", 0.01), gen, gen);
+    init::sparse_(t, args.at("sparsity").get<double>(), num("std", 0.01), gen, perm_gen);
   } else if (fn == "timm:trunc_normal_") {
     init::timm_trunc_normal_(t, num("mean", 0.0), num("std", 1.0), num("a", -2.0), num("b", 2.0),
                              gen);
@@ -131,8 +132,14 @@ std::string run_step(const nlohmann::json& step, Generator& gen) {
   if (op == "init") {
     Tensor t = make_tensor(step);
     const WarningHandler previous = set_warning_handler([](std::string_view) {});
+    // generator=: the values from a generator of their own (same profile); sparse_'s
+    // permutation still from the default one, as torch 2.x's sparse_ does.
+    std::optional<Generator> own;
+    if (step.contains("generator_seed")) {
+      own.emplace(seed_of(step.at("generator_seed")), gen.arith_mode(), gen.torch_version());
+    }
     try {
-      apply_init(t, step, gen);
+      apply_init(t, step, own ? *own : gen, gen);
     } catch (...) {
       set_warning_handler(previous);
       throw;
