@@ -13,6 +13,8 @@ namespace weightinit {
 namespace {
 constexpr const char* kTorch2Oracle =
     "PyTorch 2.14.1+cu130 from PyPI (MKL): ctest -L torch2, every CI run";
+constexpr const char* kTorch215Oracle =
+    "PyTorch 2.15.0+cu132 from PyPI (MKL): ctest torch215_*, every CI run";
 constexpr const char* kTorch113Oracle =
     "Debian python3-torch 1.13.1 (OpenBLAS): golden files and ctest differential_*";
 constexpr const char* kMklQr =
@@ -22,6 +24,11 @@ constexpr const char* kMklQr =
 
 const std::vector<TorchProfile>& torch_profiles() {
   static const std::vector<TorchProfile> profiles{
+      {"2.15-avx512", TorchVersion::V2_12, ArithMode::Avx2, "avx512", true, kTorch215Oracle,
+       kMklQr},
+      {"2.15-avx2", TorchVersion::V2_12, ArithMode::Avx2, "avx2", true, kTorch215Oracle, kMklQr},
+      {"2.15-default", TorchVersion::V2_12, ArithMode::Default, "default", true, kTorch215Oracle,
+       kMklQr},
       {"2.14-avx512", TorchVersion::V2_12, ArithMode::Avx2, "avx512", true, kTorch2Oracle, kMklQr},
       {"2.14-avx2", TorchVersion::V2_12, ArithMode::Avx2, "avx2", true, kTorch2Oracle, kMklQr},
       {"2.14-default", TorchVersion::V2_12, ArithMode::Default, "default", true, kTorch2Oracle,

@@ -10,5 +10,8 @@ def profile_of(torch):
         capability = 'default' if line and 'NO AVX' in line[0] else 'avx2'
         return '1.13-' + capability
     capability = torch.backends.cpu.get_cpu_capability().lower()
-    release = '2.14' if (major, minor) >= (2, 12) else '2.0'
+    if (major, minor) in ((2, 14), (2, 15)):  # the verified 2.x releases
+        release = '%d.%d' % (major, minor)
+    else:
+        release = '2.14' if (major, minor) >= (2, 12) else '2.0'
     return '%s-%s' % (release, capability)

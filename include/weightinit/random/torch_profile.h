@@ -31,9 +31,9 @@ struct TorchProfile {
   std::string exceptions;  ///< named, measured exceptions (docs/rng.md), or ""
 };
 
-/// Every profile, newest release first: 2.14-{avx512,avx2,default} (verified against PyTorch
-/// 2.14.1 from PyPI), 2.0-{avx2,default} (2.0 .. 2.11, modelled), 1.13-{avx2,default}
-/// (verified against Debian's python3-torch 1.13.1).
+/// Every profile, newest release first: 2.15-{avx512,avx2,default} and 2.14-{...} (verified
+/// against PyTorch 2.15.0 and 2.14.1 from PyPI; the same sampling), 2.0-{avx2,default} (2.0 ..
+/// 2.11, modelled), 1.13-{avx2,default} (verified against Debian's python3-torch 1.13.1).
 const std::vector<TorchProfile>& torch_profiles();
 
 /// The profile called `name`; ValueError otherwise: "unknown torch profile 'x' (did you mean
@@ -45,7 +45,7 @@ const TorchProfile& torch_profile(std::string_view name);
 std::string pytorch_cpu_capability();
 
 /// The profile of new generators and default_generator(): WEIGHTINIT_TORCH_PROFILE when set,
-/// else the newest verified 2.x profile for pytorch_cpu_capability() (2.14-avx512 on this
+/// else the newest verified 2.x profile for pytorch_cpu_capability() (2.15-avx512 on this
 /// project's machines).
 const TorchProfile& default_torch_profile();
 
