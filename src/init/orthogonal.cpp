@@ -6,6 +6,7 @@
 #include "init/zero_element.h"
 #include "random/mkl_runtime.h"
 #include "weightinit/init/init.h"
+#include "weightinit/init/warnings.h"
 #include "weightinit/random/sampling.h"
 #include "weightinit/threads.h"
 
@@ -79,6 +80,13 @@ void orthogonal_typed(Tensor& tensor, double gain, Generator& gen) {
       gen.torch_version() == TorchVersion::V1_13 ? nullptr : weightinit::detail::mkl_runtime();
   qr_mkl =
       mkl != nullptr && mkl->sgeqrf && mkl->dgeqrf && mkl->sorgqr && mkl->dorgqr ? mkl : nullptr;
+  if (qr_mkl == nullptr && gen.torch_version() != TorchVersion::V1_13 &&
+      gen.family() == RngFamily::Torch) {
+    warn(
+        "orthogonal_: PyTorch 2.x's QR is MKL's, whose runtime (libmkl_rt.so.2 from PyPI's "
+        "mkl==2024.2.0; WEIGHTINIT_MKL_RT names its path) was not found: the linked LAPACK is "
+        "used, within 512 eps of torch's values (docs/rng.md)");
+  }
   // torch's QR bits depend on MKL's thread count, which torch sets to its own.
   if (qr_mkl != nullptr && qr_mkl->set_threads != nullptr) qr_mkl->set_threads(num_threads());
   // flattened = tensor.new(rows, cols).normal_(0, 1): a contiguous draw, as in torch.

@@ -24,6 +24,7 @@
 
 #include "cli_fixture.h"
 #include "process_group.h"
+#include "random/mkl_runtime.h"
 #include "weightinit/init/fan.h"
 #include "weightinit/init/init.h"
 #include "weightinit/init/policy.h"
@@ -169,7 +170,16 @@ TEST_F(Cli, SampleTextIsTheLibrarysReprInEveryDtypeAndMode) {
         SCOPED_TRACE(c.spec + " " + dtype_name + " " + mode_name);
         const Result r = run(sample_args(c, dtype_name, mode_name, "text"));
         EXPECT_EQ(r.code, 0);
-        EXPECT_EQ(r.err, "");
+        // A 2.x profile's orthogonal_ says so when it cannot reach MKL's QR, torch's.
+        const bool qr_warning = c.spec.rfind("orthogonal", 0) == 0 &&
+                                wi::default_torch_version() != wi::TorchVersion::V1_13 &&
+                                wi::detail::mkl_runtime() == nullptr;
+        EXPECT_EQ(r.err, qr_warning ? "weightinit: warning: orthogonal_: PyTorch 2.x's QR is "
+                                      "MKL's, whose runtime (libmkl_rt.so.2 from PyPI's "
+                                      "mkl==2024.2.0; WEIGHTINIT_MKL_RT names its path) was not "
+                                      "found: the linked LAPACK is used, within 512 eps of "
+                                      "torch's values (docs/rng.md)\n"
+                                    : "");
         EXPECT_EQ(r.out, wi::format_tensor(library(c.fill, c.shape, dtype, 42, mode)) + "\n");
       }
     }
