@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <string_view>
 
+#include "weightinit/diag/compare.h"
 #include "weightinit/error.h"
-#include "weightinit/train/compare.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    (void)weightinit::train::parse_init_list(
+    (void)weightinit::diag::parse_init_list(
         std::string_view(reinterpret_cast<const char*>(data), size));
   } catch (const weightinit::ValueError&) {
   }

@@ -7,11 +7,11 @@
 #include <string_view>
 
 #include "weightinit/error.h"
-#include "weightinit/init/policy.h"
 #include "weightinit/nn/container.h"
 #include "weightinit/nn/conv.h"
 #include "weightinit/nn/linear.h"
 #include "weightinit/nn/normalization.h"
+#include "weightinit/recipes/policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace nn = weightinit::nn;
@@ -23,9 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   model.push_back(std::make_shared<nn::BatchNorm2d>(3));
   model.push_back(std::make_shared<nn::Linear>(3, 2, true, gen));
   try {
-    const auto policy = weightinit::init::Policy::parse(
+    const auto policy = weightinit::recipes::Policy::parse(
         std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
-    (void)weightinit::init::Policy::parse(policy.text(), "again");
+    (void)weightinit::recipes::Policy::parse(policy.text(), "again");
     (void)policy.apply(model, gen);
   } catch (const weightinit::Error&) {
   }

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "weightinit/error.h"
-#include "weightinit/init/policy.h"
+#include "weightinit/recipes/policy.h"
 #include "weightinit/search/space.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
     for (std::int64_t i = 0; i < 3; ++i) {
       const auto trial = weightinit::search::sample_trial(space, 1, i);
-      (void)weightinit::init::Policy::parse(trial.policy_text, "trial");
+      (void)weightinit::recipes::Policy::parse(trial.policy_text, "trial");
     }
     (void)weightinit::search::grid_trials(space, 2, 64);
   } catch (const weightinit::Error&) {

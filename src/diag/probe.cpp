@@ -8,7 +8,7 @@
 #include <set>
 
 #include "weightinit/error.h"
-#include "weightinit/init/layers.h"
+#include "weightinit/recipes/layers.h"
 #include "weightinit/train/loss.h"
 
 namespace weightinit::diag {
@@ -111,7 +111,7 @@ ProbeResult probe(nn::Module& model, const Tensor& x, const std::vector<std::int
   remove_hooks();
   for (std::size_t i = 0; i < calls.size(); ++i) {
     nn::Module* m = calls[i].module;
-    if (!init::is_weight_layer(*m)) continue;
+    if (!recipes::is_weight_layer(*m)) continue;
     LayerProbe row;
     row.name = names[m];
     row.type = m->type_name();

@@ -85,7 +85,7 @@ struct PlannedTensor {
   std::uint64_t nbytes;
 };
 
-std::vector<PlannedTensor> plan(const nn::StateDict& tensors, std::optional<StoredDType> convert) {
+std::vector<PlannedTensor> plan(const StateDict& tensors, std::optional<StoredDType> convert) {
   if (convert && *convert != StoredDType::BF16 && *convert != StoredDType::F16 &&
       *convert != StoredDType::F32 && *convert != StoredDType::F64) {
     throw ValueError("save_safetensors: convert_floats_to must be F32, F64, BF16 or F16");
@@ -436,7 +436,7 @@ std::string safetensors_header(const std::vector<SafetensorsEntry>& entries,
   return out + text;
 }
 
-void save_safetensors(const std::string& path, const nn::StateDict& tensors,
+void save_safetensors(const std::string& path, const StateDict& tensors,
                       const std::map<std::string, std::string>& metadata,
                       std::optional<StoredDType> convert_floats_to) {
   std::vector<PlannedTensor> planned = plan(tensors, convert_floats_to);

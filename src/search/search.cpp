@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "weightinit/error.h"
-#include "weightinit/init/policy.h"
+#include "weightinit/recipes/policy.h"
 #include "weightinit/threads.h"
 #include "weightinit/train/trainer.h"
 
@@ -231,7 +231,7 @@ class Runner {
     CurvePoint p;
     p.epochs = budget;
     std::vector<double> acc, loss;
-    const init::Policy policy = init::Policy::parse(trial.policy_text, "trial");
+    const recipes::Policy policy = recipes::Policy::parse(trial.policy_text, "trial");
     for (const Fold& fold : folds_) {
       Generator gen(options_.seed);
       const std::shared_ptr<nn::Module> model = make_model_(gen);

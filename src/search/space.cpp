@@ -13,15 +13,15 @@
 #include "detail/bounded_read.h"
 #include "detail/text.h"
 #include "weightinit/error.h"
-#include "weightinit/init/policy.h"
 #include "weightinit/init/spec.h"
 #include "weightinit/random/generator.h"
+#include "weightinit/recipes/policy.h"
 
 namespace weightinit::search {
 
 namespace {
 
-using init::PolicyError;
+using recipes::PolicyError;
 
 using detail::trim;
 
@@ -287,7 +287,7 @@ SearchSpace SearchSpace::parse(std::string_view text, std::string source) {
                             "empty selector before ':'");
         }
         // The selector must be one a policy accepts.
-        (void)init::Policy::parse(key + ": default", space.source + " (selector)");
+        (void)recipes::Policy::parse(key + ": default", space.source + " (selector)");
         SpaceRule rule{key, {}, line_no};
         std::size_t start = 0;
         int depth = 0;

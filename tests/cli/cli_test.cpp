@@ -27,8 +27,8 @@
 #include "random/mkl_runtime.h"
 #include "weightinit/init/fan.h"
 #include "weightinit/init/init.h"
-#include "weightinit/init/policy.h"
 #include "weightinit/init/spec.h"
+#include "weightinit/recipes/policy.h"
 #include "weightinit/weightinit.h"
 
 extern char** environ;
@@ -802,7 +802,7 @@ TEST_F(Cli, InitRejectsBadPoliciesWithExitTwoAndWritesNothing) {
 TEST_F(Cli, ListPoliciesNamesEveryBuiltinWithItsSource) {
   const Result r = run({"list", "--policies"});
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const auto& p : wi::init::builtin_policies()) {
+  for (const auto& p : wi::recipes::builtin_policies()) {
     EXPECT_NE(r.out.find(p.name), std::string::npos) << p.name;
     EXPECT_NE(r.out.find(p.source), std::string::npos) << p.name;
   }

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "support/error_of.h"
-#include "weightinit/init/layers.h"
 #include "weightinit/models/mlp.h"
 #include "weightinit/nn/activation.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/recipes/layers.h"
 
 namespace wi = weightinit;
 namespace wd = weightinit::diag;
@@ -31,9 +31,9 @@ wd::ProbeResult run(int depth, const std::string& act, const std::string& spec) 
   auto model = wi::models::make_mlp(sizes, act, gen);
   const auto zeros = wi::init::Initializer::parse("zeros");
   if (spec != "default") {
-    wi::init::init_weight_layers(*model, wi::init::Initializer::parse(spec), &zeros, gen);
+    wi::recipes::init_weight_layers(*model, wi::init::Initializer::parse(spec), &zeros, gen);
   } else {
-    wi::init::init_weight_layers(
+    wi::recipes::init_weight_layers(
         *model, wi::init::Initializer::parse("kaiming_uniform(a=2.2360679774997898)"), &zeros, gen);
   }
   wi::Generator data(6);

@@ -16,17 +16,17 @@
 
 #include "weightinit/error.h"
 #include "weightinit/init/init.h"
-#include "weightinit/init/policy.h"
 #include "weightinit/models/mlp.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/nn/container.h"
 #include "weightinit/nn/embedding.h"
 #include "weightinit/nn/linear.h"
 #include "weightinit/nn/normalization.h"
+#include "weightinit/recipes/policy.h"
 
 namespace wi = weightinit;
-using wi::init::Policy;
 using wi::models::LlamaConfig;
+using wi::recipes::Policy;
 
 namespace {
 
@@ -486,7 +486,7 @@ TEST(LlamaPolicy, AppliesToModelsWithoutRMSNormAndListsItsRules) {
             std::string::npos);
   EXPECT_NE(text.find("RMSNorm.weight: ones"), std::string::npos);
   bool listed = false;
-  for (const auto& info : wi::init::builtin_policies()) {
+  for (const auto& info : wi::recipes::builtin_policies()) {
     if (info.name != "llama") continue;
     listed = true;
     EXPECT_EQ(info.options, "scaled_residual=true");

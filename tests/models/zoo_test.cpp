@@ -15,9 +15,9 @@
 #include <string>
 #include <tuple>
 
-#include "weightinit/init/policy.h"
 #include "weightinit/models/gpt2.h"
 #include "weightinit/models/registry.h"
+#include "weightinit/recipes/policy.h"
 
 namespace wi = weightinit;
 
@@ -79,7 +79,7 @@ TEST(Zoo, TorchvisionPoliciesReproduceTorchvisionsInitBitForBit) {
       wi::Generator gen(std::stoull(seed));
       const auto built = wi::models::build_model(name, gen);
       const auto policy =
-          wi::init::Policy::builtin(entry.at("policy").get<std::string>(), *built.module);
+          wi::recipes::Policy::builtin(entry.at("policy").get<std::string>(), *built.module);
       const auto report = policy.apply(*built.module, gen);
       const wi::nn::StateDict state = built.module->state_dict();
       ASSERT_EQ(state.size(), digests.size());
@@ -129,7 +129,7 @@ TEST(Zoo, ZeroInitResidualZeroesTheLastNormOfEachBranch) {
   for (const std::string name : {"resnet18", "resnet50"}) {
     wi::Generator gen(0);
     auto built = wi::models::build_model(name, gen);
-    wi::init::Policy::builtin("torchvision-resnet(zero_init_residual=true)", *built.module)
+    wi::recipes::Policy::builtin("torchvision-resnet(zero_init_residual=true)", *built.module)
         .apply(*built.module, gen);
     const std::string last = name == "resnet18" ? "bn2" : "bn3";
     EXPECT_TRUE(all_zero(param(*built.module, "layer1.0." + last + ".weight"))) << name;
@@ -142,7 +142,8 @@ TEST(Zoo, FixupScalesResidualBranchesAndZeroesTheirLastLayer) {
   // resnet18: L = 8 BasicBlocks, m = 2 → conv1 ~ N(0, 2/(k·out)) · 8^(-1/2), conv2 = 0.
   wi::Generator gen(4);
   auto built = wi::models::build_model("resnet18", gen);
-  const auto report = wi::init::Policy::builtin("fixup", *built.module).apply(*built.module, gen);
+  const auto report =
+      wi::recipes::Policy::builtin("fixup", *built.module).apply(*built.module, gen);
   EXPECT_TRUE(report.warnings.empty());
   wi::nn::Module& m = *built.module;
   EXPECT_TRUE(all_zero(param(m, "layer2.1.conv2.weight")));

@@ -8,13 +8,13 @@
 #include <cmath>
 #include <cstring>
 
-#include "weightinit/init/policy.h"
 #include "weightinit/models/mlp.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/nn/activation.h"
 #include "weightinit/nn/container.h"
 #include "weightinit/nn/linear.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/recipes/policy.h"
 
 namespace wi = weightinit;
 
@@ -104,7 +104,7 @@ TEST(ReZero, AtAlphaZeroOnlyAlphaLearns) {
 TEST(ReZero, PolicyNamesItAndPhiloxDefaultKeepsAlphaZero) {
   wi::Generator gen(0);
   auto model = wi::models::build_model("mlp:8-[16x3]-4:tanh:rezero", gen).module;
-  const auto policy = wi::init::Policy::parse(
+  const auto policy = wi::recipes::Policy::parse(
       "ReZero.alpha: constant(val=0.25)\nLinear.weight: xavier_uniform\nbias: zeros\n", "test");
   wi::Generator philox = wi::Generator::philox(1);
   const auto report = policy.apply(*model, philox);
@@ -117,7 +117,7 @@ TEST(ReZero, PolicyNamesItAndPhiloxDefaultKeepsAlphaZero) {
     EXPECT_EQ(p->data.item(), 0.25) << name;
   }
   EXPECT_EQ(alphas, 2);  // 16->16 twice
-  const auto keep = wi::init::Policy::parse("*: default\n", "test");
+  const auto keep = wi::recipes::Policy::parse("*: default\n", "test");
   keep.apply(*model, philox);
   for (auto& [name, p] : model->named_parameters()) {
     if (name.find("alpha") != std::string::npos) EXPECT_EQ(p->data.item(), 0.0) << name;

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "weightinit/data/dataset.h"
-#include "weightinit/init/policy.h"
 #include "weightinit/models/mlp.h"
+#include "weightinit/recipes/policy.h"
 
 namespace wi = weightinit;
 namespace search = weightinit::search;
@@ -24,7 +24,7 @@ namespace {
 std::string error_of(const std::string& text) {
   try {
     (void)search::SearchSpace::parse(text, "s.txt");
-  } catch (const wi::init::PolicyError& e) {
+  } catch (const wi::recipes::PolicyError& e) {
     return e.what();
   }
   ADD_FAILURE() << "no PolicyError for " << text;
@@ -109,7 +109,7 @@ TEST(SearchSpace, TrialsAreDeterministicInRangeAndExactInTheirPolicies) {
     EXPECT_EQ(a.config.epochs, 2);
     distinct.insert(a.policy_text);
     // The policy parses and its numbers are the drawn ones (17 digits round-trip).
-    EXPECT_NO_THROW((void)wi::init::Policy::parse(a.policy_text, "trial")) << a.policy_text;
+    EXPECT_NO_THROW((void)wi::recipes::Policy::parse(a.policy_text, "trial")) << a.policy_text;
   }
   // xavier_uniform (a third of the draws) has 2 policies, one per bias; the ranges make the
   // other draws distinct: about 2/3 · 200 + 2.
@@ -227,7 +227,7 @@ TEST(Search, CrossValidationReportsMeanAndStdOverFolds) {
   }
   const std::string best = search::best_policy_text(r, "mlp");
   EXPECT_NE(best.find("+-"), std::string::npos);
-  EXPECT_NO_THROW((void)wi::init::Policy::parse(best, "best"));
+  EXPECT_NO_THROW((void)wi::recipes::Policy::parse(best, "best"));
 }
 
 TEST(Search, RejectsBadOptionsBeforeTraining) {

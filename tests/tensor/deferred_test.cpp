@@ -13,10 +13,10 @@
 
 #include "random/deferred_draw.h"
 #include "weightinit/init/init.h"
-#include "weightinit/init/policy.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/generator.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/recipes/policy.h"
 #include "weightinit/tensor/tensor.h"
 
 namespace wi = weightinit;
@@ -198,7 +198,7 @@ TEST(Deferred, SevenBillionParameterModelsBuildWithoutMemoryAndPlanTheirPolicy) 
   }
   EXPECT_EQ(count, 6'738'415'616);  // LLaMA-1/2 7B (Touvron et al. 2023)
   // The policy resolves on shapes alone: every parameter gets a spec, nothing is drawn.
-  const auto policy = wi::init::Policy::builtin("llama", *built.module);
+  const auto policy = wi::recipes::Policy::builtin("llama", *built.module);
   const auto plan = policy.plan(*built.module, wi::RngFamily::Philox);
   ASSERT_EQ(plan.parameters.size(), built.module->named_parameters().size());
   for (const auto& p : plan.parameters) EXPECT_TRUE(p.init.has_value()) << p.name;

@@ -22,11 +22,11 @@
 #include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/data/dataset.h"
+#include "weightinit/diag/compare.h"
 #include "weightinit/diag/plot.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/threads.h"
-#include "weightinit/train/compare.h"
 #include "weightinit/train/progress.h"
 
 namespace weightinit::cli {
@@ -95,12 +95,12 @@ class PrefixedProgress : public train::TrainObserver {
 };
 
 /// Prints a line to stdout before each run and a summary after it; hands out the progress.
-class CompareReporter : public train::CompareObserver {
+class CompareReporter : public diag::CompareObserver {
  public:
   CompareReporter(train::ProgressPrinter::Mode mode, std::int64_t epochs, std::size_t runs)
       : mode_(mode), epochs_(epochs), runs_(runs) {}
 
-  train::TrainObserver* begin_run(std::size_t index, const train::InitChoice& init,
+  train::TrainObserver* begin_run(std::size_t index, const diag::InitChoice& init,
                                   int layers) override {
     const std::string tag =
         "[" + std::to_string(index + 1) + "/" + std::to_string(runs_) + " " + init.text + "]";
@@ -112,7 +112,7 @@ class CompareReporter : public train::CompareObserver {
     return progress_.get();
   }
 
-  void end_run(std::size_t index, const train::CompareRun& run) override {
+  void end_run(std::size_t index, const diag::CompareRun& run) override {
     std::string line = "[" + std::to_string(index + 1) + "/" + std::to_string(runs_) + " " +
                        run.text + "] " + std::to_string(run.history.steps) + " steps in " +
                        fixed(run.history.train_seconds, 1) + " s";
@@ -133,13 +133,13 @@ class CompareReporter : public train::CompareObserver {
 };
 
 /// "diverged at step 12", "stalled", "ok".
-std::string verdict_text(const train::CompareRun& run) {
+std::string verdict_text(const diag::CompareRun& run) {
   if (run.diverged) return "diverged at step " + std::to_string(run.diverged_step);
   return run.verdict;
 }
 
 /// init | final train loss | test accuracy at init and after each epoch | verdict.
-std::string table(const std::vector<train::CompareRun>& runs, std::int64_t epochs) {
+std::string table(const std::vector<diag::CompareRun>& runs, std::int64_t epochs) {
   std::size_t width = 4;
   for (const auto& r : runs) width = std::max(width, r.text.size());
   auto pad = [](std::string s, std::size_t w, bool right) {
@@ -180,7 +180,7 @@ nlohmann::json epoch_json(const train::EpochInfo& e) {
   return j;
 }
 
-nlohmann::json run_json(const train::CompareRun& r) {
+nlohmann::json run_json(const diag::CompareRun& r) {
   nlohmann::json j;
   j["init"] = r.text;
   j["canonical"] = r.init;
@@ -216,13 +216,13 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
   train::validate(a.config);
   check_data_options(a.data, a.train_samples);
   // Parse the specs and build the model once before any work, so a typo fails at once (exit 2).
-  std::vector<train::InitChoice> inits;
+  std::vector<diag::InitChoice> inits;
   try {
-    inits = train::parse_init_list(a.inits);
+    inits = diag::parse_init_list(a.inits);
   } catch (const ValueError& e) {
     throw ValueError(std::string("--inits: ") + e.what());
   }
-  train::CompareSettings settings;
+  diag::CompareSettings settings;
   settings.config = a.config;
   settings.seed = a.seed;
   if (!a.bias_init.empty()) settings.bias_init = init::Initializer::parse(a.bias_init);
@@ -249,14 +249,14 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
 
   CompareReporter reporter(mode, a.config.epochs, inits.size());
   const std::string spec = a.model;
-  const train::ModelFactory factory = [&spec](Generator& gen) {
+  const diag::ModelFactory factory = [&spec](Generator& gen) {
     return models::build_model(spec, gen).module;
   };
-  std::vector<train::CompareRun> runs;
+  std::vector<diag::CompareRun> runs;
   {
     const StopOnSigint ctrl_c;
-    runs = train::compare_inits(factory, input_size, inits, settings, train_set, &test_set,
-                                &reporter, &StopOnSigint::requested());
+    runs = diag::compare_inits(factory, input_size, inits, settings, train_set, &test_set,
+                               &reporter, &StopOnSigint::requested());
   }
   CompareOutcome outcome;
   outcome.interrupted =

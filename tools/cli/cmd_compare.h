@@ -35,7 +35,7 @@ struct CompareOutcome {
 
 /// Checks the request (ValueError / SpecError / ShapeError before any training, IoError for
 /// unreadable data), prints a header line and a line per run to stdout and the progress to
-/// stderr in `mode`, trains once per init (train::compare_inits; Ctrl-C stops after the
+/// stderr in `mode`, trains once per init (diag::compare_inits; Ctrl-C stops after the
 /// current step) and returns the document and the table.
 CompareOutcome run_compare(const CompareRequest& request, train::ProgressPrinter::Mode mode);
 

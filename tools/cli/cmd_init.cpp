@@ -20,11 +20,11 @@
 #include "seed_option.h"
 #include "torch_profile_option.h"
 #include "train_common.h"
-#include "weightinit/init/policy.h"
 #include "weightinit/io/safetensors.h"
-#include "weightinit/io/sharded_writer.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/generator.h"
+#include "weightinit/recipes/policy.h"
+#include "weightinit/recipes/sharded_writer.h"
 #include "weightinit/tensor/deferred.h"
 #include "weightinit/threads.h"
 #include "weightinit/train/progress.h"
@@ -63,8 +63,8 @@ void note_default_policy(const InitArgs& a) {
 
 /// The policy's warnings on stderr and, with --explain, the rule and init of every parameter:
 /// the same in both output modes.
-void print_policy_report(const InitArgs& a, const init::Policy& policy,
-                         const init::PolicyReport& report) {
+void print_policy_report(const InitArgs& a, const recipes::Policy& policy,
+                         const recipes::PolicyReport& report) {
   for (const auto& w : report.warnings)
     std::fprintf(stderr, "weightinit: warning: %s\n", w.c_str());
   if (!a.explain) return;
@@ -98,7 +98,7 @@ std::map<std::string, double> parse_variables(const std::vector<std::string>& it
   return out;
 }
 
-std::map<std::string, std::string> output_metadata(const InitArgs& a, const init::Policy& policy,
+std::map<std::string, std::string> output_metadata(const InitArgs& a, const recipes::Policy& policy,
                                                    RngFamily family) {
   return {
       {"format", "pt"},
@@ -134,23 +134,23 @@ std::string format_bytes(double bytes) {
 
 /// --out DIR: the model built deferred (shapes only), each tensor streamed chunk by chunk into
 /// Hugging Face-style shards; under mpirun every rank writes its share.
-void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& policy_options,
+void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& policy_options,
                         RngFamily family) {
   WEIGHTINIT_CHECK(family == RngFamily::Philox, ValueError,
                    "--out DIR streams chunk by chunk and needs --rng philox: PyTorch's generator "
                    "is one sequential stream (use -o FILE for PyTorch-identical values)");
   WEIGHTINIT_CHECK(a.output.empty(), ValueError, "give either -o FILE or --out DIR, not both");
-  io::ShardedWriteOptions options;
+  recipes::ShardedWriteOptions options;
   options.out_dir = a.out_dir;
-  options.shard_bytes = io::parse_byte_size(a.shard_size);
-  options.chunk_bytes = io::parse_byte_size(a.chunk_size);
+  options.shard_bytes = recipes::parse_byte_size(a.shard_size);
+  options.chunk_bytes = recipes::parse_byte_size(a.chunk_size);
   options.float_dtype = stored_dtype(a.dtype);
   options.resume = a.resume;
   options.overwrite = a.overwrite;
   WEIGHTINIT_CHECK(!(a.resume && a.overwrite), ValueError,
                    "give either --resume (finish the earlier run) or --overwrite (replace it), "
                    "not both");
-  io::WorkGroup& group = process_group();
+  recipes::WorkGroup& group = process_group();
   const auto start = std::chrono::steady_clock::now();
   models::BuiltModel built;
   {
@@ -158,7 +158,7 @@ void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& polic
     built = models::build_model(a.model, default_generator());
   }
   note_default_policy(a);
-  const init::Policy policy = init::Policy::resolve(a.policy, *built.module);
+  const recipes::Policy policy = recipes::Policy::resolve(a.policy, *built.module);
   options.metadata = output_metadata(a, policy, family);
   Generator philox = Generator::philox(a.seed);
 
@@ -168,7 +168,7 @@ void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& polic
                                             : train::ProgressPrinter::Mode::Quiet;
   double last = -1.0;
   const bool shown = group.rank() == 0 && mode != train::ProgressPrinter::Mode::Quiet;
-  options.progress = [&](const io::ShardedWriteProgress& p) {
+  options.progress = [&](const recipes::ShardedWriteProgress& p) {
     if (!shown) return;
     const double t =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -199,11 +199,11 @@ void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& polic
   };
   const StopOnSigint stop;
   options.stop = &StopOnSigint::requested();
-  io::ShardedWriteReport report;
+  recipes::ShardedWriteReport report;
   try {
-    report =
-        io::write_initialized_shards(*built.module, policy, policy_options, philox, options, group);
-  } catch (const io::Interrupted& e) {
+    report = recipes::write_initialized_shards(*built.module, policy, policy_options, philox,
+                                               options, group);
+  } catch (const recipes::Interrupted& e) {
     std::fprintf(stderr, "weightinit: %s\n", e.what());
     throw CLI::RuntimeError(130);
   }
@@ -244,7 +244,7 @@ void run_streaming_init(const InitArgs& a, const init::PolicyApplyOptions& polic
 void run_init(InitArgs a) {
   a.policy_defaulted = a.policy.empty();
   if (a.policy_defaulted) a.policy = models::default_policy(a.model);
-  init::PolicyApplyOptions options;
+  recipes::PolicyApplyOptions options;
   options.strict = a.strict;
   options.variables = parse_variables(a.variables);
   const RngFamily family = parse_rng_family(a.rng);
@@ -264,12 +264,12 @@ void run_init(InitArgs a) {
   check_model_fits(a.model, "init -o", /*needs_forward=*/false);
   const models::BuiltModel built = models::build_model(a.model, default_generator());
   note_default_policy(a);
-  const init::Policy policy = init::Policy::resolve(a.policy, *built.module);
+  const recipes::Policy policy = recipes::Policy::resolve(a.policy, *built.module);
   // Philox: every parameter from its own stream (seed, qualified name); "default" redraws the
   // constructor's scheme there, so no value depends on the torch stream the constructors used.
   Generator philox = Generator::philox(a.seed);
   Generator& gen = family == RngFamily::Philox ? philox : default_generator();
-  const init::PolicyReport report = policy.apply(*built.module, gen, options);
+  const recipes::PolicyReport report = policy.apply(*built.module, gen, options);
   const double init_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

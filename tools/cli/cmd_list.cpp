@@ -9,11 +9,11 @@
 #include <string>
 
 #include "atomic_file.h"
-#include "weightinit/init/policy.h"
 #include "weightinit/init/spec.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/nn/container.h"
 #include "weightinit/random/torch_profile.h"
+#include "weightinit/recipes/policy.h"
 
 namespace weightinit::cli {
 
@@ -67,7 +67,7 @@ void run_list() {
 void run_list_policies() {
   std::string out;
   nn::Sequential empty;  // the rules as written; gpt2 gets n_layer = 12 for display
-  for (const auto& p : init::builtin_policies()) {
+  for (const auto& p : recipes::builtin_policies()) {
     if (!out.empty()) out += "\n";
     out += p.name + (p.options.empty() ? "" : "(" + p.options + ")") + "\n";
     out += "  " + p.summary + "\n  source: " + p.source + "\n";
@@ -76,8 +76,8 @@ void run_list_policies() {
     std::map<std::string, double> variables;
     std::string text;
     try {
-      text = init::builtin_policy_text(p.name, options, empty, variables);
-    } catch (const init::PolicyError&) {
+      text = recipes::builtin_policy_text(p.name, options, empty, variables);
+    } catch (const recipes::PolicyError&) {
       // mup names the model's readout, fixup counts its residual blocks: no generic text.
       text = "# rules built from the model (docs/policies.md)\n";
     }

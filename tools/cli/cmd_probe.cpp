@@ -18,13 +18,13 @@
 #include "seed_option.h"
 #include "torch_profile_option.h"
 #include "weightinit/data/dataset.h"
+#include "weightinit/diag/compare.h"
 #include "weightinit/diag/probe.h"
-#include "weightinit/init/layers.h"
-#include "weightinit/init/lsuv.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/recipes/layers.h"
+#include "weightinit/recipes/lsuv.h"
 #include "weightinit/threads.h"
-#include "weightinit/train/compare.h"
 
 namespace weightinit::cli {
 
@@ -49,7 +49,7 @@ nlohmann::json run_probe(const ProbeRequest& a, std::string& out) {
   WEIGHTINIT_CHECK(a.batch >= 1, ValueError, "--batch must be at least 1, but got ", a.batch);
   WEIGHTINIT_CHECK(a.data == "fashion-mnist" || a.data == "synthetic", ValueError,
                    "unknown --data '", a.data, "': expected fashion-mnist or synthetic");
-  const std::vector<train::InitChoice> inits = train::parse_init_list(a.inits);
+  const std::vector<diag::InitChoice> inits = diag::parse_init_list(a.inits);
   const init::Initializer bias = init::Initializer::parse(a.bias_init);
   Generator shape_gen(0);
   const Shape input = models::build_model(a.model, shape_gen).input_size;
@@ -83,8 +83,8 @@ nlohmann::json run_probe(const ProbeRequest& a, std::string& out) {
   for (std::size_t k = 0; k < inits.size(); ++k) {
     Generator gen(a.seed);
     const auto built = models::build_model(a.model, gen);
-    if (inits[k].lsuv) (void)init::lsuv_init(*built.module, x, gen);
-    if (inits[k].init) init::init_weight_layers(*built.module, *inits[k].init, &bias, gen);
+    if (inits[k].lsuv) (void)recipes::lsuv_init(*built.module, x, gen);
+    if (inits[k].init) recipes::init_weight_layers(*built.module, *inits[k].init, &bias, gen);
     results.push_back(diag::probe(*built.module, x, y, inits[k].label));
     const diag::ProbeResult& r = results.back();
     out += "init " + r.init + ": loss " + cell(r.loss, "%.4f") + ", act std last/first " +

@@ -20,12 +20,12 @@
 #include "seed_option.h"
 #include "torch_profile_option.h"
 #include "train_common.h"
+#include "weightinit/diag/compare.h"
 #include "weightinit/error.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/generator.h"
 #include "weightinit/threads.h"
-#include "weightinit/train/compare.h"
 
 namespace weightinit::cli {
 
@@ -122,7 +122,7 @@ int run_report(const ReportArgs& a) {
   }
   // Check every spec and model before any output or work, so a typo fails at once (exit 2).
   for (const auto& e : experiments) {
-    (void)train::parse_init_list(e.inits);
+    (void)diag::parse_init_list(e.inits);
     Generator gen(0);
     (void)models::build_model(e.model, gen);
   }

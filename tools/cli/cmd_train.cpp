@@ -17,9 +17,9 @@
 #include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/data/dataset.h"
-#include "weightinit/init/layers.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
+#include "weightinit/recipes/layers.h"
 #include "weightinit/threads.h"
 #include "weightinit/train/progress.h"
 #include "weightinit/train/trainer.h"
@@ -75,8 +75,8 @@ int run_train(const TrainArgs& a) {
   const models::BuiltModel built = models::build_model(a.model, gen);
   int layers = 0;
   if (weight_init) {
-    layers = init::init_weight_layers(*built.module, *weight_init,
-                                      bias_init ? &*bias_init : nullptr, gen);
+    layers = recipes::init_weight_layers(*built.module, *weight_init,
+                                         bias_init ? &*bias_init : nullptr, gen);
   }
 
   const TrainTestData sets =

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// MPI_COMM_WORLD as an io::WorkGroup: all_ok is one MPI_Allreduce (logical AND), which is also
+// MPI_COMM_WORLD as an recipes::WorkGroup: all_ok is one MPI_Allreduce (logical AND), which is also
 // the barrier between the writer's phases. No parameter data crosses it.
 #include "mpi_group.h"
 
@@ -13,7 +13,7 @@ namespace weightinit::cli {
 
 namespace {
 
-class MpiWorld final : public io::WorkGroup {
+class MpiWorld final : public recipes::WorkGroup {
  public:
   MpiWorld() {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);

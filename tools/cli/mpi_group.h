@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "weightinit/io/sharded_writer.h"
+#include "weightinit/recipes/sharded_writer.h"
 
 namespace weightinit::cli {
 
@@ -20,7 +20,7 @@ class MpiSession {
   MpiSession& operator=(const MpiSession&) = delete;
 
  private:
-  std::unique_ptr<io::WorkGroup> group_;
+  std::unique_ptr<recipes::WorkGroup> group_;
 };
 
 }  // namespace weightinit::cli

@@ -9,10 +9,10 @@
 namespace weightinit::cli {
 
 namespace {
-io::WorkGroup* g_group = nullptr;
+recipes::WorkGroup* g_group = nullptr;
 }  // namespace
 
-io::WorkGroup& process_group() {
+recipes::WorkGroup& process_group() {
   if (g_group != nullptr) return *g_group;
   // Started by mpirun with K > 1 ranks but built without MPI: K independent writers would race
   // over the same files.
@@ -21,9 +21,9 @@ io::WorkGroup& process_group() {
                    "started by mpirun with ", size == nullptr ? "" : size,
                    " ranks, but this weightinit was built without MPI (configure with "
                    "-DWEIGHTINIT_MPI=ON and libopenmpi-dev installed)");
-  return io::single_process();
+  return recipes::single_process();
 }
 
-void set_process_group(io::WorkGroup* group) { g_group = group; }
+void set_process_group(recipes::WorkGroup* group) { g_group = group; }
 
 }  // namespace weightinit::cli

@@ -3,14 +3,14 @@
 // job (tools/cli/mpi_group.cpp, built with WEIGHTINIT_MPI=ON).
 #pragma once
 
-#include "weightinit/io/sharded_writer.h"
+#include "weightinit/recipes/sharded_writer.h"
 
 namespace weightinit::cli {
 
-/// The group set by set_process_group, else io::single_process().
-io::WorkGroup& process_group();
+/// The group set by set_process_group, else recipes::single_process().
+recipes::WorkGroup& process_group();
 
 /// Sets the group (nullptr: back to one process). main() sets the MPI group under mpirun.
-void set_process_group(io::WorkGroup* group);
+void set_process_group(recipes::WorkGroup* group);
 
 }  // namespace weightinit::cli

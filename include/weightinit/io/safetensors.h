@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "weightinit/nn/module.h"
+#include "weightinit/tensor/state_dict.h"
 
 namespace weightinit::io {
 
@@ -50,7 +50,7 @@ float f16_bits_to_float(std::uint16_t bits);
 /// Int64 tensors are kept. The write is atomic: a temporary file in the same directory is
 /// written, fsync'ed and renamed over `path`; on failure it is removed and `path` is left as
 /// it was. Throws ValueError for bad arguments and IoError (path and system reason) otherwise.
-void save_safetensors(const std::string& path, const nn::StateDict& tensors,
+void save_safetensors(const std::string& path, const StateDict& tensors,
                       const std::map<std::string, std::string>& metadata = {},
                       std::optional<StoredDType> convert_floats_to = std::nullopt);
 
@@ -73,7 +73,7 @@ struct SafetensorsFile {
   /// The header's "__metadata__" (empty when absent).
   std::map<std::string, std::string> metadata;
   /// The tensors in header order; BF16/F16 are widened to Float32.
-  nn::StateDict tensors;
+  StateDict tensors;
   /// The dtype each tensor had in the file, parallel to `tensors`.
   std::vector<StoredDType> stored;
 };

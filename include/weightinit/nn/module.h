@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "weightinit/random/generator.h"
+#include "weightinit/tensor/state_dict.h"
 #include "weightinit/tensor/tensor.h"
 
 namespace weightinit::nn {
@@ -49,8 +50,9 @@ struct Parameter {
   InitRecord init;
 };
 
-/// Ordered (name, tensor) pairs, like the OrderedDict `state_dict()` returns.
-using StateDict = std::vector<std::pair<std::string, Tensor>>;
+/// Ordered (name, tensor) pairs, like the OrderedDict `state_dict()` returns (defined in
+/// tensor/state_dict.h, so that io/ needs no nn/).
+using weightinit::StateDict;
 
 /// Base class of every layer and model, like `torch.nn.Module`. A module owns its parameters,
 /// buffers and children in registration order; names and traversal orders are PyTorch's, so

@@ -38,7 +38,7 @@ struct SearchSpace {
   std::map<std::string, Domain> settings;
 
   /// Parses a space file: one rule or setting per line, `#` comments, blank lines ignored.
-  /// Throws init::PolicyError ("FILE:LINE:COL: reason") for a line without ':', an empty
+  /// Throws recipes::PolicyError ("FILE:LINE:COL: reason") for a line without ':', an empty
   /// alternative, a malformed range (`U(2, 1)`: "expects lo < hi"; logU needs lo > 0), an
   /// alternative that is not a valid init spec (with its column, "did you mean"), an unknown
   /// setting (`@lrr`: "did you mean '@lr'?") or a setting value of the wrong kind.

@@ -10,7 +10,7 @@ bool deferred_allocation();
 /// While alive, Tensor::empty, zeros and full on this thread make deferred tensors (shape and
 /// dtype, no memory) and layers skip their constructors' draws, so a model of any size is built
 /// in microseconds and a few kilobytes: `weightinit summary llama:7b` or the streaming writer
-/// (weightinit/io/sharded_writer.h), which fills each parameter chunk by chunk later. Like
+/// (weightinit/recipes/sharded_writer.h), which fills each parameter chunk by chunk later. Like
 /// `with torch.device("meta"): model = Model()` in PyTorch. Guards nest.
 class DeferredAllocationGuard {
  public:

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "weightinit/init/policy.h"
 #include "weightinit/io/safetensors.h"
 #include "weightinit/nn/module.h"
 #include "weightinit/random/generator.h"
+#include "weightinit/recipes/policy.h"
 
-namespace weightinit::io {
+namespace weightinit::recipes {
 
 /// The processes that write one output together, and their only synchronisation. The library
 /// never links MPI: tools/cli provides an MPI implementation when built with WEIGHTINIT_MPI.
@@ -44,7 +44,7 @@ struct ShardedWriteOptions {
   std::string out_dir;                          ///< created if missing
   std::uint64_t shard_bytes = 5'000'000'000;    ///< Hugging Face's default max_shard_size, 5GB
   std::uint64_t chunk_bytes = 256ull << 20;     ///< working memory per chunk (≥ 4 KiB)
-  std::optional<StoredDType> float_dtype;       ///< floats stored as this (BF16, F16, ...)
+  std::optional<io::StoredDType> float_dtype;   ///< floats stored as this (BF16, F16, ...)
   std::map<std::string, std::string> metadata;  ///< every shard's "__metadata__"
   bool resume = false;                          ///< keep finished shards and chunks
   /// Remove an earlier run's checkpoint files from out_dir first (model*.safetensors, the
@@ -78,7 +78,7 @@ struct ShardedWriteReport {
   /// (or whose journal line had none), and were written again.
   std::vector<std::string> chunks_rewritten;
   std::vector<std::string> removed_files;  ///< overwrite: an earlier run's files removed
-  init::PolicyReport policy;  ///< which rule took each parameter, and the policy's warnings
+  recipes::PolicyReport policy;  ///< which rule took each parameter, and the policy's warnings
 };
 
 /// Whether `file_name` is one of the files write_initialized_shards writes or leaves while
@@ -119,8 +119,8 @@ bool is_checkpoint_file_name(const std::string& file_name);
 /// .partial files, and rank 0 creates them and renames them at the end. The processes exchange
 /// no parameter data, only all_ok barriers. Throws ValueError (not a Philox generator, bad
 /// options), IoError, PolicyError, Interrupted; when one process fails, all throw.
-ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Policy& policy,
-                                            const init::PolicyApplyOptions& policy_options,
+ShardedWriteReport write_initialized_shards(nn::Module& model, const recipes::Policy& policy,
+                                            const recipes::PolicyApplyOptions& policy_options,
                                             Generator& gen, const ShardedWriteOptions& options,
                                             WorkGroup& group = single_process());
 
@@ -129,4 +129,4 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
 /// GiB, TiB); K/M/G/T alone are decimal. ValueError names the text and the rule.
 std::uint64_t parse_byte_size(const std::string& text);
 
-}  // namespace weightinit::io
+}  // namespace weightinit::recipes

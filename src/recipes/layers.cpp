@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 // init_weight_layers: apply an Initializer to every Linear / Conv layer in modules() order.
-#include "weightinit/init/layers.h"
+#include "weightinit/recipes/layers.h"
 
 #include <limits>
 
-namespace weightinit::init {
+namespace weightinit::recipes {
 
 bool is_weight_layer(const nn::Module& module) {
   const std::string name = module.type_name();
   return name == "Linear" || name.starts_with("Conv");
 }
 
-int init_weight_layers(nn::Module& model, const Initializer& weight_init,
-                       const Initializer* bias_init, Generator& gen) {
+int init_weight_layers(nn::Module& model, const init::Initializer& weight_init,
+                       const init::Initializer* bias_init, Generator& gen) {
   const double unknown = std::numeric_limits<double>::quiet_NaN();
   int count = 0;
   for (nn::Module* m : model.modules()) {
@@ -28,4 +28,4 @@ int init_weight_layers(nn::Module& model, const Initializer& weight_init,
   return count;
 }
 
-}  // namespace weightinit::init
+}  // namespace weightinit::recipes

@@ -6,9 +6,9 @@
 #include <set>
 
 #include "detail/text.h"
-#include "weightinit/init/policy.h"
+#include "weightinit/recipes/policy.h"
 
-namespace weightinit::init {
+namespace weightinit::recipes {
 
 namespace {
 
@@ -399,4 +399,4 @@ std::string builtin_policy_text(const std::string& name,
   return text;
 }
 
-}  // namespace weightinit::init
+}  // namespace weightinit::recipes

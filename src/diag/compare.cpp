@@ -1,27 +1,27 @@
 // SPDX-License-Identifier: MIT
-// compare_inits: one Trainer run per init, every run on the same batches in the same order.
-#include "weightinit/train/compare.h"
+// compare_inits: one train::Trainer run per init, every run on the same batches in the same order.
+#include "weightinit/diag/compare.h"
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
 
-#include "weightinit/init/layers.h"
-#include "weightinit/init/lsuv.h"
+#include "weightinit/recipes/layers.h"
+#include "weightinit/recipes/lsuv.h"
 
-namespace weightinit::train {
+namespace weightinit::diag {
 
 namespace {
 
 /// Forwards steps and epochs to the caller's observer, and raises the run's own stop flag when
-/// the caller's flag is set or (optionally) when a step's loss is not finite. The Trainer calls
-/// on_step before it polls the flag, so either ends the run right after that step.
-class RunObserver : public TrainObserver {
+/// the caller's flag is set or (optionally) when a step's loss is not finite. The train::Trainer
+/// calls on_step before it polls the flag, so either ends the run right after that step.
+class RunObserver : public train::TrainObserver {
  public:
-  RunObserver(TrainObserver* inner, const std::atomic<bool>* stop, bool stop_on_divergence)
+  RunObserver(train::TrainObserver* inner, const std::atomic<bool>* stop, bool stop_on_divergence)
       : inner_(inner), stop_(stop), stop_on_divergence_(stop_on_divergence) {}
 
-  void on_step(const StepInfo& info) override {
+  void on_step(const train::StepInfo& info) override {
     if (inner_ != nullptr) inner_->on_step(info);
     if (!std::isfinite(info.loss) && diverged_step_ == 0) diverged_step_ = info.global_step;
     if (stop_ != nullptr && stop_->load()) {
@@ -30,7 +30,7 @@ class RunObserver : public TrainObserver {
     }
     if (stop_on_divergence_ && diverged_step_ != 0) flag_.store(true);
   }
-  void on_epoch(const EpochInfo& info) override {
+  void on_epoch(const train::EpochInfo& info) override {
     if (inner_ != nullptr) inner_->on_epoch(info);
   }
 
@@ -38,7 +38,7 @@ class RunObserver : public TrainObserver {
   bool interrupted() const { return interrupted_; }
 
  private:
-  TrainObserver* inner_;
+  train::TrainObserver* inner_;
   const std::atomic<bool>* stop_;
   bool stop_on_divergence_;
   std::atomic<bool> flag_{false};
@@ -57,7 +57,7 @@ std::string trimmed(std::string_view s, std::size_t& offset) {
 /// Applies `bias_init` to the bias of every Linear/Conv layer (for the "default" weights).
 void init_biases(nn::Module& model, const init::Initializer& bias_init, Generator& gen) {
   for (nn::Module* m : model.modules()) {
-    if (!init::is_weight_layer(*m) || !m->has_parameter("bias")) continue;
+    if (!recipes::is_weight_layer(*m) || !m->has_parameter("bias")) continue;
     bias_init.apply(m->parameter("bias").data, gen);
     m->note_init("bias", bias_init.canonical(), std::nan(""));
   }
@@ -118,9 +118,9 @@ std::vector<CompareRun> compare_inits(const ModelFactory& make_model, const Shap
   WEIGHTINIT_CHECK(!inits.empty(), ValueError, "compare_inits needs at least one init");
   WEIGHTINIT_CHECK(settings.points_per_epoch >= 1, ValueError,
                    "points_per_epoch must be at least 1, but got ", settings.points_per_epoch);
-  validate(settings.config);
-  check_sample_size(train, input_size);
-  if (test != nullptr) check_sample_size(*test, input_size);
+  train::validate(settings.config);
+  train::check_sample_size(train, input_size);
+  if (test != nullptr) train::check_sample_size(*test, input_size);
 
   std::int64_t classes = 2;
   for (const std::int64_t label : train.labels) classes = std::max(classes, label + 1);
@@ -147,20 +147,20 @@ std::vector<CompareRun> compare_inits(const ModelFactory& make_model, const Shap
       Shape shape{n};
       shape.insert(shape.end(), input_size.begin(), input_size.end());
       const Tensor x = train.images.slice(0, 0, n).contiguous().view(shape);
-      run.layers = static_cast<int>(init::lsuv_init(*model, x, model_gen).size());
+      run.layers = static_cast<int>(recipes::lsuv_init(*model, x, model_gen).size());
     } else if (inits[k].init) {
-      run.layers = init::init_weight_layers(
+      run.layers = recipes::init_weight_layers(
           *model, *inits[k].init, settings.bias_init ? &*settings.bias_init : nullptr, model_gen);
     } else if (settings.bias_init) {
       init_biases(*model, *settings.bias_init, model_gen);
     }
     if (test != nullptr && settings.evaluate_at_init) {
-      run.initial = evaluate(*model, *test, input_size, settings.config.eval_batch_size);
+      run.initial = train::evaluate(*model, *test, input_size, settings.config.eval_batch_size);
       run.initial_evaluated = true;
     }
     Generator data_gen(settings.seed);
-    Trainer trainer(*model, input_size, settings.config, data_gen);
-    TrainObserver* inner =
+    train::Trainer trainer(*model, input_size, settings.config, data_gen);
+    train::TrainObserver* inner =
         observer != nullptr ? observer->begin_run(k, inits[k], run.layers) : nullptr;
     RunObserver watch(inner, stop, settings.stop_on_divergence);
     run.history = trainer.fit(train, test, &watch, watch.flag());
@@ -196,4 +196,4 @@ std::vector<CompareRun> compare_inits(const ModelFactory& make_model, const Shap
   return runs;
 }
 
-}  // namespace weightinit::train
+}  // namespace weightinit::diag

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // LSUV (Mishkin & Matas 2015): every layer's output variance ends within the tolerance of the
 // target, in forward order, deterministically; bad options and layer-less models are errors.
-#include "weightinit/init/lsuv.h"
+#include "weightinit/recipes/lsuv.h"
 
 #include <gtest/gtest.h>
 
@@ -46,7 +46,7 @@ TEST(Lsuv, EveryLayerEndsAtUnitVarianceInForwardOrder) {
   auto model = wi::models::make_mlp({64, 128, 128, 128, 128, 128, 128, 128, 128, 10}, "tanh", gen);
   wi::Generator data(1);
   const wi::Tensor x = wi::randn({256, 64}, wi::DType::Float32, data);
-  const auto report = wi::init::lsuv_init(*model, x, gen);
+  const auto report = wi::recipes::lsuv_init(*model, x, gen);
   ASSERT_EQ(report.size(), 9u);
   EXPECT_EQ(report.front().name, "0");
   EXPECT_EQ(report.back().name, "16");
@@ -66,26 +66,26 @@ TEST(Lsuv, EveryLayerEndsAtUnitVarianceInForwardOrder) {
 }
 
 TEST(Lsuv, IsDeterministicAndHonoursTheOptions) {
-  auto run = [](const wi::init::LsuvOptions& o) {
+  auto run = [](const wi::recipes::LsuvOptions& o) {
     wi::Generator gen(5);
     auto model = wi::models::make_mlp({32, 64, 64, 10}, "relu", gen);
     wi::Generator data(6);
     const wi::Tensor x = wi::randn({128, 32}, wi::DType::Float32, data);
-    wi::init::lsuv_init(*model, x, gen, o);
+    wi::recipes::lsuv_init(*model, x, gen, o);
     return model->state_dict();
   };
   const auto a = run({}), b = run({});
   for (std::size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i].second.to_vector<float>(), b[i].second.to_vector<float>()) << a[i].first;
   }
-  wi::init::LsuvOptions target2;
+  wi::recipes::LsuvOptions target2;
   target2.target_variance = 2.0;
   target2.tolerance = 0.05;
   wi::Generator gen(5);
   auto model = wi::models::make_mlp({32, 64, 64, 10}, "relu", gen);
   wi::Generator data(6);
   const wi::Tensor x = wi::randn({128, 32}, wi::DType::Float32, data);
-  for (const auto& r : wi::init::lsuv_init(*model, x, gen, target2)) {
+  for (const auto& r : wi::recipes::lsuv_init(*model, x, gen, target2)) {
     EXPECT_NEAR(r.final_variance, 2.0, 0.05) << r.name;
   }
 }
@@ -94,23 +94,23 @@ TEST(Lsuv, RejectsBadOptionsAndModelsWithoutLayers) {
   wi::Generator gen(0);
   auto model = wi::models::make_mlp({4, 3}, "relu", gen);
   const wi::Tensor x = wi::Tensor::zeros({2, 4});
-  wi::init::LsuvOptions bad;
+  wi::recipes::LsuvOptions bad;
   bad.tolerance = 0;
-  EXPECT_THROW(wi::init::lsuv_init(*model, x, gen, bad), wi::ValueError);
+  EXPECT_THROW(wi::recipes::lsuv_init(*model, x, gen, bad), wi::ValueError);
   bad = {};
   bad.max_iterations = -1;
-  EXPECT_THROW(wi::init::lsuv_init(*model, x, gen, bad), wi::ValueError);
+  EXPECT_THROW(wi::recipes::lsuv_init(*model, x, gen, bad), wi::ValueError);
   wi::nn::Sequential empty;
   empty.push_back(std::make_shared<wi::nn::Tanh>());
   try {
-    wi::init::lsuv_init(empty, x, gen);
+    wi::recipes::lsuv_init(empty, x, gen);
     ADD_FAILURE() << "no ValueError";
   } catch (const wi::ValueError& e) {
     EXPECT_EQ(std::string(e.what()),
               "LSUV needs a model with Linear or Conv layers, and this one has none");
   }
   // A zero batch gives zero output variance: reported unconverged, nothing divided by zero.
-  const auto report = wi::init::lsuv_init(*model, x, gen);
+  const auto report = wi::recipes::lsuv_init(*model, x, gen);
   ASSERT_EQ(report.size(), 1u);
   EXPECT_FALSE(report[0].converged);
   EXPECT_EQ(report[0].iterations, 0);

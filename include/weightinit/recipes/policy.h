@@ -16,7 +16,7 @@
 #include "weightinit/nn/module.h"
 #include "weightinit/random/generator.h"
 
-namespace weightinit::init {
+namespace weightinit::recipes {
 
 /// A malformed policy, or a rule that cannot be applied. what() starts with the location,
 /// "FILE:LINE:COL: " (LINE and COL 1-based; "builtin:NAME" for a built-in policy), then the
@@ -68,8 +68,8 @@ struct PlannedParameter {
   std::string local;  ///< the parameter's own name ("weight")
   nn::Parameter* parameter = nullptr;
   nn::Module* owner = nullptr;
-  int rule = -1;                    ///< the deciding rule, -1 when none matched
-  std::optional<Initializer> init;  ///< what is drawn; empty: the constructor's values stay
+  int rule = -1;                          ///< the deciding rule, -1 when none matched
+  std::optional<init::Initializer> init;  ///< what is drawn; empty: the constructor's values stay
   /// Philox "default" of an Embedding with padding_idx: this row is zeroed after the draw, as
   /// the constructor does.
   std::optional<std::int64_t> zero_row;
@@ -177,4 +177,4 @@ std::string builtin_policy_text(const std::string& name,
                                 const std::map<std::string, std::string>& options,
                                 nn::Module& model, std::map<std::string, double>& variables);
 
-}  // namespace weightinit::init
+}  // namespace weightinit::recipes

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // write_initialized_shards: plan the state dict as Hugging Face shards, then fill each tensor
 // chunk by chunk from its recorded Philox draw into the shards' .partial files (pwrite),
-// journal finished chunks, rename complete shards. See weightinit/io/sharded_writer.h.
-#include "weightinit/io/sharded_writer.h"
+// journal finished chunks, rename complete shards. See weightinit/recipes/sharded_writer.h.
+#include "weightinit/recipes/sharded_writer.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -32,12 +32,13 @@
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/tensor/deferred.h"
 
-namespace weightinit::io {
+namespace weightinit::recipes {
 
 namespace {
 
 using json = nlohmann::json;
 using detail::ElementwiseDraw;
+using io::StoredDType;
 
 class SingleProcess final : public WorkGroup {
  public:
@@ -94,7 +95,7 @@ std::optional<ElementwiseDraw> single_draw(const std::vector<ElementwiseDraw>& d
 
 /// Converts `n` work elements at `src` (dtype `from`) to `stored` bytes at `dst`.
 void convert(const void* src, DType from, std::int64_t n, StoredDType stored, unsigned char* dst) {
-  if (stored == natural_stored(from)) {
+  if (stored == io::natural_stored(from)) {
     std::memcpy(dst, src, static_cast<std::size_t>(n) * element_size(from));
     return;
   }
@@ -109,7 +110,7 @@ void convert(const void* src, DType from, std::int64_t n, StoredDType stored, un
       const bool bf16 = stored == StoredDType::BF16;
 #pragma omp parallel for schedule(static) if (n >= 65536)
       for (std::int64_t i = 0; i < n; ++i) {
-        out[i] = bf16 ? float_to_bf16_bits(value(i)) : float_to_f16_bits(value(i));
+        out[i] = bf16 ? io::float_to_bf16_bits(value(i)) : io::float_to_f16_bits(value(i));
       }
       return;
     }
@@ -308,8 +309,8 @@ std::uint64_t parse_byte_size(const std::string& text) {
   return static_cast<std::uint64_t>(bytes);
 }
 
-ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Policy& policy,
-                                            const init::PolicyApplyOptions& policy_options,
+ShardedWriteReport write_initialized_shards(nn::Module& model, const recipes::Policy& policy,
+                                            const recipes::PolicyApplyOptions& policy_options,
                                             Generator& gen, const ShardedWriteOptions& options,
                                             WorkGroup& group) {
   WEIGHTINIT_CHECK(gen.family() == RngFamily::Philox, ValueError,
@@ -324,7 +325,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
   WEIGHTINIT_CHECK(!deferred_allocation(), ValueError,
                    "write_initialized_shards needs memory for its chunks: call it outside the "
                    "DeferredAllocationGuard the model was built under");
-  const init::PolicyPlan plan = policy.plan(model, RngFamily::Philox, policy_options);
+  const recipes::PolicyPlan plan = policy.plan(model, RngFamily::Philox, policy_options);
   std::map<std::string, std::size_t> planned;
   for (std::size_t i = 0; i < plan.parameters.size(); ++i) planned[plan.parameters[i].name] = i;
   std::map<std::string, nn::Module*> modules;
@@ -339,11 +340,11 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
     job.name = name;
     job.dtype = tensor.dtype();
     job.shape = tensor.sizes();
-    job.stored = natural_stored(tensor.dtype());
+    job.stored = io::natural_stored(tensor.dtype());
     if (options.float_dtype && is_floating_point(tensor.dtype())) job.stored = *options.float_dtype;
-    job.nbytes = static_cast<std::uint64_t>(tensor.numel()) * stored_element_size(job.stored);
+    job.nbytes = static_cast<std::uint64_t>(tensor.numel()) * io::stored_element_size(job.stored);
     if (const auto it = planned.find(name); it != planned.end()) {
-      const init::PlannedParameter& p = plan.parameters[it->second];
+      const recipes::PlannedParameter& p = plan.parameters[it->second];
       if (!p.init) {  // torch leaves it as torch.empty made it (a fan_in-0 bias): zeros here
         ElementwiseDraw zero;
         zero.numel = tensor.numel();
@@ -403,7 +404,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
     std::ostringstream plan_text;
     plan_text.precision(17);
     for (const TensorJob& job : jobs) {
-      plan_text << job.name << '|' << stored_dtype_name(job.stored) << '|';
+      plan_text << job.name << '|' << io::stored_dtype_name(job.stored) << '|';
       if (job.draw) {
         plan_text << static_cast<int>(job.draw->kind) << ',' << job.draw->p0 << ',' << job.draw->p1
                   << ',' << job.draw->p2 << ',' << job.draw->p3 << ',' << job.draw->key.seed << ','
@@ -432,13 +433,13 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
       std::snprintf(file, sizeof file, "model-%05zu-of-%05zu.safetensors", s + 1, shards.size());
     }
     shards[s].file = file;
-    std::vector<SafetensorsEntry> entries;
+    std::vector<io::SafetensorsEntry> entries;
     std::uint64_t data = 0;
     for (std::size_t j : shards[s].tensors) {
       entries.push_back({jobs[j].name, jobs[j].stored, jobs[j].shape});
       data += jobs[j].nbytes;
     }
-    shards[s].header = safetensors_header(entries, metadata);
+    shards[s].header = io::safetensors_header(entries, metadata);
     shards[s].size = shards[s].header.size() + data;
     report.files.push_back(shards[s].file);
   }
@@ -448,7 +449,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
   // A chunk's working memory is its work-dtype values plus their stored bytes.
   const auto chunk_elements_of = [&](const TensorJob& job) {
     // Two chunks are in flight (one computed while the other is written): each gets half.
-    const std::uint64_t per = 2 * (element_size(job.dtype) + stored_element_size(job.stored));
+    const std::uint64_t per = 2 * (element_size(job.dtype) + io::stored_element_size(job.stored));
     return static_cast<std::int64_t>(std::max<std::uint64_t>(16, options.chunk_bytes / per));
   };
   std::vector<Unit> units;
@@ -457,7 +458,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
     for (std::size_t j : shards[s].tensors) {
       const TensorJob& job = jobs[j];
       const std::int64_t n = numel_of(job.shape);
-      const std::size_t el = stored_element_size(job.stored);
+      const std::size_t el = io::stored_element_size(job.stored);
       const std::int64_t step = job.draw ? chunk_elements_of(job) : std::max<std::int64_t>(n, 1);
       for (std::int64_t b = 0; b < n || (n == 0 && b == 0); b += step) {
         const std::int64_t e = std::min(n, b + step);
@@ -685,7 +686,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
           values = job.values;
         }
         const void* bytes = nullptr;
-        if (n > 0 && job.stored == natural_stored(job.dtype)) {
+        if (n > 0 && job.stored == io::natural_stored(job.dtype)) {
           bytes = values.raw_data();  // stored as computed: no copy
         } else if (n > 0) {
           slot.out.resize(static_cast<std::size_t>(unit.bytes));
@@ -750,7 +751,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
         for (std::size_t j : shard.tensors) index["weight_map"][jobs[j].name] = shard.file;
       }
       const std::string text = index.dump(2) + "\n";
-      AtomicFileWriter writer((dir / report.index_file).string());
+      io::AtomicFileWriter writer((dir / report.index_file).string());
       writer.write(text.data(), text.size());
       writer.commit();
     }
@@ -758,4 +759,4 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const init::Polic
   return report;
 }
 
-}  // namespace weightinit::io
+}  // namespace weightinit::recipes

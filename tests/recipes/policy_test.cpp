@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Init policies: parsing with line:column errors, selector semantics, draw order (bit-equal
 // to the hand-written loops), expressions, warnings and --strict, the built-in policies.
-#include "weightinit/init/policy.h"
+#include "weightinit/recipes/policy.h"
 
 #include <gtest/gtest.h>
 
@@ -21,8 +21,8 @@
 #include "weightinit/random/generator.h"
 
 namespace wi = weightinit;
-using wi::init::Policy;
-using wi::init::PolicyError;
+using wi::recipes::Policy;
+using wi::recipes::PolicyError;
 
 namespace {
 
@@ -224,7 +224,7 @@ TEST(Policy, ExpressionsAreEvaluatedPerParameterLikeTheLuaRecipes) {
   wi::Generator g5(1), g6(1);
   auto e = conv_bn_linear(g5);
   auto f = conv_bn_linear(g6);
-  wi::init::PolicyApplyOptions options;
+  wi::recipes::PolicyApplyOptions options;
   options.variables["depth"] = 16.0;
   Policy::parse("Linear.weight: normal(std=0.02 / sqrt(2 * depth))\n*: default", "p")
       .apply(*e, g5, options);
@@ -237,7 +237,7 @@ TEST(Policy, WarnsAboutUnmatchedRulesAndUntouchedParametersAndStrictRefuses) {
   auto model = conv_bn_linear(gen);
   const Policy p = Policy::parse("Conv2d.weight: ones\nEmbedding: zeros\n", "p.txt");
   const wi::Tensor bias_before = param(*model, "0.bias").contiguous();
-  wi::init::PolicyApplyOptions strict;
+  wi::recipes::PolicyApplyOptions strict;
   strict.strict = true;
   const std::string message = policy_error([&] { p.apply(*model, gen, strict); });
   EXPECT_EQ(message.rfind("p.txt: --strict: 6 warning(s) are errors: p.txt:2:1: rule "
@@ -271,7 +271,7 @@ TEST(Policy, ASchemeThatRejectsAShapeNamesTheRuleAndChangesNothing) {
 TEST(Policy, BuiltinPoliciesParseAndUnknownOnesAreListed) {
   wi::Generator gen(0);
   auto model = conv_bn_linear(gen);
-  for (const auto& info : wi::init::builtin_policies()) {
+  for (const auto& info : wi::recipes::builtin_policies()) {
     // gpt2 needs transformer blocks (below), fixup residual blocks (zoo_test).
     if (info.name == "gpt2" || info.name == "fixup") continue;
     const Policy p = Policy::builtin(info.name, *model);

@@ -18,7 +18,7 @@
 #include "weightinit/nn/module.h"
 #include "weightinit/train/trainer.h"
 
-namespace weightinit::train {
+namespace weightinit::diag {
 
 /// One entry of an init list: its canonical label, the text as written (for short table rows
 /// and legends), and the parsed initializer (empty for "default": the constructors' init).
@@ -40,8 +40,8 @@ std::vector<InitChoice> parse_init_list(std::string_view text);
 
 /// Settings shared by every run of a comparison.
 struct CompareSettings {
-  TrainConfig config;      ///< optimizer, epochs, batch size, ... (validated)
-  std::uint64_t seed = 0;  ///< seeds both the model generator and the data generator of each run
+  train::TrainConfig config;  ///< optimizer, epochs, batch size, ... (validated)
+  std::uint64_t seed = 0;     ///< seeds both the model generator and the data generator of each run
   /// Applied to the biases of every Linear/Conv layer after the weights (for "default" too);
   /// empty: the constructors' biases.
   std::optional<init::Initializer> bias_init;
@@ -76,9 +76,9 @@ struct CompareRun {
   int layers = 0;    ///< Linear/Conv layers the init was applied to (0 for "default")
   /// Test loss and accuracy before the first step (when a test set was given and
   /// evaluate_at_init); `initial_evaluated` says whether it was.
-  Evaluation initial;
+  train::Evaluation initial;
   bool initial_evaluated = false;
-  TrainHistory history;  ///< step losses and per-epoch train/test loss and accuracy
+  train::TrainHistory history;  ///< step losses and per-epoch train/test loss and accuracy
   std::int64_t steps_per_epoch = 0;
   SmoothedCurve smoothed;
   /// Chance level ln(C), C = 1 + the largest training label (ln 10 ≈ 2.3026 for Fashion-MNIST):
@@ -106,8 +106,8 @@ class CompareObserver {
   virtual ~CompareObserver() = default;
   /// Called before run `index` (0-based) trains; returns the observer of its steps and epochs,
   /// or nullptr. The pointer must stay valid until end_run(index).
-  virtual TrainObserver* begin_run(std::size_t /*index*/, const InitChoice& /*init*/,
-                                   int /*layers*/) {
+  virtual train::TrainObserver* begin_run(std::size_t /*index*/, const InitChoice& /*init*/,
+                                          int /*layers*/) {
     return nullptr;
   }
   /// Called when run `index` has ended (finished, diverged or interrupted).
@@ -116,8 +116,8 @@ class CompareObserver {
 
 /// Trains the same architecture once per init, in order. Each run does
 ///   Generator model_gen(seed); model = make_model(model_gen);
-///   init::init_weight_layers(model, init, bias_init, model_gen)   // skipped for "default"
-///   Generator data_gen(seed); Trainer(model, input_size, config, data_gen).fit(train, test)
+///   recipes::init_weight_layers(model, init, bias_init, model_gen)   // skipped for "default"
+///   Generator data_gen(seed); train::Trainer(model, input_size, config, data_gen).fit(train, test)
 /// so every run sees the same batches in the same order, however many numbers its init drew
 /// (zeros draws none, orthogonal draws a whole matrix), and two runs with the same init are
 /// identical bit for bit. This differs from `weightinit train`, which like a PyTorch script
@@ -135,4 +135,4 @@ std::vector<CompareRun> compare_inits(const ModelFactory& make_model, const Shap
                                       CompareObserver* observer = nullptr,
                                       const std::atomic<bool>* stop = nullptr);
 
-}  // namespace weightinit::train
+}  // namespace weightinit::diag

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 // LSUV (Mishkin & Matas 2015): orthogonal pre-init, then per-layer output-variance scaling.
-#include "weightinit/init/lsuv.h"
+#include "weightinit/recipes/lsuv.h"
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
 #include "weightinit/init/init.h"
-#include "weightinit/init/layers.h"
+#include "weightinit/recipes/layers.h"
 
-namespace weightinit::init {
+namespace weightinit::recipes {
 
 namespace {
 
@@ -55,8 +55,8 @@ std::vector<LsuvLayer> lsuv_init(nn::Module& model, const Tensor& batch, Generat
     for (auto& [name, module] : layers) {
       for (auto& [pname, p] : module->named_parameters(false)) {
         gen.set_stream(name.empty() ? pname : name + "." + pname);
-        if (pname == "weight") orthogonal_(p->data, 1.0, gen);
-        if (pname == "bias") zeros_(p->data);
+        if (pname == "weight") init::orthogonal_(p->data, 1.0, gen);
+        if (pname == "bias") init::zeros_(p->data);
       }
     }
   }
@@ -107,4 +107,4 @@ std::vector<LsuvLayer> lsuv_init(nn::Module& model, const Tensor& batch, Generat
   return report;
 }
 
-}  // namespace weightinit::init
+}  // namespace weightinit::recipes

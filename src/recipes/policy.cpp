@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Init policies: parsing "selector: spec" rules, matching them against named parameters and
 // drawing each parameter from its first matching rule.
-#include "weightinit/init/policy.h"
+#include "weightinit/recipes/policy.h"
 
 #include <algorithm>
 #include <cctype>
@@ -21,7 +21,10 @@
 #include "weightinit/init/spec.h"
 #include "weightinit/nn/embedding.h"
 
-namespace weightinit::init {
+namespace weightinit::recipes {
+
+using init::Initializer;
+using init::SpecError;
 
 PolicyError::PolicyError(const std::string& source, int line, int column, const std::string& reason)
     : ValueError(source + (line > 0 ? ":" + std::to_string(line) : std::string()) +
@@ -453,7 +456,8 @@ std::map<std::string, double> parameter_variables(const Tensor& t,
   // The owning module's weight fan-in (Linear/Conv biases are U(±1/√fan_in of the weight)).
   vars["weight_fan_in"] = 0.0;
   if (owner_weight != nullptr && owner_weight->dim() >= 2) {
-    vars["weight_fan_in"] = static_cast<double>(calculate_fan_in_and_fan_out(*owner_weight).fan_in);
+    vars["weight_fan_in"] =
+        static_cast<double>(init::calculate_fan_in_and_fan_out(*owner_weight).fan_in);
   }
   const Shape& s = t.sizes();
   vars["numel"] = static_cast<double>(t.numel());
@@ -463,7 +467,7 @@ std::map<std::string, double> parameter_variables(const Tensor& t,
   for (std::size_t i = 2; i < s.size(); ++i) k *= static_cast<double>(s[i]);
   vars["k"] = k;
   if (s.size() >= 2) {
-    const auto fans = calculate_fan_in_and_fan_out(t);
+    const auto fans = init::calculate_fan_in_and_fan_out(t);
     vars["fan_in"] = static_cast<double>(fans.fan_in);
     vars["fan_out"] = static_cast<double>(fans.fan_out);
   } else {
@@ -510,9 +514,9 @@ std::string instantiate(const SpecTemplate& t, const std::map<std::string, doubl
 
 /// Parses an instantiated spec (piece lengths from instantiate), reporting a SpecError at its
 /// place in the line: inside a substituted value it points at the expression.
-Initializer parse_spec(const std::string& text, const SpecTemplate& t,
-                       const std::vector<std::size_t>& lengths, const std::string& source, int line,
-                       int spec_column) {
+init::Initializer parse_spec(const std::string& text, const SpecTemplate& t,
+                             const std::vector<std::size_t>& lengths, const std::string& source,
+                             int line, int spec_column) {
   try {
     return Initializer::parse(text);
   } catch (const SpecError& e) {
@@ -525,7 +529,7 @@ Initializer parse_spec(const std::string& text, const SpecTemplate& t,
       }
       written += lengths[i];
     }
-    throw PolicyError(source, line, spec_column + static_cast<int>(column), e.reason());
+    throw recipes::PolicyError(source, line, spec_column + static_cast<int>(column), e.reason());
   }
 }
 
@@ -821,7 +825,7 @@ PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
   const bool philox = family == RngFamily::Philox;
   std::map<std::string, double> extra = variables_;
   for (const auto& [k, v] : options.variables) extra[k] = v;
-  std::vector<std::optional<Initializer>> inits(targets.size());
+  std::vector<std::optional<init::Initializer>> inits(targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const int r = report.parameters[i].rule;
     const PolicyRule* rule = r < 0 ? nullptr : &rules_[static_cast<std::size_t>(r)];
@@ -922,4 +926,4 @@ PolicyReport Policy::apply(nn::Module& model, Generator& gen,
   return std::move(planned.report);
 }
 
-}  // namespace weightinit::init
+}  // namespace weightinit::recipes

@@ -9,7 +9,7 @@
 #include "weightinit/nn/module.h"
 #include "weightinit/random/generator.h"
 
-namespace weightinit::init {
+namespace weightinit::recipes {
 
 /// Settings of lsuv_init, with the paper's defaults.
 struct LsuvOptions {
@@ -43,4 +43,4 @@ struct LsuvLayer {
 std::vector<LsuvLayer> lsuv_init(nn::Module& model, const Tensor& batch, Generator& gen,
                                  const LsuvOptions& options = {});
 
-}  // namespace weightinit::init
+}  // namespace weightinit::recipes

@@ -2,7 +2,7 @@
 // write_initialized_shards: the streamed shards hold exactly what Policy::apply + safetensors
 // give, for any chunk size, shard size and number of processes (threads standing in for MPI
 // ranks here; tests/io/check_mpi_shards.sh runs real mpirun), and resume after an interrupt.
-#include "weightinit/io/sharded_writer.h"
+#include "weightinit/recipes/sharded_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -15,12 +15,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "weightinit/init/policy.h"
 #include "weightinit/io/safetensors.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/nn/container.h"
 #include "weightinit/nn/embedding.h"
 #include "weightinit/nn/linear.h"
+#include "weightinit/recipes/policy.h"
 #include "weightinit/tensor/deferred.h"
 
 namespace wi = weightinit;
@@ -56,16 +56,16 @@ std::shared_ptr<wi::nn::Module> build(const std::string& spec, bool deferred) {
   return wi::models::build_model(spec, gen).module;
 }
 
-wi::io::ShardedWriteReport write(const std::string& spec, const std::string& policy_name,
-                                 const fs::path& dir, wi::io::ShardedWriteOptions options,
-                                 std::uint64_t seed = 5,
-                                 wi::io::WorkGroup& group = wi::io::single_process()) {
+wi::recipes::ShardedWriteReport write(
+    const std::string& spec, const std::string& policy_name, const fs::path& dir,
+    wi::recipes::ShardedWriteOptions options, std::uint64_t seed = 5,
+    wi::recipes::WorkGroup& group = wi::recipes::single_process()) {
   auto model = build(spec, true);
-  const auto policy = wi::init::Policy::resolve(policy_name, *model);
+  const auto policy = wi::recipes::Policy::resolve(policy_name, *model);
   wi::Generator gen = wi::Generator::philox(seed);
   options.out_dir = dir.string();
   options.metadata = {{"format", "pt"}};
-  return wi::io::write_initialized_shards(*model, policy, {}, gen, options, group);
+  return wi::recipes::write_initialized_shards(*model, policy, {}, gen, options, group);
 }
 
 /// The state dict of the materialized model after policy.apply with the same Philox seed.
@@ -74,7 +74,7 @@ wi::nn::StateDict reference(const std::string& spec, const std::string& policy_n
   static std::vector<std::shared_ptr<wi::nn::Module>> keep;  // the tensors share its storage
   auto model = build(spec, false);
   keep.push_back(model);
-  const auto policy = wi::init::Policy::resolve(policy_name, *model);
+  const auto policy = wi::recipes::Policy::resolve(policy_name, *model);
   wi::Generator gen = wi::Generator::philox(seed);
   policy.apply(*model, gen);
   return model->state_dict();
@@ -82,7 +82,7 @@ wi::nn::StateDict reference(const std::string& spec, const std::string& policy_n
 
 /// Loads every shard listed in the report and compares each tensor with `expected`, stored as
 /// `stored` (BF16 through the same rounding save_safetensors uses).
-void expect_shards_equal(const fs::path& dir, const wi::io::ShardedWriteReport& report,
+void expect_shards_equal(const fs::path& dir, const wi::recipes::ShardedWriteReport& report,
                          const wi::nn::StateDict& expected,
                          std::optional<wi::io::StoredDType> stored = std::nullopt) {
   const fs::path single = dir / "reference.safetensors";
@@ -112,7 +112,7 @@ TEST(ShardedWriter, ShardsHoldWhatPolicyApplyAndSafetensorsGive) {
            {"llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100", "llama"}}) {
     SCOPED_TRACE(spec);
     const TempDir dir;
-    wi::io::ShardedWriteOptions o;
+    wi::recipes::ShardedWriteOptions o;
     o.shard_bytes = 20'000'000;
     o.chunk_bytes = 1 << 20;
     const auto report = write(spec, policy, dir.path, o);
@@ -124,7 +124,7 @@ TEST(ShardedWriter, ShardsHoldWhatPolicyApplyAndSafetensorsGive) {
 
 TEST(ShardedWriter, Bf16AndTheHuggingFaceLayout) {
   const TempDir dir;
-  wi::io::ShardedWriteOptions o;
+  wi::recipes::ShardedWriteOptions o;
   o.shard_bytes = 10'000'000;
   o.chunk_bytes = 100'000;
   o.float_dtype = wi::io::StoredDType::BF16;
@@ -164,7 +164,7 @@ TEST(ShardedWriter, OneShardIsModelSafetensorsWithoutIndex) {
 
 TEST(ShardedWriter, BytesDoNotDependOnChunkSize) {
   const TempDir a, b;
-  wi::io::ShardedWriteOptions small, large;
+  wi::recipes::ShardedWriteOptions small, large;
   small.shard_bytes = large.shard_bytes = 5'000'000;
   small.chunk_bytes = 4096;
   large.chunk_bytes = 1ull << 30;
@@ -174,7 +174,7 @@ TEST(ShardedWriter, BytesDoNotDependOnChunkSize) {
 }
 
 /// K threads standing in for K MPI ranks: all_ok is a barrier that ANDs the flags.
-class ThreadGroup final : public wi::io::WorkGroup {
+class ThreadGroup final : public wi::recipes::WorkGroup {
  public:
   struct Shared {
     explicit Shared(int n) : barrier(n), size(n) {}
@@ -200,7 +200,7 @@ class ThreadGroup final : public wi::io::WorkGroup {
 
 TEST(ShardedWriter, AnyNumberOfProcessesWritesTheSameBytes) {
   const TempDir one;
-  wi::io::ShardedWriteOptions o;
+  wi::recipes::ShardedWriteOptions o;
   o.shard_bytes = 7'000'000;
   o.chunk_bytes = 300'000;
   o.float_dtype = wi::io::StoredDType::BF16;
@@ -233,19 +233,19 @@ TEST(ShardedWriter, AnyNumberOfProcessesWritesTheSameBytes) {
 }
 
 /// Interrupts a resnet18 write into `dir` about half way (options `o`).
-void write_half(const fs::path& dir, wi::io::ShardedWriteOptions o) {
+void write_half(const fs::path& dir, wi::recipes::ShardedWriteOptions o) {
   std::atomic<bool> stop{false};
   int calls = 0;
   o.stop = &stop;
-  o.progress = [&](const wi::io::ShardedWriteProgress&) {
+  o.progress = [&](const wi::recipes::ShardedWriteProgress&) {
     if (++calls == 40) stop = true;
   };
-  EXPECT_THROW(write("resnet18", "torchvision-resnet", dir, o), wi::io::Interrupted);
+  EXPECT_THROW(write("resnet18", "torchvision-resnet", dir, o), wi::recipes::Interrupted);
 }
 
 TEST(ShardedWriter, InterruptedRunLeavesNoHalfShardAndResumeCompletesIt) {
   const TempDir clean, dir;
-  wi::io::ShardedWriteOptions o;
+  wi::recipes::ShardedWriteOptions o;
   o.shard_bytes = 8'000'000;
   o.chunk_bytes = 500'000;
   write("resnet18", "torchvision-resnet", clean.path, o);
@@ -284,7 +284,7 @@ TEST(ShardedWriter, InterruptedRunLeavesNoHalfShardAndResumeCompletesIt) {
 // be trusted: each entry carries the chunk's digest, and a mismatch is written again.
 TEST(ShardedWriter, ResumeRewritesChunksWhoseJournalDigestDoesNotMatch) {
   const TempDir clean, dir;
-  wi::io::ShardedWriteOptions o;
+  wi::recipes::ShardedWriteOptions o;
   o.shard_bytes = 8'000'000;
   o.chunk_bytes = 500'000;
   write("resnet18", "torchvision-resnet", clean.path, o);
@@ -325,13 +325,14 @@ TEST(ShardedWriter, ResumeRewritesChunksWhoseJournalDigestDoesNotMatch) {
 // Issue #24: an earlier run's files of another layout never stay beside a new checkpoint.
 TEST(ShardedWriter, EarlierCheckpointIsRefusedOrRemovedButNeverLeftStale) {
   const TempDir single, sharded, dir;
-  wi::io::ShardedWriteOptions one_file, many;
+  wi::recipes::ShardedWriteOptions one_file, many;
   many.shard_bytes = 8'000'000;
   write("resnet18", "torchvision-resnet", single.path, one_file, 1);
   write("resnet18", "torchvision-resnet", sharded.path, many, 2);
   write("resnet18", "torchvision-resnet", dir.path, one_file, 1);  // model.safetensors, seed 1
   { std::ofstream(dir.path / "config.json") << "{}"; }             // not ours: kept
-  const auto expect_refused = [&](const wi::io::ShardedWriteOptions& o, const std::string& what) {
+  const auto expect_refused = [&](const wi::recipes::ShardedWriteOptions& o,
+                                  const std::string& what) {
     try {
       write("resnet18", "torchvision-resnet", dir.path, o, 2);
       ADD_FAILURE() << "an earlier checkpoint was written over without --overwrite";
@@ -370,12 +371,12 @@ TEST(ShardedWriter, CheckpointFileNames) {
        {"model.safetensors", "model-00001-of-00002.safetensors", "model.safetensors.index.json",
         "model.safetensors.partial", "model-00002-of-00002.safetensors.partial.done",
         "model-123456-of-123456.safetensors"}) {
-    EXPECT_TRUE(wi::io::is_checkpoint_file_name(yes)) << yes;
+    EXPECT_TRUE(wi::recipes::is_checkpoint_file_name(yes)) << yes;
   }
   for (const char* no :
        {"config.json", "model.bin", "model-1-of-2.safetensors", "model-0000a-of-00002.safetensors",
         "tokenizer.json", "model", "adapter_model.safetensors", "model-00001-of-.safetensors"}) {
-    EXPECT_FALSE(wi::io::is_checkpoint_file_name(no)) << no;
+    EXPECT_FALSE(wi::recipes::is_checkpoint_file_name(no)) << no;
   }
 }
 
@@ -384,7 +385,7 @@ TEST(ShardedWriter, WholeTensorInitsAndEmbeddingPaddingRows) {
   const TempDir dir;
   const std::string policy_file = (dir.path / "ortho.policy").string();
   std::ofstream(policy_file) << "Linear.weight: orthogonal(gain=1)\nLinear.bias: zeros\n";
-  wi::io::ShardedWriteOptions o;
+  wi::recipes::ShardedWriteOptions o;
   o.chunk_bytes = 4096;
   const fs::path out = dir.path / "out";
   const auto report = write("mlp:64-32-10", policy_file, out, o);
@@ -405,12 +406,12 @@ TEST(ShardedWriter, EmbeddingPaddingRowIsZeroedInEveryChunk) {
     return net;
   };
   auto deferred = make(true);
-  const auto policy = wi::init::Policy::builtin("torch-default", *deferred);
+  const auto policy = wi::recipes::Policy::builtin("torch-default", *deferred);
   wi::Generator gen = wi::Generator::philox(9);
-  wi::io::ShardedWriteOptions o;
+  wi::recipes::ShardedWriteOptions o;
   o.out_dir = dir.path.string();
   o.chunk_bytes = 4096;  // the row is spread over chunks
-  const auto report = wi::io::write_initialized_shards(*deferred, policy, {}, gen, o);
+  const auto report = wi::recipes::write_initialized_shards(*deferred, policy, {}, gen, o);
   auto real = make(false);
   wi::Generator gen2 = wi::Generator::philox(9);
   policy.apply(*real, gen2);
@@ -422,33 +423,36 @@ TEST(ShardedWriter, EmbeddingPaddingRowIsZeroedInEveryChunk) {
 TEST(ShardedWriter, BadInput) {
   const TempDir dir;
   auto model = build("mlp:8-4", true);
-  const auto policy = wi::init::Policy::builtin("torch-default", *model);
-  wi::io::ShardedWriteOptions o;
+  const auto policy = wi::recipes::Policy::builtin("torch-default", *model);
+  wi::recipes::ShardedWriteOptions o;
   o.out_dir = dir.path.string();
   wi::Generator torch_gen(0);
-  EXPECT_THROW(wi::io::write_initialized_shards(*model, policy, {}, torch_gen, o), wi::ValueError);
+  EXPECT_THROW(wi::recipes::write_initialized_shards(*model, policy, {}, torch_gen, o),
+               wi::ValueError);
   wi::Generator philox = wi::Generator::philox(0);
   o.chunk_bytes = 100;
-  EXPECT_THROW(wi::io::write_initialized_shards(*model, policy, {}, philox, o), wi::ValueError);
+  EXPECT_THROW(wi::recipes::write_initialized_shards(*model, policy, {}, philox, o),
+               wi::ValueError);
   o.chunk_bytes = 1 << 20;
   o.out_dir = "/proc/no/such/dir";
-  EXPECT_THROW(wi::io::write_initialized_shards(*model, policy, {}, philox, o), wi::IoError);
+  EXPECT_THROW(wi::recipes::write_initialized_shards(*model, policy, {}, philox, o), wi::IoError);
   {
     const wi::DeferredAllocationGuard guard;
     o.out_dir = dir.path.string();
-    EXPECT_THROW(wi::io::write_initialized_shards(*model, policy, {}, philox, o), wi::ValueError);
+    EXPECT_THROW(wi::recipes::write_initialized_shards(*model, policy, {}, philox, o),
+                 wi::ValueError);
   }
 }
 
 TEST(ShardedWriter, ParseByteSize) {
-  EXPECT_EQ(wi::io::parse_byte_size("2GB"), 2'000'000'000u);
-  EXPECT_EQ(wi::io::parse_byte_size("500MB"), 500'000'000u);
-  EXPECT_EQ(wi::io::parse_byte_size("256MiB"), 256u << 20);
-  EXPECT_EQ(wi::io::parse_byte_size("1.5g"), 1'500'000'000u);
-  EXPECT_EQ(wi::io::parse_byte_size("4096"), 4096u);
+  EXPECT_EQ(wi::recipes::parse_byte_size("2GB"), 2'000'000'000u);
+  EXPECT_EQ(wi::recipes::parse_byte_size("500MB"), 500'000'000u);
+  EXPECT_EQ(wi::recipes::parse_byte_size("256MiB"), 256u << 20);
+  EXPECT_EQ(wi::recipes::parse_byte_size("1.5g"), 1'500'000'000u);
+  EXPECT_EQ(wi::recipes::parse_byte_size("4096"), 4096u);
   for (const char* bad : {"", "GB", "-1GB", "0", "2XB", "nanGB", "1e30TB"}) {
     try {
-      wi::io::parse_byte_size(bad);
+      wi::recipes::parse_byte_size(bad);
       ADD_FAILURE() << bad;
     } catch (const wi::ValueError& e) {
       EXPECT_NE(std::string(e.what()).find(std::string("invalid size '") + bad + "'"),

@@ -5,7 +5,7 @@
 #include "weightinit/init/spec.h"
 #include "weightinit/nn/module.h"
 
-namespace weightinit::init {
+namespace weightinit::recipes {
 
 /// The loop users write in PyTorch:
 ///   for m in model.modules():
@@ -14,10 +14,10 @@ namespace weightinit::init {
 /// Modules are visited in modules() order (pre-order), so the draws are torch's for the same
 /// generator. Each touched parameter's InitRecord gets the spec's canonical text (its promised
 /// std is left unknown). Returns the number of layers initialized.
-int init_weight_layers(nn::Module& model, const Initializer& weight_init,
-                       const Initializer* bias_init, Generator& gen);
+int init_weight_layers(nn::Module& model, const init::Initializer& weight_init,
+                       const init::Initializer* bias_init, Generator& gen);
 
 /// Whether `module` is a Linear or convolution layer (type name Linear, Conv*d, ConvTranspose*d).
 bool is_weight_layer(const nn::Module& module);
 
-}  // namespace weightinit::init
+}  // namespace weightinit::recipes

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // compare_inits: the same batches for every init, zero init's symmetry, He et al. 2015's deep
 // ReLU net (Xavier stalls, Kaiming trains), the smoothed curve and the init list parser.
-#include "weightinit/train/compare.h"
+#include "weightinit/diag/compare.h"
 
 #include <gtest/gtest.h>
 
@@ -20,6 +20,7 @@
 
 namespace wi = weightinit;
 namespace tr = weightinit::train;
+namespace dg = weightinit::diag;
 using wi::testing::error_of;
 
 namespace {
@@ -47,7 +48,7 @@ struct MlpFactory {
   std::vector<std::int64_t> sizes;
   std::string activation;
   std::vector<std::shared_ptr<wi::nn::Module>> built;
-  tr::ModelFactory factory() {
+  dg::ModelFactory factory() {
     return [this](wi::Generator& gen) {
       built.push_back(wi::models::make_mlp(sizes, activation, gen));
       return built.back();
@@ -58,7 +59,7 @@ struct MlpFactory {
 /// A fingerprint of every batch a model sees: the sum and the first element of its input.
 struct BatchSpy {
   std::vector<std::vector<double>> per_run;
-  tr::ModelFactory wrap(tr::ModelFactory inner) {
+  dg::ModelFactory wrap(dg::ModelFactory inner) {
     return [this, inner](wi::Generator& gen) {
       auto model = inner(gen);
       per_run.emplace_back();
@@ -78,7 +79,7 @@ struct BatchSpy {
 }  // namespace
 
 TEST(ParseInitList, SplitsOnSemicolonsTrimsAndCanonicalizes) {
-  const auto inits = tr::parse_init_list(
+  const auto inits = dg::parse_init_list(
       " xavier_uniform ;kaiming_normal(mode=fan_out, nonlinearity=relu);default;zeros");
   ASSERT_EQ(inits.size(), 4u);
   EXPECT_EQ(inits[0].text, "xavier_uniform");
@@ -91,12 +92,12 @@ TEST(ParseInitList, SplitsOnSemicolonsTrimsAndCanonicalizes) {
 }
 
 TEST(ParseInitList, RejectsEmptyItemsAndReportsTheColumnInTheWholeList) {
-  EXPECT_EQ(error_of([] { tr::parse_init_list("zeros;;ones"); }),
+  EXPECT_EQ(error_of([] { dg::parse_init_list("zeros;;ones"); }),
             "empty init spec in 'zeros;;ones': expected specs separated by ';', like "
             "\"xavier_uniform; kaiming_normal\"");
-  EXPECT_NE(error_of([] { tr::parse_init_list("  "); }).find("empty init spec"), std::string::npos);
+  EXPECT_NE(error_of([] { dg::parse_init_list("  "); }).find("empty init spec"), std::string::npos);
   try {
-    tr::parse_init_list("xavier_uniform; kaiming_norml");
+    dg::parse_init_list("xavier_uniform; kaiming_norml");
     FAIL() << "no error";
   } catch (const wi::init::SpecError& e) {
     EXPECT_EQ(e.column(), 17u);  // the 'k' of kaiming_norml
@@ -108,14 +109,14 @@ TEST(ParseInitList, RejectsEmptyItemsAndReportsTheColumnInTheWholeList) {
 }
 
 TEST(SmoothLosses, AveragesWindowsAndCentresTheSteps) {
-  const tr::SmoothedCurve c = tr::smooth_losses({1, 2, 3, 4, 5, 6, 7}, 3);
+  const dg::SmoothedCurve c = dg::smooth_losses({1, 2, 3, 4, 5, 6, 7}, 3);
   EXPECT_EQ(c.window, 3);
   EXPECT_EQ(c.loss, (std::vector<double>{2, 5, 7}));
   EXPECT_EQ(c.step, (std::vector<double>{2, 5, 7}));  // steps 1-3, 4-6, 7
-  const tr::SmoothedCurve nan = tr::smooth_losses({1, NAN, 3, 4}, 2);
+  const dg::SmoothedCurve nan = dg::smooth_losses({1, NAN, 3, 4}, 2);
   EXPECT_TRUE(std::isnan(nan.loss[0]));
   EXPECT_EQ(nan.loss[1], 3.5);
-  EXPECT_NE(error_of([] { tr::smooth_losses({1}, 0); }), "no error");
+  EXPECT_NE(error_of([] { dg::smooth_losses({1}, 0); }), "no error");
 }
 
 TEST(CompareInits, EveryInitSeesTheSameBatchesInTheSameOrder) {
@@ -126,12 +127,12 @@ TEST(CompareInits, EveryInitSeesTheSameBatchesInTheSameOrder) {
   const auto data = wi::data::synthetic_gaussian(96, {20}, 10, data_gen);
   MlpFactory mlp({20, 32, 10});
   BatchSpy spy;
-  tr::CompareSettings s;
+  dg::CompareSettings s;
   s.config.epochs = 2;
   s.config.batch_size = 16;
   s.seed = 5;
-  const auto inits = tr::parse_init_list("zeros; orthogonal; kaiming_normal; kaiming_normal");
-  const auto runs = tr::compare_inits(spy.wrap(mlp.factory()), {20}, inits, s, data);
+  const auto inits = dg::parse_init_list("zeros; orthogonal; kaiming_normal; kaiming_normal");
+  const auto runs = dg::compare_inits(spy.wrap(mlp.factory()), {20}, inits, s, data);
   ASSERT_EQ(runs.size(), 4u);
   ASSERT_EQ(spy.per_run.size(), 4u);
   ASSERT_EQ(spy.per_run[0].size(), 2u * 12);
@@ -170,14 +171,14 @@ TEST(CompareInits, ZeroInitKeepsEveryHiddenUnitIdentical) {
   // but all alike: the rows of the first weight stay equal and non-zero.
   const auto train = head(fashion(wi::data::Split::Train), 2048);
   const auto test = head(fashion(wi::data::Split::Test), 1000);
-  tr::CompareSettings s;
+  dg::CompareSettings s;
   s.config.epochs = 2;
   s.config.batch_size = 64;
   s.bias_init = wi::init::Initializer::parse("zeros");
   for (const std::string act : {"relu", "sigmoid"}) {
     MlpFactory mlp({784, 32, 32, 10}, act);
     const auto runs =
-        tr::compare_inits(mlp.factory(), {784}, tr::parse_init_list("zeros"), s, train, &test);
+        dg::compare_inits(mlp.factory(), {784}, dg::parse_init_list("zeros"), s, train, &test);
     ASSERT_EQ(runs.size(), 1u);
     wi::Tensor w;
     for (const auto& [name, param] : mlp.built[0]->named_parameters()) {
@@ -224,15 +225,15 @@ TEST(CompareInits, DeepReluNetStallsUnderXavierAndTrainsUnderKaiming) {
   for (int i = 0; i < 20; ++i) sizes.push_back(64);
   sizes.push_back(10);
   MlpFactory mlp(sizes);
-  tr::CompareSettings s;
+  dg::CompareSettings s;
   s.config.epochs = 3;
   s.config.batch_size = 64;
   s.config.lr = 0.02;
-  const auto runs = tr::compare_inits(
-      mlp.factory(), {784}, tr::parse_init_list("xavier_uniform; kaiming_normal"), s, train, &test);
+  const auto runs = dg::compare_inits(
+      mlp.factory(), {784}, dg::parse_init_list("xavier_uniform; kaiming_normal"), s, train, &test);
   ASSERT_EQ(runs.size(), 2u);
-  const tr::CompareRun& xavier = runs[0];
-  const tr::CompareRun& kaiming = runs[1];
+  const dg::CompareRun& xavier = runs[0];
+  const dg::CompareRun& kaiming = runs[1];
   EXPECT_NEAR(xavier.chance_loss, std::log(10.0), 1e-12);
   EXPECT_EQ(xavier.layers, 21);
   EXPECT_EQ(xavier.verdict, "stalled") << "early loss " << xavier.early_loss;
@@ -253,12 +254,12 @@ TEST(CompareInits, DivergenceEndsTheRunAndIsReported) {
   wi::Generator data_gen(3);
   const auto data = wi::data::synthetic_gaussian(256, {20}, 10, data_gen);
   MlpFactory mlp({20, 64, 64, 10});
-  tr::CompareSettings s;
+  dg::CompareSettings s;
   s.config.epochs = 5;
   s.config.batch_size = 32;
   s.config.lr = 1e3;  // far too large: the loss overflows within a few steps
   const auto runs =
-      tr::compare_inits(mlp.factory(), {20}, tr::parse_init_list("normal(0, 10)"), s, data, &data);
+      dg::compare_inits(mlp.factory(), {20}, dg::parse_init_list("normal(0, 10)"), s, data, &data);
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_TRUE(runs[0].diverged);
   EXPECT_EQ(runs[0].verdict, "diverged");
@@ -272,17 +273,17 @@ TEST(CompareInits, StopFlagEndsTheCurrentRunAndStartsNoOther) {
   wi::Generator data_gen(3);
   const auto data = wi::data::synthetic_gaussian(256, {20}, 10, data_gen);
   MlpFactory mlp({20, 16, 10});
-  struct StopAfter : tr::CompareObserver, tr::TrainObserver {
+  struct StopAfter : dg::CompareObserver, tr::TrainObserver {
     std::atomic<bool> flag{false};
     int steps = 0;
-    tr::TrainObserver* begin_run(std::size_t, const tr::InitChoice&, int) override { return this; }
+    tr::TrainObserver* begin_run(std::size_t, const dg::InitChoice&, int) override { return this; }
     void on_step(const tr::StepInfo&) override {
       if (++steps == 3) flag.store(true);
     }
   } stopper;
-  tr::CompareSettings s;
+  dg::CompareSettings s;
   s.config.batch_size = 32;
-  const auto runs = tr::compare_inits(mlp.factory(), {20}, tr::parse_init_list("zeros; ones"), s,
+  const auto runs = dg::compare_inits(mlp.factory(), {20}, dg::parse_init_list("zeros; ones"), s,
                                       data, &data, &stopper, &stopper.flag);
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_TRUE(runs[0].history.interrupted);
@@ -294,17 +295,17 @@ TEST(CompareInits, RejectsBadInputBeforeTraining) {
   wi::Generator data_gen(3);
   const auto data = wi::data::synthetic_gaussian(32, {20}, 10, data_gen);
   MlpFactory mlp({20, 10});
-  tr::CompareSettings s;
-  EXPECT_EQ(error_of([&] { tr::compare_inits(mlp.factory(), {20}, {}, s, data); }),
+  dg::CompareSettings s;
+  EXPECT_EQ(error_of([&] { dg::compare_inits(mlp.factory(), {20}, {}, s, data); }),
             "compare_inits needs at least one init");
   s.config.epochs = 0;
   EXPECT_EQ(error_of([&] {
-              tr::compare_inits(mlp.factory(), {20}, tr::parse_init_list("zeros"), s, data);
+              dg::compare_inits(mlp.factory(), {20}, dg::parse_init_list("zeros"), s, data);
             }),
             "epochs must be at least 1, but got 0");
   s.config.epochs = 1;
   EXPECT_NE(error_of([&] {
-              tr::compare_inits(mlp.factory(), {30}, tr::parse_init_list("zeros"), s, data);
+              dg::compare_inits(mlp.factory(), {30}, dg::parse_init_list("zeros"), s, data);
             }).find("the model expects samples of size [30]"),
             std::string::npos);
   EXPECT_TRUE(mlp.built.empty());
