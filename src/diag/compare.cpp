@@ -57,7 +57,7 @@ std::string trimmed(std::string_view s, std::size_t& offset) {
 /// Applies `bias_init` to the bias of every Linear/Conv layer (for the "default" weights).
 void init_biases(nn::Module& model, const init::Initializer& bias_init, Generator& gen) {
   for (nn::Module* m : model.modules()) {
-    if (!recipes::is_weight_layer(*m) || !m->has_parameter("bias")) continue;
+    if (!m->is_weight_layer() || !m->has_parameter("bias")) continue;
     bias_init.apply(m->parameter("bias").data, gen);
     m->note_init("bias", bias_init.canonical(), std::nan(""));
   }

@@ -111,7 +111,7 @@ ProbeResult probe(nn::Module& model, const Tensor& x, const std::vector<std::int
   remove_hooks();
   for (std::size_t i = 0; i < calls.size(); ++i) {
     nn::Module* m = calls[i].module;
-    if (!recipes::is_weight_layer(*m)) continue;
+    if (!m->is_weight_layer()) continue;
     LayerProbe row;
     row.name = names[m];
     row.type = m->type_name();

@@ -8,6 +8,7 @@
 #include <limits>
 #include <span>
 
+#include "weightinit/init/expression.h"
 #include "weightinit/init/fan.h"
 #include "weightinit/init/init.h"
 #include "weightinit/init/structured.h"
@@ -57,7 +58,7 @@ struct SchemeDef {
 
 SchemeParam param(std::string name, std::string default_text, std::string description,
                   ParamKind kind = ParamKind::Number) {
-  return {std::move(name), std::move(default_text), std::move(description), kind};
+  return {std::move(name), std::move(default_text), std::move(description), kind, {}};
 }
 
 const char* const kGlorot =
@@ -471,12 +472,13 @@ std::string_view strip_trailing_underscore(std::string_view name) {
 // ------------------------------------------------------------------------------------------
 // Lexing and parsing.
 
-enum class ValueKind { Number, Name, Bool, String };
+enum class ValueKind { Number, Name, Bool, String, Expression };
 
 struct Value {
   ValueKind kind = ValueKind::Number;
-  std::string source;  // as written (with quotes, sign)
-  std::string text;    // name or string content
+  std::optional<Expression> expression;  // ValueKind::Expression
+  std::string source;                    // as written (with quotes, sign)
+  std::string text;                      // name or string content
   double number = 0;
   bool integer_literal = false;  // digits only, with an optional sign
   std::size_t column = 0;
@@ -631,11 +633,39 @@ class Parser {
 
   Value value() {
     if (at_end()) fail_expected(kValue);
+    if (Value v; expression(v)) return v;
     const char c = peek();
     if (c == '"' || c == '\'') return quoted();
     if (is_digit(c) || c == '.' || c == '+' || c == '-') return number();
     if (is_ident_start(c)) return word();
     fail_expected(kValue);
+  }
+
+  /// An argument value with an operator or a parenthesis beyond a leading sign (is_expression)
+  /// is parsed as an Expression, up to the ',' or ')' that ends the argument.
+  bool expression(Value& v) {
+    if (peek() == '"' || peek() == '\'') return false;
+    std::size_t end = pos_;
+    for (int depth = 0; end < text_.size(); ++end) {
+      const char c = text_[end];
+      if (c == '(') ++depth;
+      if ((c == ')' && depth == 0) || (c == ',' && depth == 0)) break;
+      if (c == ')') --depth;
+    }
+    while (end > pos_ && std::isspace(static_cast<unsigned char>(text_[end - 1]))) --end;
+    const std::string_view source = text_.substr(pos_, end - pos_);
+    if (!is_expression(source)) return false;
+    v.kind = ValueKind::Expression;
+    v.column = column();
+    v.source = std::string(source);
+    v.text = v.source;
+    try {
+      v.expression = Expression::parse(source);
+    } catch (const SpecError& e) {
+      throw SpecError(e.reason(), v.column + e.column() - 1);
+    }
+    pos_ = end;
+    return true;
   }
 
   Value word() {
@@ -734,8 +764,11 @@ class Parser {
 // Binding arguments to parameters.
 
 struct Resolved {
+  Resolved(std::string text_, double number_, std::optional<Expression> expression_ = {})
+      : text(std::move(text_)), number(number_), expression(std::move(expression_)) {}
   std::string text;
   double number = 0;
+  std::optional<Expression> expression;  // evaluated by Initializer::bind
 };
 
 std::string shortest(double value) {
@@ -764,6 +797,7 @@ auto at_column(const Value& v, Fn&& fn, const std::string& extra = "") {
 }
 
 Resolved resolve_number(const Scheme& scheme, const SchemeParam& p, const Value& v) {
+  if (v.kind == ValueKind::Expression) return {v.source, 0.0, v.expression};
   if (v.kind != ValueKind::Number) wrong_kind(scheme, p, v, "a number");
   return {shortest(v.number), v.number};
 }
@@ -781,6 +815,7 @@ Resolved resolve_integer(const Scheme& scheme, const SchemeParam& p, const Value
 
 Resolved resolve_negative_slope(const Scheme& scheme, const SchemeParam& p, const Value& v) {
   if (v.kind == ValueKind::Number) return {shortest(v.number), v.number};
+  if (v.kind == ValueKind::Expression) return {v.source, 0.0, v.expression};
   // torch: "negative_slope {param} not a valid number" for anything but an int or float.
   at_column(v, [&] { return parse_negative_slope(v.source); });
   wrong_kind(scheme, p, v, "a number");
@@ -946,7 +981,8 @@ Initializer Initializer::parse(std::string_view text) {
                       raw.end_column);
     }
     Resolved r = slots[i] ? resolve(scheme, p, slots[i]->value) : resolve_default(p);
-    init.args_.push_back({p.name, std::move(r.text), r.number});
+    init.args_.push_back({p.name, std::move(r.text), r.number, std::move(r.expression),
+                          slots[i] ? slots[i]->value.column : 0});
   }
   return init;
 }
@@ -966,7 +1002,27 @@ Tensor& Initializer::apply(Tensor& tensor, Generator& gen) const {
   return apply(tensor, gen, default_generator());
 }
 
+bool Initializer::has_expressions() const {
+  return std::any_of(args_.begin(), args_.end(), [](const Arg& a) { return a.expression; });
+}
+
+Initializer Initializer::bind(const Variables& vars) const {
+  Initializer bound = *this;
+  for (Arg& a : bound.args_) {
+    if (!a.expression) continue;
+    try {
+      a.number = a.expression->evaluate(vars);
+    } catch (const SpecError& e) {
+      throw SpecError(e.reason(), a.column + e.column() - 1);
+    }
+    a.text = shortest(a.number);
+    a.expression.reset();
+  }
+  return bound;
+}
+
 Tensor& Initializer::apply(Tensor& tensor, Generator& gen, Generator& perm_gen) const {
+  if (has_expressions()) return bind(parameter_variables(tensor)).apply(tensor, gen, perm_gen);
   std::vector<double> numbers;
   std::vector<std::string_view> texts;
   for (const Arg& a : args_) {

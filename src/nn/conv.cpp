@@ -56,8 +56,8 @@ ConvNd::ConvNd(int spatial_dims, bool transposed, std::int64_t in_channels,
   if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
 }
 
-void ConvNd::reset_own_parameters(Generator& gen) {
-  detail::reset_weight_and_bias(*this, gen, /*draw_bias_at_zero_fan=*/false);
+std::optional<DefaultInit> ConvNd::default_init(const std::string& name) const {
+  return detail::affine_default_init(*this, name, /*draw_bias_at_zero_fan=*/false);
 }
 
 Tensor ConvNd::forward(const Tensor& input) {

@@ -24,11 +24,12 @@ Embedding::Embedding(std::int64_t num_embeddings, std::int64_t embedding_dim,
   if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
 }
 
-void Embedding::reset_own_parameters(Generator& gen) {
+std::optional<DefaultInit> Embedding::default_init(const std::string& name) const {
   // torch/nn/modules/sparse.py: init.normal_(weight), then _fill_padding_idx_with_zero().
-  init::normal_(weight(), 0.0, 1.0, gen);
-  if (padding_idx_) weight().select(0, *padding_idx_).fill_(0.0);
-  note_init("weight", padding_idx_ ? "normal(0, 1), padding row 0" : "normal(0, 1)", 1.0);
+  if (name != "weight") return std::nullopt;
+  return DefaultInit{"normal(mean=0, std=1)",
+                     padding_idx_ ? "normal(0, 1), padding row 0" : "normal(0, 1)", 1.0,
+                     padding_idx_};
 }
 
 namespace {

@@ -20,8 +20,8 @@ Linear::Linear(std::int64_t in_features, std::int64_t out_features, bool bias, G
   if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
 }
 
-void Linear::reset_own_parameters(Generator& gen) {
-  detail::reset_weight_and_bias(*this, gen, /*draw_bias_at_zero_fan=*/true);
+std::optional<DefaultInit> Linear::default_init(const std::string& name) const {
+  return detail::affine_default_init(*this, name, /*draw_bias_at_zero_fan=*/true);
 }
 
 Tensor Linear::forward(const Tensor& input) {

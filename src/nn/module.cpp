@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "weightinit/error.h"
+#include "weightinit/init/expression.h"
+#include "weightinit/init/spec.h"
 
 namespace weightinit::nn {
 
@@ -93,7 +95,24 @@ void Module::remove_forward_hook(std::size_t id) {
   std::erase_if(hooks_, [&](const auto& entry) { return entry.first == id; });
 }
 
-void Module::reset_own_parameters(Generator& /*gen*/) {}
+std::optional<DefaultInit> Module::default_init(const std::string& /*name*/) const {
+  return std::nullopt;
+}
+
+void Module::reset_own_parameters(Generator& gen) { draw_default_inits(gen); }
+
+void Module::draw_default_inits(Generator& gen) {
+  const Tensor* weight = has_parameter("weight") ? &parameter("weight").data : nullptr;
+  for (auto& [name, p] : parameters_) {
+    const std::optional<DefaultInit> d = default_init(name);
+    if (!d || d->spec.empty()) continue;
+    const init::Initializer spec =
+        init::Initializer::parse(d->spec).bind(init::parameter_variables(p->data, weight));
+    spec.apply(p->data, gen);
+    if (d->zero_row) p->data.select(0, *d->zero_row).fill_(0.0);
+    note_init(name, d->note, d->promised_std);
+  }
+}
 
 void Module::reset_parameters(Generator& gen) {
   for (Module* m : modules()) m->reset_own_parameters(gen);

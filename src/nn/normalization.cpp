@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "nn/default_init.h"
 #include "nn/functional/common.h"
 #include "nn/repr_util.h"
 #include "weightinit/init/init.h"
@@ -38,19 +39,18 @@ std::string BatchNorm::type_name() const {
   return "BatchNorm" + std::to_string(spatial_dims_) + "d";
 }
 
-void BatchNorm::reset_own_parameters(Generator& /*gen*/) {
+std::optional<DefaultInit> BatchNorm::default_init(const std::string& name) const {
+  return detail::norm_default_init(name);
+}
+
+void BatchNorm::reset_own_parameters(Generator& gen) {
   // torch: reset_running_stats(), then ones_(weight), zeros_(bias).
   if (track_running_stats_) {
     buffer("running_mean").fill_(0.0);
     buffer("running_var").fill_(1.0);
     buffer("num_batches_tracked").fill_(0.0);
   }
-  if (affine_) {
-    init::ones_(parameter("weight").data);
-    init::zeros_(parameter("bias").data);
-    note_init("weight", "ones", 0.0);
-    note_init("bias", "zeros", 0.0);
-  }
+  draw_default_inits(gen);
 }
 
 Tensor BatchNorm::forward(const Tensor& input) {
@@ -115,13 +115,8 @@ LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine
   if (!deferred_allocation()) reset_own_parameters(default_generator());  // draws nothing
 }
 
-void LayerNorm::reset_own_parameters(Generator& /*gen*/) {
-  if (affine_) {
-    init::ones_(parameter("weight").data);
-    init::zeros_(parameter("bias").data);
-    note_init("weight", "ones", 0.0);
-    note_init("bias", "zeros", 0.0);
-  }
+std::optional<DefaultInit> LayerNorm::default_init(const std::string& name) const {
+  return detail::norm_default_init(name);
 }
 
 Tensor LayerNorm::forward(const Tensor& input) {
@@ -160,10 +155,9 @@ RMSNorm::RMSNorm(std::int64_t dim, double eps, DType dtype) : dim_(dim), eps_(ep
   if (!deferred_allocation()) reset_own_parameters(default_generator());  // draws nothing
 }
 
-void RMSNorm::reset_own_parameters(Generator& /*gen*/) {
+std::optional<DefaultInit> RMSNorm::default_init(const std::string& name) const {
   // LlamaRMSNorm: self.weight = nn.Parameter(torch.ones(hidden_size)).
-  init::ones_(parameter("weight").data);
-  note_init("weight", "ones", 0.0);
+  return detail::norm_default_init(name);
 }
 
 Tensor RMSNorm::forward(const Tensor& input) {

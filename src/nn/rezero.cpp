@@ -42,9 +42,9 @@ ReZero::ReZero(std::shared_ptr<Module> branch, DType dtype) : branch_(std::move(
   if (!deferred_allocation()) reset_own_parameters(default_generator());  // draws nothing
 }
 
-void ReZero::reset_own_parameters(Generator& /*gen*/) {
-  init::zeros_(parameter("alpha").data);
-  note_init("alpha", "zeros", 0.0);
+std::optional<DefaultInit> ReZero::default_init(const std::string& name) const {
+  if (name != "alpha") return std::nullopt;
+  return DefaultInit{"zeros", "zeros", 0.0, std::nullopt};
 }
 
 Tensor ReZero::forward(const Tensor& input) {

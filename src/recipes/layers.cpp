@@ -6,17 +6,12 @@
 
 namespace weightinit::recipes {
 
-bool is_weight_layer(const nn::Module& module) {
-  const std::string name = module.type_name();
-  return name == "Linear" || name.starts_with("Conv");
-}
-
 int init_weight_layers(nn::Module& model, const init::Initializer& weight_init,
                        const init::Initializer* bias_init, Generator& gen) {
   const double unknown = std::numeric_limits<double>::quiet_NaN();
   int count = 0;
   for (nn::Module* m : model.modules()) {
-    if (!is_weight_layer(*m)) continue;
+    if (!m->is_weight_layer()) continue;
     weight_init.apply(m->parameter("weight").data, gen);
     m->note_init("weight", weight_init.canonical(), unknown);
     if (bias_init != nullptr && m->has_parameter("bias")) {

@@ -47,7 +47,7 @@ std::vector<LsuvLayer> lsuv_init(nn::Module& model, const Tensor& batch, Generat
                    "LSUV target_variance must be > 0, but got ", options.target_variance);
   std::vector<std::pair<std::string, nn::Module*>> layers;
   for (auto& [name, module] : model.named_modules()) {
-    if (is_weight_layer(*module)) layers.emplace_back(name, module);
+    if (module->is_weight_layer()) layers.emplace_back(name, module);
   }
   WEIGHTINIT_CHECK(!layers.empty(), ValueError,
                    "LSUV needs a model with Linear or Conv layers, and this one has none");

@@ -19,7 +19,7 @@
 #include "detail/text.h"
 #include "weightinit/init/fan.h"
 #include "weightinit/init/spec.h"
-#include "weightinit/nn/embedding.h"
+#include "weightinit/nn/module_types.h"
 
 namespace weightinit::recipes {
 
@@ -158,381 +158,6 @@ Selector parse_selector(const std::string& text, int column, const std::string& 
   return sel;
 }
 
-/// Module types a policy may name without the model having one (typos against these, and
-/// against the model's own types, get "did you mean").
-const std::vector<std::string>& library_types() {
-  static const std::vector<std::string> types = {"Linear",
-                                                 "Bilinear",
-                                                 "Conv1d",
-                                                 "Conv2d",
-                                                 "Conv3d",
-                                                 "ConvTranspose1d",
-                                                 "ConvTranspose2d",
-                                                 "ConvTranspose3d",
-                                                 "BatchNorm1d",
-                                                 "BatchNorm2d",
-                                                 "BatchNorm3d",
-                                                 "GroupNorm",
-                                                 "RMSNorm",
-                                                 "ReZero",
-                                                 "LayerNorm",
-                                                 "InstanceNorm1d",
-                                                 "InstanceNorm2d",
-                                                 "InstanceNorm3d",
-                                                 "Embedding",
-                                                 "MultiheadAttention",
-                                                 "LSTM",
-                                                 "GRU",
-                                                 "RNN"};
-  return types;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Expressions in spec arguments.
-
-/// Recursive-descent evaluator: sum := product (('+'|'-') product)*; product := power
-/// (('*'|'/') power)*; power := unary ('^' power)?; unary := '-' unary | primary; primary :=
-/// number | name | name '(' sum ')' | '(' sum ')'.
-/// How deep expressions may nest (parentheses, unary minus, ^): beyond it, a parse error.
-constexpr int kMaxExpressionDepth = 256;
-
-class Expression {
- public:
-  /// `lenient`: an unknown variable counts as 7 (a syntax check before the variables are known).
-  Expression(std::string_view text, const std::map<std::string, double>& vars, bool lenient = false)
-      : text_(text), vars_(vars), lenient_(lenient) {}
-
-  /// The value; on error, sets error() and error_offset() (0-based in the text).
-  std::optional<double> evaluate() {
-    const double v = sum();
-    skip();
-    if (!error_.empty()) return std::nullopt;
-    if (pos_ != text_.size()) {
-      fail("unexpected '" + std::string(1, text_[pos_]) + "'");
-      return std::nullopt;
-    }
-    return v;
-  }
-  const std::string& error() const { return error_; }
-  std::size_t error_offset() const { return error_pos_; }
-
- private:
-  void skip() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-  }
-  void fail(const std::string& message) {
-    if (error_.empty()) {
-      error_ = message;
-      error_pos_ = pos_;
-    }
-  }
-  /// Counts one level of nesting while alive; past kMaxExpressionDepth it fails the parse
-  /// instead of recursing on (30,000 parentheses would overflow the stack).
-  class Deeper {
-   public:
-    explicit Deeper(Expression& e) : e_(e), ok_(++e.depth_ <= kMaxExpressionDepth) {
-      if (!ok_) {
-        e.fail("the expression nests deeper than " + std::to_string(kMaxExpressionDepth) +
-               " levels");
-      }
-    }
-    ~Deeper() { --e_.depth_; }
-    Deeper(const Deeper&) = delete;
-    Deeper& operator=(const Deeper&) = delete;
-    bool ok() const { return ok_; }
-
-   private:
-    Expression& e_;
-    bool ok_;
-  };
-
-  double sum() {
-    const Deeper level(*this);
-    if (!level.ok()) return 0.0;
-    double v = product();
-    for (;;) {
-      skip();
-      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) {
-        const char op = text_[pos_++];
-        const double r = product();
-        v = op == '+' ? v + r : v - r;
-      } else {
-        return v;
-      }
-    }
-  }
-  double product() {
-    double v = power();
-    for (;;) {
-      skip();
-      if (pos_ < text_.size() && (text_[pos_] == '*' || text_[pos_] == '/')) {
-        const char op = text_[pos_++];
-        const double r = power();
-        v = op == '*' ? v * r : v / r;
-      } else {
-        return v;
-      }
-    }
-  }
-  double power() {
-    const double base = unary();
-    skip();
-    if (pos_ < text_.size() && text_[pos_] == '^') {
-      ++pos_;
-      const Deeper level(*this);
-      if (!level.ok()) return 0.0;
-      return std::pow(base, power());
-    }
-    return base;
-  }
-  double unary() {
-    skip();
-    if (pos_ < text_.size() && text_[pos_] == '-') {
-      ++pos_;
-      const Deeper level(*this);
-      if (!level.ok()) return 0.0;
-      return -unary();
-    }
-    return primary();
-  }
-  double primary() {
-    skip();
-    if (pos_ >= text_.size()) {
-      fail("expected a number, a variable or '(' at the end");
-      return 0.0;
-    }
-    const char c = text_[pos_];
-    if (c == '(') {
-      ++pos_;
-      const double v = sum();
-      skip();
-      if (pos_ >= text_.size() || text_[pos_] != ')') {
-        fail("expected ')'");
-        return 0.0;
-      }
-      ++pos_;
-      return v;
-    }
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
-      const std::string rest(text_.substr(pos_));
-      char* end = nullptr;
-      const double v = std::strtod(rest.c_str(), &end);
-      if (end == rest.c_str()) {
-        fail("malformed number");
-        return 0.0;
-      }
-      pos_ += static_cast<std::size_t>(end - rest.c_str());
-      return v;
-    }
-    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-      const std::size_t begin = pos_;
-      while (pos_ < text_.size() &&
-             (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) {
-        ++pos_;
-      }
-      const std::string name(text_.substr(begin, pos_ - begin));
-      skip();
-      if (pos_ < text_.size() && text_[pos_] == '(') {
-        ++pos_;
-        const double arg = sum();
-        skip();
-        if (pos_ >= text_.size() || text_[pos_] != ')') {
-          fail("expected ')' after the argument of " + name);
-          return 0.0;
-        }
-        ++pos_;
-        if (name == "sqrt") return std::sqrt(arg);
-        if (name == "exp") return std::exp(arg);
-        if (name == "log") return std::log(arg);
-        pos_ = begin;
-        fail("unknown function '" + name + "': expected sqrt, exp or log");
-        return 0.0;
-      }
-      const auto it = vars_.find(name);
-      if (it == vars_.end() && lenient_) return 7.0;
-      if (it == vars_.end()) {
-        pos_ = begin;
-        std::string known;
-        for (const auto& [k, v] : vars_) known += (known.empty() ? "" : ", ") + k;
-        fail("unknown variable '" + name + "': expected one of " + known);
-        return 0.0;
-      }
-      return it->second;
-    }
-    fail("unexpected '" + std::string(1, c) + "'");
-    return 0.0;
-  }
-
-  std::string_view text_;
-  const std::map<std::string, double>& vars_;
-  bool lenient_;
-  std::size_t pos_ = 0;
-  int depth_ = 0;
-  std::string error_;
-  std::size_t error_pos_ = 0;
-};
-
-/// An argument value is an expression when it has an operator or a parenthesis beyond a
-/// leading sign (so `fan_out`, `relu`, `-0.5` and `1e-3` pass through as written).
-bool is_expression(std::string_view value) {
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const char c = value[i];
-    if (c == '(' || c == ')' || c == '*' || c == '/' || c == '^') return true;
-    if ((c == '+' || c == '-') && i > 0) {
-      const char prev = value[i - 1];
-      if (prev != 'e' && prev != 'E') return true;
-      // "1e-3" is a literal; "fan_in-1" or "e-1" is not: an exponent follows a digit or '.'.
-      if (i < 2 || !(std::isdigit(static_cast<unsigned char>(value[i - 2])) || value[i - 2] == '.'))
-        return true;
-    }
-  }
-  return false;
-}
-
-/// A spec with its expressions located: text pieces and expression pieces, in order.
-struct SpecTemplate {
-  struct Piece {
-    std::string text;
-    bool expression = false;
-    std::size_t offset = 0;  // 0-based offset of the piece in the spec as written
-  };
-  std::vector<Piece> pieces;
-
-  static SpecTemplate split(const std::string& spec) {
-    SpecTemplate t;
-    const std::size_t open = spec.find('(');
-    const std::size_t close = spec.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close < open) {
-      t.pieces.push_back({spec, false, 0});
-      return t;
-    }
-    // Arguments between the outer parentheses, split at top-level commas.
-    std::size_t cursor = 0;  // start of the pending literal piece
-    std::size_t arg_start = open + 1;
-    int depth = 0;
-    for (std::size_t i = open + 1; i <= close; ++i) {
-      const char c = spec[i];
-      if (c == '(') ++depth;
-      if (c == ')' && depth > 0) {
-        --depth;
-        continue;
-      }
-      if ((c == ',' && depth == 0) || i == close) {
-        const std::string arg = spec.substr(arg_start, i - arg_start);
-        const std::size_t eq = arg.find('=');
-        std::size_t value_lead = 0;
-        const std::size_t value_at = eq == std::string::npos ? 0 : eq + 1;
-        const std::string value = trim(std::string_view(arg).substr(value_at), &value_lead);
-        if (is_expression(value)) {
-          const std::size_t value_begin = arg_start + value_at + value_lead;
-          t.pieces.push_back({spec.substr(cursor, value_begin - cursor), false, cursor});
-          t.pieces.push_back({value, true, value_begin});
-          cursor = value_begin + value.size();
-        }
-        arg_start = i + 1;
-      }
-    }
-    t.pieces.push_back({spec.substr(cursor), false, cursor});
-    return t;
-  }
-
-  bool has_expressions() const {
-    return std::any_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.expression; });
-  }
-};
-
-/// Expression values print with 17 significant digits, which read back as the same double.
-std::string exact_number(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-/// The per-parameter variables of spec expressions.
-std::map<std::string, double> parameter_variables(const Tensor& t,
-                                                  const std::map<std::string, double>& extra,
-                                                  const Tensor* owner_weight = nullptr) {
-  std::map<std::string, double> vars = extra;
-  // The owning module's weight fan-in (Linear/Conv biases are U(±1/√fan_in of the weight)).
-  vars["weight_fan_in"] = 0.0;
-  if (owner_weight != nullptr && owner_weight->dim() >= 2) {
-    vars["weight_fan_in"] =
-        static_cast<double>(init::calculate_fan_in_and_fan_out(*owner_weight).fan_in);
-  }
-  const Shape& s = t.sizes();
-  vars["numel"] = static_cast<double>(t.numel());
-  vars["out"] = s.empty() ? 1.0 : static_cast<double>(s[0]);
-  vars["in"] = s.size() < 2 ? 1.0 : static_cast<double>(s[1]);
-  double k = 1.0;
-  for (std::size_t i = 2; i < s.size(); ++i) k *= static_cast<double>(s[i]);
-  vars["k"] = k;
-  if (s.size() >= 2) {
-    const auto fans = init::calculate_fan_in_and_fan_out(t);
-    vars["fan_in"] = static_cast<double>(fans.fan_in);
-    vars["fan_out"] = static_cast<double>(fans.fan_out);
-  } else {
-    vars["fan_in"] = vars["fan_out"] = static_cast<double>(t.numel());
-  }
-  return vars;
-}
-
-/// Variables with placeholder values, to check expressions at parse time.
-std::map<std::string, double> placeholder_variables(const std::map<std::string, double>& extra) {
-  std::map<std::string, double> vars = extra;
-  for (const char* name : {"numel", "out", "in", "k", "fan_in", "fan_out", "weight_fan_in"}) {
-    vars[name] = 7.0;
-  }
-  return vars;
-}
-
-/// The spec with each expression replaced by its value; throws PolicyError at the
-/// expression's column when one does not evaluate. `spec_column` is the spec's 1-based column.
-/// `lengths`, when given, receives the length of each piece as written into the result.
-std::string instantiate(const SpecTemplate& t, const std::map<std::string, double>& vars,
-                        const std::string& source, int line, int spec_column,
-                        std::vector<std::size_t>* lengths = nullptr, bool lenient = false) {
-  std::string out;
-  for (const auto& piece : t.pieces) {
-    const std::size_t before = out.size();
-    if (!piece.expression) {
-      out += piece.text;
-      if (lengths) lengths->push_back(out.size() - before);
-      continue;
-    }
-    Expression e(piece.text, vars, lenient);
-    const auto value = e.evaluate();
-    if (!value) {
-      throw PolicyError(source, line,
-                        spec_column + static_cast<int>(piece.offset + e.error_offset()),
-                        e.error() + " in expression '" + piece.text + "'");
-    }
-    out += exact_number(*value);
-    if (lengths) lengths->push_back(out.size() - before);
-  }
-  return out;
-}
-
-/// Parses an instantiated spec (piece lengths from instantiate), reporting a SpecError at its
-/// place in the line: inside a substituted value it points at the expression.
-init::Initializer parse_spec(const std::string& text, const SpecTemplate& t,
-                             const std::vector<std::size_t>& lengths, const std::string& source,
-                             int line, int spec_column) {
-  try {
-    return Initializer::parse(text);
-  } catch (const SpecError& e) {
-    const std::size_t at = e.column() > 0 ? e.column() - 1 : 0;  // 0-based, instantiated text
-    std::size_t written = 0, column = at;
-    for (std::size_t i = 0; i < t.pieces.size() && i < lengths.size(); ++i) {
-      if (at < written + lengths[i] || i + 1 == t.pieces.size()) {
-        column = t.pieces[i].offset + (t.pieces[i].expression ? 0 : at - written);
-        break;
-      }
-      written += lengths[i];
-    }
-    throw recipes::PolicyError(source, line, spec_column + static_cast<int>(column), e.reason());
-  }
-}
-
 /// Schemes that need a tensor of at least 2 dimensions (torch computes fans or a matrix).
 bool needs_two_dims(const std::string& scheme) {
   for (const char* prefix : {"xavier", "kaiming", "orthogonal", "sparse", "eye", "dirac"}) {
@@ -545,24 +170,6 @@ std::string shape_text(const Shape& s) {
   std::string out = "[";
   for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
   return out + "]";
-}
-
-/// torch's reset_parameters() for parameter `local` of a module of type `type`, as a spec: what
-/// "default" draws in the Philox family (where a parameter's values must come from its own
-/// stream, not from the constructor's place in the torch stream). nullopt when unknown.
-std::optional<std::string> torch_default_spec(const std::string& type, const std::string& local) {
-  const bool affine = type == "Linear" || type == "Bilinear" || type.rfind("Conv", 0) == 0;
-  if (affine && local == "weight") return "kaiming_uniform(a=sqrt(5))";
-  if (affine && local == "bias") {
-    return "uniform(a=-1 / sqrt(weight_fan_in), b=1 / sqrt(weight_fan_in))";
-  }
-  const bool norm = type.rfind("BatchNorm", 0) == 0 || type == "LayerNorm" || type == "GroupNorm" ||
-                    type.rfind("InstanceNorm", 0) == 0 || type == "RMSNorm";
-  if (norm && local == "weight") return "ones";
-  if (norm && local == "bias") return "zeros";
-  if (type == "Embedding" && local == "weight") return "normal(mean=0, std=1)";
-  if (type == "ReZero" && local == "alpha") return "zeros";
-  return std::nullopt;
 }
 
 }  // namespace
@@ -627,12 +234,16 @@ Policy Policy::parse_with(std::string_view text, std::string source,
 
 void Policy::check_specs() const {
   for (const PolicyRule& rule : rules_) {
-    if (rule.spec == "default") continue;
-    const SpecTemplate t = SpecTemplate::split(rule.spec);
-    std::vector<std::size_t> lengths;
-    const std::string text = instantiate(t, placeholder_variables(variables_), source_, rule.line,
-                                         rule.spec_column, &lengths, /*lenient=*/true);
-    (void)parse_spec(text, t, lengths, source_, rule.line, rule.spec_column);
+    if (rule.spec != "default") (void)parse_rule_spec(rule);
+  }
+}
+
+init::Initializer Policy::parse_rule_spec(const PolicyRule& rule) const {
+  try {
+    return Initializer::parse(rule.spec);
+  } catch (const SpecError& e) {
+    throw PolicyError(source_, rule.line, rule.spec_column + static_cast<int>(e.column()) - 1,
+                      e.reason());
   }
 }
 
@@ -704,37 +315,50 @@ std::string Policy::text() const {
   return out;
 }
 
-PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
-                        const PolicyApplyOptions& options) const {
-  // The owning module of every parameter: its type and the parameter's own name.
+// ---------------------------------------------------------------------------------------------
+// Planning, in steps: the parameters and their owners, the selectors, which rule decides each
+// parameter, the warnings, then each parameter's initializer.
+
+namespace {
+
+/// A parameter of the model with the module that owns it.
+struct Target {
+  std::string name, type, local;  // qualified name, owner's type, the parameter's own name
+  nn::Parameter* parameter = nullptr;
+  nn::Module* owner = nullptr;
+};
+
+/// Every parameter in named_parameters() order with its owner; `types` receives the model's
+/// module types.
+std::vector<Target> collect_targets(nn::Module& model, std::set<std::string>& types) {
   std::map<std::string, nn::Module*> modules;
-  std::set<std::string> model_types;
   for (auto& [name, module] : model.named_modules()) {
     modules[name] = module;
-    model_types.insert(module->type_name());
+    types.insert(module->type_name());
   }
-  struct Target {
-    std::string name, type, local;
-    nn::Parameter* parameter;
-  };
   std::vector<Target> targets;
-  std::vector<nn::Module*> owners;
   for (auto& [name, parameter] : model.named_parameters()) {
     const std::size_t dot = name.rfind('.');
-    const std::string owner = dot == std::string::npos ? "" : name.substr(0, dot);
-    const auto it = modules.find(owner);
-    const std::string type = it == modules.end() ? "" : it->second->type_name();
-    targets.push_back(
-        {name, type, dot == std::string::npos ? name : name.substr(dot + 1), parameter});
-    owners.push_back(it == modules.end() ? &model : it->second);
+    const auto it = modules.find(dot == std::string::npos ? "" : name.substr(0, dot));
+    nn::Module* owner = it == modules.end() ? &model : it->second;
+    targets.push_back({name, owner->type_name(),
+                       dot == std::string::npos ? name : name.substr(dot + 1), parameter, owner});
   }
+  return targets;
+}
 
-  // Selectors, with type names checked against the library's and the model's types.
-  std::vector<std::string> known(library_types());
+/// The rules' selectors, with type names checked against nn's registry and the model's types.
+std::vector<Selector> parse_selectors(const std::vector<PolicyRule>& rules,
+                                      const std::string& source,
+                                      const std::set<std::string>& model_types) {
+  std::vector<std::string> known = nn::module_type_names();
   known.insert(known.end(), model_types.begin(), model_types.end());
   std::vector<Selector> selectors;
-  for (const PolicyRule& rule : rules_) {
-    selectors.push_back(parse_selector(rule.selector, rule.column, source_, rule.line));
+  for (const PolicyRule& rule : rules) {
+    selectors.push_back(parse_selector(rule.selector, rule.column, source, rule.line));
+    // A built-in policy transcribes its source, which may name torch types nn/ lacks
+    // (torchvision's ResNet recipe sets GroupNorm like BatchNorm2d): such a rule matches nothing.
+    if (source.rfind("builtin:", 0) == 0) continue;
     for (const Term& term : selectors.back().terms) {
       if (term.kind != Term::Kind::Type) continue;
       const bool any = std::any_of(known.begin(), known.end(), [&](const std::string& type) {
@@ -742,20 +366,24 @@ PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
       });
       if (any) continue;
       const std::string best = detail::closest_within(term.type_glob, known, 4);
-      throw PolicyError(source_, rule.line, term.column,
+      throw PolicyError(source, rule.line, term.column,
                         "unknown module type '" + term.type_glob + "'" +
                             (best.empty() ? std::string(": names starting with a capital are "
                                                         "module types, like Conv2d or Linear")
                                           : " (did you mean '" + best + "'?)"));
     }
   }
+  return selectors;
+}
 
-  // Which rule decides each parameter, and the warnings.
+/// The first matching rule of each target; `matches` counts the parameters each rule takes.
+PolicyReport match_rules(const std::vector<Target>& targets, const std::vector<Selector>& selectors,
+                         std::vector<int>& matches) {
   PolicyReport report;
-  std::vector<int> matches(rules_.size(), 0);
+  matches.assign(selectors.size(), 0);
   for (const Target& t : targets) {
     AppliedParameter applied{t.name, t.type, -1, ""};
-    for (std::size_t r = 0; r < rules_.size(); ++r) {
+    for (std::size_t r = 0; r < selectors.size(); ++r) {
       if (selectors[r].matches(t.name, t.type, t.local)) {
         applied.rule = static_cast<int>(r);
         ++matches[r];
@@ -764,6 +392,81 @@ PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
     }
     report.parameters.push_back(std::move(applied));
   }
+  return report;
+}
+
+/// The identifiers in the rules' specs (variables an expression reads, and other words).
+std::set<std::string> words_in_specs(const std::vector<PolicyRule>& rules) {
+  std::set<std::string> read;
+  for (const PolicyRule& rule : rules) {
+    const std::string& t = rule.spec;
+    for (std::size_t i = 0; i < t.size();) {
+      if (!(std::isalpha(static_cast<unsigned char>(t[i])) || t[i] == '_')) {
+        ++i;
+        continue;
+      }
+      std::size_t e = i;
+      while (e < t.size() && (std::isalnum(static_cast<unsigned char>(t[e])) || t[e] == '_')) ++e;
+      read.insert(t.substr(i, e - i));
+      i = e;
+    }
+  }
+  return read;
+}
+
+/// The spec of `spec` with the rule's location on an error about parameter `t`.
+std::string rule_location(const PolicyRule* rule, const std::string& spec, const Target& t) {
+  return "rule '" + (rule ? rule->selector : std::string("default")) + ": " + spec +
+         "' on parameter '" + t.name + "' of shape " + shape_text(t.parameter->data.sizes());
+}
+
+/// `parsed` (the rule's spec, or the owner's default `spec`) evaluated for parameter `t`, with
+/// its shape variables and `variables`; PolicyError at the rule's location when it does not
+/// evaluate or does not apply to the shape.
+init::Initializer resolve_spec(const std::string& source, const PolicyRule* rule,
+                               const std::string& spec, const init::Initializer& parsed,
+                               const Target& t, const init::Variables& variables) {
+  const int line = rule ? rule->line : 0;
+  const int spec_column = rule ? rule->spec_column : 0;
+  const Tensor* weight =
+      t.owner->has_parameter("weight") ? &t.owner->parameter("weight").data : nullptr;
+  init::Variables vars = init::parameter_variables(t.parameter->data, weight);
+  vars.insert(variables.begin(), variables.end());  // the parameter's own win
+  Initializer bound = parsed;
+  try {
+    bound = parsed.bind(vars);
+  } catch (const SpecError& e) {
+    throw PolicyError(source, line, spec_column + static_cast<int>(e.column()) - 1,
+                      rule_location(rule, spec, t) + ": " + e.reason());
+  }
+  if (needs_two_dims(bound.scheme().name) && t.parameter->data.dim() < 2) {
+    throw PolicyError(source, line, spec_column,
+                      rule_location(rule, spec, t) +
+                          ": Fan in and fan out can not be computed for tensor with "
+                          "fewer than 2 dimensions");
+  }
+  return bound;
+}
+
+/// The owner's DefaultInit of parameter `t`, resolved into `p` (the Philox "default").
+void resolve_default(const std::string& source, const PolicyRule* rule, const Target& t,
+                     const init::Variables& variables, PlannedParameter& p) {
+  const std::optional<nn::DefaultInit> d = t.owner->default_init(t.local);
+  if (!d) {
+    throw PolicyError(source, rule ? rule->line : 0, rule ? rule->column : 0,
+                      "parameter '" + t.name + "' (" + t.type +
+                          "): no known constructor init to redraw from its Philox stream; "
+                          "give it a rule with an init spec");
+  }
+  if (d->spec.empty()) return;  // the constructor leaves it undrawn (a bias at fan_in 0)
+  p.init = resolve_spec(source, rule, d->spec, Initializer::parse(d->spec), t, variables);
+  p.zero_row = d->zero_row;  // Embedding's padding row, zeroed after the draw as torch does
+}
+
+}  // namespace
+
+void Policy::add_warnings(PolicyReport& report, const std::vector<int>& matches,
+                          const PolicyApplyOptions& options) const {
   // A built-in policy is a generic recipe: rules for layers a model lacks are expected.
   const bool builtin = source_.rfind("builtin:", 0) == 0;
   for (std::size_t r = 0; r < rules_.size() && !builtin; ++r) {
@@ -775,21 +478,7 @@ PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
   }
   // A --set variable that no rule reads is most likely a typo (n_layers for n_layer).
   if (!options.variables.empty()) {
-    std::set<std::string> read;
-    for (const PolicyRule& rule : rules_) {
-      const std::string& t = rule.spec;
-      for (std::size_t i = 0; i < t.size();) {
-        if (std::isalpha(static_cast<unsigned char>(t[i])) || t[i] == '_') {
-          std::size_t e = i;
-          while (e < t.size() && (std::isalnum(static_cast<unsigned char>(t[e])) || t[e] == '_'))
-            ++e;
-          read.insert(t.substr(i, e - i));
-          i = e;
-        } else {
-          ++i;
-        }
-      }
-    }
+    const std::set<std::string> read = words_in_specs(rules_);
     std::vector<std::string> candidates(read.begin(), read.end());
     for (const auto& [k, v] : variables_) candidates.push_back(k);
     for (const char* k : {"fan_in", "fan_out", "in", "out", "k", "numel"}) candidates.push_back(k);
@@ -818,79 +507,36 @@ PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
         source_, 0, 0,
         "--strict: " + std::to_string(report.warnings.size()) + " warning(s) are errors:" + all);
   }
+}
+
+PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
+                        const PolicyApplyOptions& options) const {
+  std::set<std::string> model_types;
+  const std::vector<Target> targets = collect_targets(model, model_types);
+  const std::vector<Selector> selectors = parse_selectors(rules_, source_, model_types);
+  std::vector<int> matches;
+  PolicyPlan plan;
+  plan.report = match_rules(targets, selectors, matches);
+  add_warnings(plan.report, matches, options);
 
   // Resolve every spec before drawing anything, so a bad expression or shape changes nothing.
-  // In the Philox family "default" (and no rule) redraws the constructor's scheme from the
-  // parameter's own stream, so every value depends only on (seed, name, index).
-  const bool philox = family == RngFamily::Philox;
-  std::map<std::string, double> extra = variables_;
-  for (const auto& [k, v] : options.variables) extra[k] = v;
-  std::vector<std::optional<init::Initializer>> inits(targets.size());
+  init::Variables variables(variables_.begin(), variables_.end());
+  for (const auto& [k, v] : options.variables) variables[k] = v;
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    const int r = report.parameters[i].rule;
-    const PolicyRule* rule = r < 0 ? nullptr : &rules_[static_cast<std::size_t>(r)];
-    std::string spec = rule ? rule->spec : "default";
-    if (spec == "default") {
-      report.parameters[i].init = rule ? "default" : "";
-      if (!philox) continue;
-      const auto torch_default = torch_default_spec(targets[i].type, targets[i].local);
-      if (!torch_default) {
-        throw PolicyError(source_, rule ? rule->line : 0, rule ? rule->column : 0,
-                          "parameter '" + targets[i].name + "' (" + targets[i].type +
-                              "): no known constructor init to redraw from its Philox stream; "
-                              "give it a rule with an init spec");
-      }
-      spec = *torch_default;
-    }
-    const int line = rule ? rule->line : 0;
-    const int spec_column = rule ? rule->spec_column : 0;
-    const Tensor& data = targets[i].parameter->data;
-    const std::string where = "rule '" + (rule ? rule->selector : std::string("default")) + ": " +
-                              spec + "' on parameter '" + targets[i].name + "' of shape " +
-                              shape_text(data.sizes());
-    const nn::Module* owner = owners[i];
-    const Tensor* owner_weight = nullptr;
-    for (const auto& [pname, p] : const_cast<nn::Module*>(owner)->named_parameters(false)) {
-      if (pname == "weight") owner_weight = &p->data;
-    }
-    if (spec.rfind("uniform(a=-1 / sqrt(weight_fan_in)", 0) == 0 &&
-        (owner_weight == nullptr ||
-         parameter_variables(data, extra, owner_weight)["weight_fan_in"] == 0.0)) {
-      continue;  // torch leaves such a bias as it is (fan_in 0)
-    }
-    const SpecTemplate t = SpecTemplate::split(spec);
-    std::vector<std::size_t> lengths;
-    std::string text;
-    try {
-      text = instantiate(t, parameter_variables(data, extra, owner_weight), source_, line,
-                         spec_column, &lengths);
-    } catch (const PolicyError& e) {
-      throw PolicyError(source_, line, e.column(), where + ": " + e.reason());
-    }
-    inits[i] = parse_spec(text, t, lengths, source_, line, spec_column);
-    if (needs_two_dims(inits[i]->scheme().name) && data.dim() < 2) {
-      throw PolicyError(source_, line, spec_column,
-                        where +
-                            ": Fan in and fan out can not be computed for tensor with "
-                            "fewer than 2 dimensions");
-    }
-    if (rule && rule->spec != "default") report.parameters[i].init = inits[i]->canonical();
-  }
-
-  PolicyPlan plan;
-  plan.report = std::move(report);
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    PlannedParameter p{targets[i].name,      targets[i].type, targets[i].local,
-                       targets[i].parameter, owners[i],       plan.report.parameters[i].rule,
-                       std::move(inits[i]),  std::nullopt};
-    const PolicyRule* rule = p.rule < 0 ? nullptr : &rules_[static_cast<std::size_t>(p.rule)];
-    if (auto* embedding = dynamic_cast<nn::Embedding*>(owners[i]);
-        embedding != nullptr && philox && embedding->padding_idx() && p.init &&
-        (rule == nullptr || rule->spec == "default")) {
-      // Embedding's constructor zeroes its padding row after the normal draw.
-      std::int64_t row = *embedding->padding_idx();
-      if (row < 0) row += targets[i].parameter->data.sizes()[0];
-      p.zero_row = row;
+    const Target& t = targets[i];
+    AppliedParameter& applied = plan.report.parameters[i];
+    const PolicyRule* rule =
+        applied.rule < 0 ? nullptr : &rules_[static_cast<std::size_t>(applied.rule)];
+    PlannedParameter p{t.name,  t.type,       t.local,      t.parameter,
+                       t.owner, applied.rule, std::nullopt, std::nullopt};
+    if (rule && rule->spec != "default") {
+      p.init = resolve_spec(source_, rule, rule->spec, parse_rule_spec(*rule), t, variables);
+      applied.init = p.init->canonical();
+    } else {
+      applied.init = rule ? "default" : "";
+      // In the Philox family "default" (and no rule) redraws the constructor's init from the
+      // parameter's own stream, so every value depends only on (seed, name, index).
+      if (family == RngFamily::Philox) resolve_default(source_, rule, t, variables, p);
     }
     plan.parameters.push_back(std::move(p));
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "weightinit/error.h"
+#include "weightinit/init/expression.h"
 #include "weightinit/random/generator.h"
 #include "weightinit/tensor/tensor.h"
 
@@ -67,18 +68,28 @@ const Scheme* find_scheme(std::string_view name);
 /// The known scheme name closest to `name` by edit distance (for "did you mean").
 std::string closest_scheme_name(std::string_view name);
 
-/// A spec bound to its scheme, with every argument checked and defaults filled in.
+/// A spec bound to its scheme, with every argument checked and defaults filled in. A numeric
+/// argument may be an Expression (`std=sqrt(2 / fan_in)`): it is parsed here and evaluated by
+/// bind() against a parameter's variables, or by apply() against the target tensor's own.
 class Initializer {
  public:
   /// Parses and validates `text`; throws SpecError (with column) for bad syntax, an unknown
   /// scheme or argument, a missing required argument, or a value of the wrong kind.
   static Initializer parse(std::string_view text);
 
+  /// Whether an argument is an expression still to evaluate.
+  bool has_expressions() const;
+  /// This initializer with every expression evaluated with `vars`; throws SpecError at the
+  /// column (in the spec text) of an unknown variable.
+  Initializer bind(const Variables& vars) const;
+
   const Scheme& scheme() const { return *scheme_; }
-  /// Normalised text with every argument named and defaults filled:
+  /// Normalised text with every argument named and defaults filled (an unevaluated expression
+  /// as written):
   /// "kaiming_normal(a=0, mode=fan_out, nonlinearity=relu)".
   std::string canonical() const;
-  /// Applies the scheme in place, drawing from `gen`; returns `tensor`. Like
+  /// Applies the scheme in place, drawing from `gen`; returns `tensor`. Expressions are
+  /// evaluated with parameter_variables(tensor) first. Like
   /// `torch.nn.init.<name>_(tensor, args..., generator=gen)`; sparse takes its per-column
   /// randperm from default_generator(), as torch does.
   Tensor& apply(Tensor& tensor, Generator& gen = default_generator()) const;
@@ -91,9 +102,11 @@ class Initializer {
 
  private:
   struct Arg {
-    std::string name;   // the parameter's name
-    std::string text;   // canonical text of the value
-    double number = 0;  // the value, for numeric kinds
+    std::string name;                      // the parameter's name
+    std::string text;                      // canonical text of the value (or the expression)
+    double number = 0;                     // the value, for numeric kinds
+    std::optional<Expression> expression;  // until bind()
+    std::size_t column = 0;                // of the value in the spec text (1-based; 0: default)
   };
   const Scheme* scheme_ = nullptr;
   std::vector<Arg> args_;  // one per parameter, in the scheme's order

@@ -39,7 +39,8 @@ class ConvNd : public Module {
   /// conv_transpose2d_backward).
   Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
-  void reset_own_parameters(Generator& gen) override;
+  std::optional<DefaultInit> default_init(const std::string& name) const override;
+  bool is_weight_layer() const override { return true; }
 
   Tensor& weight() { return parameter("weight").data; }
   Tensor& bias() { return has_parameter("bias") ? parameter("bias").data : no_bias_; }

@@ -21,7 +21,7 @@ class Embedding : public Module {
 
   std::string type_name() const override { return "Embedding"; }
   std::string extra_repr() const override;
-  void reset_own_parameters(Generator& gen) override;
+  std::optional<DefaultInit> default_init(const std::string& name) const override;
 
   /// Rows for `indices` (shape `index_shape`); the result is index_shape + [embedding_dim].
   /// In grad mode, records the indices (as an int64 tensor) for backward.

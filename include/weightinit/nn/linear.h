@@ -25,7 +25,8 @@ class Linear : public Module {
   /// leading dims); returns dx = dy·W.
   Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
-  void reset_own_parameters(Generator& gen) override;
+  std::optional<DefaultInit> default_init(const std::string& name) const override;
+  bool is_weight_layer() const override { return true; }
 
   Tensor& weight() { return parameter("weight").data; }
   /// Undefined when built with bias = false.

@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,20 @@ struct Parameter {
   Tensor grad;
   bool requires_grad = true;
   InitRecord init;
+};
+
+/// What a module's constructor draws into one of its parameters: torch's `reset_parameters()`,
+/// written as an init spec. The module owns this fact; its constructor draws it
+/// (Module::draw_default_inits), `summary --verbose` shows `note`, and a policy's "default" rule
+/// in the Philox family redraws it from the parameter's own stream. The spec is evaluated
+/// against the parameter (init::parameter_variables), where `weight_fan_in` is the fan-in of the
+/// module's weight: Linear's bias is `uniform(a=-1 / sqrt(weight_fan_in), b=1 /
+/// sqrt(weight_fan_in))`.
+struct DefaultInit {
+  std::string spec;  ///< the init spec; empty: the constructor leaves the parameter undrawn
+  std::string note;  ///< how summary --verbose names it ("kaiming_uniform(a=sqrt(5))")
+  double promised_std = std::numeric_limits<double>::quiet_NaN();  ///< std it promises
+  std::optional<std::int64_t> zero_row;  ///< a row zeroed after the draw (padding_idx)
 };
 
 /// Ordered (name, tensor) pairs, like the OrderedDict `state_dict()` returns (defined in
@@ -97,8 +112,15 @@ class Module {
   /// bias=True").
   virtual std::string extra_repr() const { return ""; }
 
+  /// What the constructor draws into this module's own parameter `name` (see DefaultInit), or
+  /// nullopt for a parameter the module does not describe. Default: nullopt.
+  virtual std::optional<DefaultInit> default_init(const std::string& name) const;
+  /// Whether this is a weight layer (a Linear or a convolution): what init_weight_layers, LSUV
+  /// and the probes initialize and measure. Default: false.
+  virtual bool is_weight_layer() const { return false; }
+
   /// Redraws this module's own parameters exactly as its constructor does (its children are
-  /// left alone), like the `reset_parameters()` of a torch layer. Default: nothing to draw.
+  /// left alone), like the `reset_parameters()` of a torch layer. Default: draw_default_inits.
   virtual void reset_own_parameters(Generator& gen);
   /// reset_own_parameters on every module, in modules() order (the constructors' order).
   void reset_parameters(Generator& gen = default_generator());
@@ -122,6 +144,10 @@ class Module {
   /// Records how parameter `name` was initialized (constructors and model init recipes call it;
   /// code that re-initializes a parameter by hand can too).
   void note_init(const std::string& name, std::string scheme, double promised_std);
+  /// Draws default_init(name) into each of this module's own parameters, in registration order,
+  /// from `gen`, and records it with note_init; parameters without one (or with an empty spec)
+  /// are left as they are.
+  void draw_default_inits(Generator& gen);
 
   /// Parameters with qualified names ("layer1.0.conv1.weight"), pre-order over modules and
   /// registration order within each, like `named_parameters()`.

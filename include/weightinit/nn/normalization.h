@@ -29,7 +29,8 @@ class BatchNorm : public Module {
   /// Adds dγ = Σdy·x̂ and dβ = Σdy into weight.grad / bias.grad when affine.
   Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
-  void reset_own_parameters(Generator& gen) override;
+  std::optional<DefaultInit> default_init(const std::string& name) const override;
+  void reset_own_parameters(Generator& gen) override;  // running stats, then the defaults
 
   std::int64_t num_features() const { return num_features_; }
 
@@ -79,7 +80,7 @@ class LayerNorm : public Module {
   /// elementwise_affine.
   Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
-  void reset_own_parameters(Generator& gen) override;
+  std::optional<DefaultInit> default_init(const std::string& name) const override;
 
  private:
   Shape normalized_shape_;
@@ -102,7 +103,7 @@ class RMSNorm : public Module {
   Tensor forward(const Tensor& input) override;
   /// "(4096,), eps=1e-06", as LlamaRMSNorm.extra_repr prints it.
   std::string extra_repr() const override;
-  void reset_own_parameters(Generator& gen) override;
+  std::optional<DefaultInit> default_init(const std::string& name) const override;
 
   std::int64_t dim() const { return dim_; }
   double eps() const { return eps_; }

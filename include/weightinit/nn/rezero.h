@@ -23,7 +23,7 @@ class ReZero : public Module {
   Tensor forward(const Tensor& input) override;
   Tensor backward(const Tensor& grad_output) override;
   /// alpha = 0 (the paper's init); the branch is left alone.
-  void reset_own_parameters(Generator& gen) override;
+  std::optional<DefaultInit> default_init(const std::string& name) const override;
 
   Module& branch() { return *branch_; }
 

@@ -11,13 +11,11 @@ namespace weightinit::recipes {
 ///   for m in model.modules():
 ///       if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d)):
 ///           weight_init(m.weight); if bias_init and m.bias is not None: bias_init(m.bias)
-/// Modules are visited in modules() order (pre-order), so the draws are torch's for the same
-/// generator. Each touched parameter's InitRecord gets the spec's canonical text (its promised
-/// std is left unknown). Returns the number of layers initialized.
+/// (nn::Module::is_weight_layer picks the layers.) Modules are visited in modules() order
+/// (pre-order), so the draws are torch's for the same generator. Each touched parameter's
+/// InitRecord gets the spec's canonical text (its promised std is left unknown). Returns the number
+/// of layers initialized.
 int init_weight_layers(nn::Module& model, const init::Initializer& weight_init,
                        const init::Initializer* bias_init, Generator& gen);
-
-/// Whether `module` is a Linear or convolution layer (type name Linear, Conv*d, ConvTranspose*d).
-bool is_weight_layer(const nn::Module& module);
 
 }  // namespace weightinit::recipes

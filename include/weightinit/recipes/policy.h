@@ -153,7 +153,10 @@ class Policy {
  private:
   static Policy parse_with(std::string_view text, std::string source,
                            std::map<std::string, double> variables);
-  void check_specs() const;  // parses every spec with placeholder variables (PolicyError)
+  void check_specs() const;  // parses every rule's spec (PolicyError at its place)
+  init::Initializer parse_rule_spec(const PolicyRule& rule) const;
+  void add_warnings(PolicyReport& report, const std::vector<int>& matches,
+                    const PolicyApplyOptions& options) const;
 
   std::string source_;
   std::vector<PolicyRule> rules_;
