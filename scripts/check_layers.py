@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when a lower layer of the library includes a higher one (docs/design.md, "Layers").
+"""Fails when a lower layer of the library includes a higher one (docs/design.md, "Layers"),
+or when the umbrella header weightinit.h leaves out a public header.
 
 The layers, lowest first, and what each may include. A folder of include/weightinit/ or src/
 belongs to one layer; the headers at the top of include/weightinit/ (dtype.h, error.h,
@@ -87,6 +88,26 @@ def violations(root):
     return found
 
 
+def missing_from_umbrella(root):
+    """Public headers that include/weightinit/weightinit.h does not include."""
+    public = set()
+    base = os.path.join(root, "include")
+    for folder, _, files in os.walk(os.path.join(base, "weightinit")):
+        for name in files:
+            if name.endswith(".h") and name != "weightinit.h":
+                public.add(os.path.relpath(os.path.join(folder, name), base))
+    umbrella = os.path.join(base, "weightinit", "weightinit.h")
+    included = set()
+    if os.path.exists(umbrella):
+        with open(umbrella, encoding="utf-8") as f:
+            for line in f:
+                match = INCLUDE.match(line)
+                if match:
+                    included.add(match.group(1))
+    return [f"include/weightinit/weightinit.h: does not include '{h}' (it must include every "
+            "public header)" for h in sorted(public - included)]
+
+
 def self_test():
     with tempfile.TemporaryDirectory() as root:
         os.makedirs(os.path.join(root, "include/weightinit/nn"))
@@ -95,12 +116,15 @@ def self_test():
             f.write('#include "weightinit/tensor/tensor.h"\n')  # allowed: nn uses core
         with open(os.path.join(root, "src/random/generator.cpp"), "w") as f:
             f.write('#include <vector>\n#include "weightinit/nn/module.h"\n')  # core uses nn
-        found = violations(root)
-        expected = "src/random/generator.cpp:2: layer 'core' includes 'weightinit/nn/module.h'"
-        if len(found) != 1 or not found[0].startswith(expected):
-            print("self-test failed: expected one violation", expected, "got", found)
+        with open(os.path.join(root, "include/weightinit/weightinit.h"), "w") as f:
+            f.write('#pragma once\n')  # leaves out nn/module.h
+        found = violations(root) + missing_from_umbrella(root)
+        expected = ["src/random/generator.cpp:2: layer 'core' includes 'weightinit/nn/module.h'",
+                    "include/weightinit/weightinit.h: does not include 'weightinit/nn/module.h'"]
+        if len(found) != 2 or not all(f.startswith(e) for f, e in zip(found, expected)):
+            print("self-test failed: expected", expected, "got", found)
             return 1
-    print("self-test passed: the planted violation was found")
+    print("self-test passed: the planted violation and the missing header were found")
     return 0
 
 
@@ -109,13 +133,13 @@ def main():
         return self_test()
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))
-    found = violations(root)
+    found = violations(root) + missing_from_umbrella(root)
     for line in found:
         print(line)
     if found:
         print(f"{len(found)} layering violation(s): a lower layer must not include a higher one")
         return 1
-    print("layering: every include goes downwards")
+    print("layering: every include goes downwards, and weightinit.h includes every public header")
     return 0
 
 

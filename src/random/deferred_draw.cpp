@@ -2,6 +2,7 @@
 // Recording fills of deferred tensors and replaying them chunk by chunk; the Philox fill entry.
 #include "random/deferred_draw.h"
 
+#include "random/generator_access.h"
 #include "random/philox_fill.h"
 #include "weightinit/error.h"
 
@@ -60,7 +61,7 @@ void replay_elementwise_draw(const ElementwiseDraw& d, Tensor& chunk, std::int64
 Tensor& philox_fill(Tensor& t, Generator& gen, ElementwiseDraw draw) {
   draw.key = gen.philox_key();
   draw.numel = t.numel();
-  draw.first = gen.take_philox_elements(t.numel());
+  draw.first = detail::GeneratorAccess::take_philox_elements(gen, t.numel());
   if (t.is_deferred()) {
     record(t, draw, "fill");
     return t;

@@ -8,6 +8,7 @@
 
 #include "detail/strided_loop.h"
 #include "random/avx_mathfun.h"
+#include "random/generator_access.h"
 #include "random/kernels.h"
 #include "random/philox_fill.h"
 #include "weightinit/random/sampling.h"
@@ -188,7 +189,7 @@ double scalar_normal_sample(double mean, double std, Generator& gen) {
   double z;
   if (const auto cached = gen.next_double_normal_sample()) {
     z = *cached;
-    gen.set_next_double_normal_sample(std::nullopt);
+    detail::GeneratorAccess::set_next_double_normal_sample(gen, std::nullopt);
   } else {
     const double u1 = detail::u01_double(gen.random64());
     const double u2 = detail::u01_double(gen.random64());
@@ -196,7 +197,7 @@ double scalar_normal_sample(double mean, double std, Generator& gen) {
         gen.torch_version() == TorchVersion::V1_13 ? std::log(1.0 - u2) : std::log1p(-u2);
     const double r = std::sqrt(-2.0 * lg);
     const double theta = 2.0 * std::numbers::pi * u1;
-    gen.set_next_double_normal_sample(r * std::sin(theta));
+    detail::GeneratorAccess::set_next_double_normal_sample(gen, r * std::sin(theta));
     z = r * std::cos(theta);
   }
   return gen.arith_mode() == ArithMode::Avx2 ? std::fma(z, std, mean) : z * std + mean;

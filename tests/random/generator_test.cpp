@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "random/generator_access.h"
 #include "weightinit/error.h"
 #include "weightinit/random/sampling.h"
 
@@ -31,8 +32,8 @@ TEST(Generator, NegativeSeedIsTwosComplementAsInTorch) {
 
 TEST(Generator, ManualSeedClearsBothCachedSamples) {
   wi::Generator g(3);
-  g.set_next_double_normal_sample(0.25);
-  g.set_next_float_normal_sample(0.5f);
+  wi::detail::GeneratorAccess::set_next_double_normal_sample(g, 0.25);
+  wi::detail::GeneratorAccess::set_next_float_normal_sample(g, 0.5f);
   g.manual_seed(3);
   EXPECT_FALSE(g.next_double_normal_sample().has_value());
   EXPECT_FALSE(g.next_float_normal_sample().has_value());

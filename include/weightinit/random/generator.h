@@ -17,6 +17,10 @@
 
 namespace weightinit {
 
+namespace detail {
+struct GeneratorAccess;
+}  // namespace detail
+
 /// The two generator families (docs/rng.md). Torch: PyTorch's MT19937 stream, bit-identical to
 /// torch for the same seed and call order. Philox: counter-based Philox4x32-10 streams keyed by
 /// (seed, stream name), where element i of a fill depends only on (seed, stream, i) — the same
@@ -90,21 +94,13 @@ class Generator {
   const std::string& stream_name() const { return stream_name_; }
   /// Philox: the key of the current stream, (seed, stream_id(name)).
   PhiloxKey philox_key() const { return philox_key_; }
-  /// Philox: reserves `n` elements of the current stream for a fill; returns the first index.
-  std::int64_t take_philox_elements(std::int64_t n) {
-    const std::int64_t first = philox_offset_;
-    philox_offset_ += n;
-    return first;
-  }
 
   /// The sine sample Box-Muller leaves for the next scalar normal draw (torch's
   /// next_double_normal_sample). Set by odd-length scalar normal_ paths; cleared by use and by
   /// manual_seed. Carried across tensors, dtypes and functions, as in torch.
   std::optional<double> next_double_normal_sample() const { return next_double_normal_; }
-  void set_next_double_normal_sample(std::optional<double> v) { next_double_normal_ = v; }
   /// Torch's float cache: kept and serialised, but no CPU sampler uses it (as in torch).
   std::optional<float> next_float_normal_sample() const { return next_float_normal_; }
-  void set_next_float_normal_sample(std::optional<float> v) { next_float_normal_ = v; }
 
   /// The state as the 5056 bytes `torch.get_rng_state()` returns for the same generator
   /// (Torch family; ValueError for a Philox generator, whose state is seed, stream, offset).
@@ -121,6 +117,7 @@ class Generator {
   const Mt19937& engine() const { return engine_; }
 
  private:
+  friend struct detail::GeneratorAccess;  // the samplers' hooks (src/random/generator_access.h)
   std::uint32_t philox_word();
 
   Mt19937 engine_;
