@@ -309,8 +309,564 @@ std::uint64_t parse_byte_size(const std::string& text) {
   return static_cast<std::uint64_t>(bytes);
 }
 
-ShardedWriteReport write_initialized_shards(nn::Module& model, const recipes::Policy& policy,
-                                            const recipes::PolicyApplyOptions& policy_options,
+namespace {
+
+/// One call of write_initialized_shards: the layout every process computes alike (jobs, shards,
+/// units, this process's share), then four phases separated by group barriers: A what is done
+/// already (resume), B rank 0 creates the .partial files, C every process writes its units,
+/// D rank 0 renames the finished shards and writes the index.
+class ShardedRun {
+ public:
+  ShardedRun(nn::Module& model, const Policy& policy, const PolicyApplyOptions& policy_options,
+             Generator& gen, const ShardedWriteOptions& options, WorkGroup& group)
+      : model_(model),
+        policy_(policy),
+        plan_(policy.plan(model, RngFamily::Philox, policy_options)),
+        gen_(gen),
+        options_(options),
+        group_(group),
+        dir_(options.out_dir) {
+    report_.policy = plan_.report;
+  }
+
+  ShardedWriteReport run() {
+    plan_jobs();
+    plan_shards();
+    plan_units();
+    group_phase(group_, "checking the output directory", [&] {
+      check_directory();
+      find_finished_shards();
+      verify_journals();
+    });
+    group_phase(group_, "creating the shard files", [&] { create_partial_files(); });
+    group_phase(group_, "writing", [&] { write_units(); });
+    group_phase(group_, "finishing the shards", [&] {
+      if (group_.rank() != 0) return;
+      finish_shards();
+      write_index();
+    });
+    return std::move(report_);
+  }
+
+ private:
+  std::string final_path(std::size_t s) const { return (dir_ / shards_[s].file).string(); }
+  std::string partial_path(std::size_t s) const { return final_path(s) + ".partial"; }
+  std::string journal_path(std::size_t s) const { return final_path(s) + ".partial.done"; }
+
+  /// Elements per chunk of `job`: two chunks are in flight (one computed while the other is
+  /// written), each holding its work-dtype values plus their stored bytes.
+  std::int64_t chunk_elements(const TensorJob& job) const {
+    const std::uint64_t per = 2 * (element_size(job.dtype) + io::stored_element_size(job.stored));
+    return static_cast<std::int64_t>(std::max<std::uint64_t>(16, options_.chunk_bytes / per));
+  }
+
+  // ---- Layout (every process, the same) ----
+
+  /// What makes each tensor of the state dict.
+  void plan_jobs() {
+    std::map<std::string, std::size_t> planned;
+    for (std::size_t i = 0; i < plan_.parameters.size(); ++i) planned[plan_.parameters[i].name] = i;
+    std::map<std::string, nn::Module*> modules;
+    for (auto& [name, m] : model_.named_modules()) modules[name] = m;
+    for (auto& [name, tensor] : model_.state_dict()) {
+      TensorJob job;
+      job.name = name;
+      job.dtype = tensor.dtype();
+      job.shape = tensor.sizes();
+      job.stored = io::natural_stored(tensor.dtype());
+      if (options_.float_dtype && is_floating_point(tensor.dtype())) {
+        job.stored = *options_.float_dtype;
+      }
+      job.nbytes = static_cast<std::uint64_t>(tensor.numel()) * io::stored_element_size(job.stored);
+      if (const auto it = planned.find(name); it != planned.end()) {
+        plan_parameter(job, tensor, it->second);
+      } else if (!tensor.is_deferred()) {
+        job.values = tensor.contiguous();  // a buffer of a materialized model
+      } else {
+        // A deferred buffer: its module's constructor constants (BatchNorm's running stats).
+        const std::size_t dot = name.rfind('.');
+        nn::Module* owner = modules.at(dot == std::string::npos ? "" : name.substr(0, dot));
+        detail::DrawRecorder recorder;
+        owner->reset_own_parameters(gen_);
+        job.draw = single_draw(recorder.draws, tensor);
+        WEIGHTINIT_CHECK(job.draw.has_value(), ValueError, "buffer '", name,
+                         "' of a deferred model has no constant its constructor sets");
+      }
+      jobs_.push_back(std::move(job));
+    }
+    report_.tensors = jobs_.size();
+  }
+
+  /// A planned parameter: an element-wise draw computed chunk by chunk when its init is one,
+  /// else the whole tensor computed by the process that owns it.
+  void plan_parameter(TensorJob& job, const Tensor& tensor, std::size_t index) {
+    const PlannedParameter& p = plan_.parameters[index];
+    if (!p.init) {  // torch leaves it as torch.empty made it (a fan_in-0 bias): zeros here
+      ElementwiseDraw zero;
+      zero.numel = tensor.numel();
+      job.draw = zero;
+      return;
+    }
+    Tensor deferred = Tensor::deferred(job.shape, job.dtype);
+    detail::DrawRecorder recorder;
+    gen_.set_stream(p.name);
+    try {
+      p.init->apply(deferred, gen_, gen_);
+      job.draw = single_draw(recorder.draws, deferred);
+    } catch (const Error&) {
+      job.draw.reset();  // needs the whole tensor (or fails: the real draw will say why)
+    }
+    if (job.draw) {
+      job.zero_row = p.zero_row;
+      job.row_elements = job.shape.size() >= 2 ? static_cast<std::size_t>(job.shape[1]) : 1;
+    } else {
+      job.param = static_cast<int>(index);
+      report_.materialized.push_back(job.name);
+    }
+  }
+
+  /// Shards, Hugging Face's way: tensors in order, a new file when the next would overflow.
+  void plan_shards() {
+    std::uint64_t current = 0;
+    for (std::size_t j = 0; j < jobs_.size(); ++j) {
+      if (shards_.empty() || (current + jobs_[j].nbytes > options_.shard_bytes && current > 0)) {
+        shards_.emplace_back();
+        current = 0;
+      }
+      shards_.back().tensors.push_back(j);
+      current += jobs_[j].nbytes;
+      report_.total_bytes += jobs_[j].nbytes;
+    }
+    if (shards_.empty()) shards_.emplace_back();
+    metadata_ = options_.metadata;
+    metadata_["weightinit_plan_digest"] = plan_digest();
+    for (std::size_t s = 0; s < shards_.size(); ++s) {
+      char file[64];
+      if (shards_.size() == 1) {
+        std::snprintf(file, sizeof file, "model.safetensors");
+      } else {
+        std::snprintf(file, sizeof file, "model-%05zu-of-%05zu.safetensors", s + 1, shards_.size());
+      }
+      shards_[s].file = file;
+      std::vector<io::SafetensorsEntry> entries;
+      std::uint64_t data = 0;
+      for (std::size_t j : shards_[s].tensors) {
+        entries.push_back({jobs_[j].name, jobs_[j].stored, jobs_[j].shape});
+        data += jobs_[j].nbytes;
+      }
+      shards_[s].header = io::safetensors_header(entries, metadata_);
+      shards_[s].size = shards_[s].header.size() + data;
+      report_.files.push_back(shards_[s].file);
+    }
+    if (shards_.size() > 1) report_.index_file = "model.safetensors.index.json";
+  }
+
+  /// A digest of what every tensor will hold (its draw: kind, arguments, stream and offset, or
+  /// the spec drawn whole), in each header: --resume then refuses files planned differently
+  /// (another seed, policy or dtype) instead of mixing them. FNV-1a 64 of the plan's text.
+  std::string plan_digest() const {
+    std::ostringstream plan_text;
+    plan_text.precision(17);
+    for (const TensorJob& job : jobs_) {
+      plan_text << job.name << '|' << io::stored_dtype_name(job.stored) << '|';
+      if (job.draw) {
+        plan_text << static_cast<int>(job.draw->kind) << ',' << job.draw->p0 << ',' << job.draw->p1
+                  << ',' << job.draw->p2 << ',' << job.draw->p3 << ',' << job.draw->key.seed << ','
+                  << job.draw->key.stream << ',' << job.draw->first << ','
+                  << job.zero_row.value_or(-1);
+      } else if (job.param >= 0) {
+        plan_text << "whole:"
+                  << plan_.parameters[static_cast<std::size_t>(job.param)].init->canonical() << ','
+                  << gen_.philox_key().seed;
+      } else {
+        plan_text << "values";
+      }
+      plan_text << '\n';
+    }
+    std::uint64_t h = 0xcbf29ce484222325u;
+    for (const char c : plan_text.str()) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3u;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return hex;
+  }
+
+  /// The units (chunks of element-wise draws, whole tensors otherwise), and this process's
+  /// contiguous byte range of them: a unit belongs to the rank whose share holds its middle.
+  void plan_units() {
+    for (std::size_t s = 0; s < shards_.size(); ++s) {
+      std::uint64_t offset = shards_[s].header.size();
+      for (std::size_t j : shards_[s].tensors) {
+        const TensorJob& job = jobs_[j];
+        const std::int64_t n = numel_of(job.shape);
+        const std::size_t el = io::stored_element_size(job.stored);
+        const std::int64_t step = job.draw ? chunk_elements(job) : std::max<std::int64_t>(n, 1);
+        for (std::int64_t b = 0; b < n || (n == 0 && b == 0); b += step) {
+          const std::int64_t e = std::min(n, b + step);
+          units_.push_back({s, j, b, e, offset + static_cast<std::uint64_t>(b) * el,
+                            static_cast<std::uint64_t>(e - b) * el});
+          if (n == 0) break;
+        }
+        offset += job.nbytes;
+      }
+    }
+    const int rank = group_.rank(), world = group_.size();
+    std::uint64_t before = 0;
+    const double total = static_cast<double>(std::max<std::uint64_t>(report_.total_bytes, 1));
+    for (std::size_t u = 0; u < units_.size(); ++u) {
+      const double middle = static_cast<double>(before) + static_cast<double>(units_[u].bytes) / 2;
+      const int owner = std::min(world - 1, static_cast<int>(middle / total * world));
+      if (owner == rank) mine_.push_back(u);
+      before += units_[u].bytes;
+    }
+  }
+
+  // ---- Phase A: what is already done (resume) ----
+
+  /// Creates the directory and lists the checkpoint files already there: an error unless
+  /// --overwrite (they go in phase B) or --resume of this very layout.
+  void check_directory() {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    WEIGHTINIT_CHECK(std::filesystem::is_directory(dir_), IoError, "cannot create directory '",
+                     options_.out_dir, "': ", ec ? ec.message() : "not a directory");
+    std::set<std::string> layout_files;
+    for (const Shard& shard : shards_) {
+      layout_files.insert(shard.file);
+      layout_files.insert(shard.file + ".partial");
+      layout_files.insert(shard.file + ".partial.done");
+    }
+    if (!report_.index_file.empty()) layout_files.insert(report_.index_file);
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (is_checkpoint_file_name(name)) earlier_files_.push_back(name);
+    }
+    std::sort(earlier_files_.begin(), earlier_files_.end());
+    if (options_.overwrite || earlier_files_.empty()) return;
+    const std::string more = earlier_files_.size() == 1
+                                 ? std::string()
+                                 : " and " + std::to_string(earlier_files_.size() - 1) + " more";
+    WEIGHTINIT_CHECK(options_.resume, ValueError, "'", options_.out_dir, "' already holds ",
+                     earlier_files_.front(), more,
+                     " from an earlier run: pass --overwrite to replace that checkpoint, or "
+                     "--resume to finish it");
+    for (const std::string& name : earlier_files_) {
+      WEIGHTINIT_CHECK(layout_files.count(name) > 0, ValueError, "--resume: '",
+                       (dir_ / name).string(),
+                       "' belongs to another layout (another shard size, dtype or model); "
+                       "pass --overwrite to start over");
+    }
+  }
+
+  /// Shards already renamed (their header and size must match), and .partial files that can go
+  /// on (the same header and size).
+  void find_finished_shards() {
+    shard_done_.assign(shards_.size(), false);
+    partial_ok_.assign(shards_.size(), false);
+    if (options_.overwrite || earlier_files_.empty()) return;
+    for (std::size_t s = 0; s < shards_.size(); ++s) {
+      const auto [head, size] = file_start(final_path(s), shards_[s].header.size());
+      if (!head.empty() || size > 0) {
+        WEIGHTINIT_CHECK(head == shards_[s].header && size == shards_[s].size, ValueError,
+                         "--resume: '", final_path(s),
+                         "' exists but was written with other settings (model, policy, seed, "
+                         "dtype or shard size); remove it or run without --resume");
+        shard_done_[s] = true;
+        continue;
+      }
+      const auto [phead, psize] = file_start(partial_path(s), shards_[s].header.size());
+      if (phead == shards_[s].header && psize == shards_[s].size) partial_ok_[s] = true;
+    }
+  }
+
+  /// A journaled chunk counts as done only when its bytes still have the journal's digest:
+  /// a torn write, a tampered journal or a line without a digest gets the chunk written again.
+  void verify_journals() {
+    const std::set<std::size_t> own(mine_.begin(), mine_.end());
+    for (std::size_t s = 0; s < shards_.size(); ++s) {
+      if (!partial_ok_[s]) continue;
+      for (const JournalEntry& e : read_journal(journal_path(s))) {
+        if (e.unit >= units_.size() || units_[e.unit].shard != s || own.count(e.unit) == 0 ||
+            units_done_.count(e.unit) > 0) {
+          continue;
+        }
+        const Unit& unit = units_[e.unit];
+        if (e.digest && file_digest(partial_path(s), unit.offset, unit.bytes) == e.digest) {
+          units_done_.insert(e.unit);
+        } else {
+          report_.chunks_rewritten.push_back(
+              shards_[s].file + ": " + jobs_[unit.job].name + " [" + std::to_string(unit.begin) +
+              ", " + std::to_string(unit.end) + ")" +
+              (e.digest ? " (its bytes do not match the journal's digest)"
+                        : " (its journal line has no digest)"));
+        }
+      }
+    }
+  }
+
+  // ---- Phase B: rank 0 creates the .partial files ----
+
+  void create_partial_files() {
+    if (group_.rank() != 0) return;
+    if (options_.overwrite) {
+      for (const std::string& name : earlier_files_) {
+        const std::string path = (dir_ / name).string();
+        if (std::remove(path.c_str()) != 0 && errno != ENOENT) io_fail("cannot remove", path);
+        report_.removed_files.push_back(name);
+      }
+      if (!earlier_files_.empty()) fsync_dir(options_.out_dir);
+    }
+    for (std::size_t s = 0; s < shards_.size(); ++s) {
+      if (shard_done_[s] || partial_ok_[s]) continue;
+      const std::string path = partial_path(s);
+      std::remove(journal_path(s).c_str());
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0) io_fail("cannot create", path);
+      try {
+        pwrite_all(fd, shards_[s].header.data(), shards_[s].header.size(), 0, path);
+        if (::ftruncate(fd, static_cast<off_t>(shards_[s].size)) != 0) io_fail("cannot size", path);
+      } catch (...) {
+        ::close(fd);
+        throw;
+      }
+      ::close(fd);
+    }
+  }
+
+  // ---- Phase C: every process writes its units ----
+
+  void write_units();
+
+  // ---- Phase D: rank 0 renames complete shards and writes the index ----
+
+  void finish_shards() {
+    for (std::size_t s = 0; s < shards_.size(); ++s) {
+      if (shard_done_[s]) continue;
+      const std::string path = partial_path(s);
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || ::fsync(fd) != 0) io_fail("cannot sync", path);
+      ::close(fd);
+      if (std::rename(path.c_str(), final_path(s).c_str()) != 0) io_fail("cannot rename", path);
+      std::remove(journal_path(s).c_str());
+    }
+    fsync_dir(options_.out_dir);
+  }
+
+  /// model.safetensors.index.json, as Hugging Face writes it, when there are several shards.
+  void write_index() {
+    if (report_.index_file.empty()) return;
+    json index;
+    index["metadata"] = json::object();
+    index["metadata"]["total_size"] = report_.total_bytes;
+    for (const auto& [k, v] : metadata_) index["metadata"][k] = v;
+    index["weight_map"] = json::object();
+    for (const Shard& shard : shards_) {
+      for (std::size_t j : shard.tensors) index["weight_map"][jobs_[j].name] = shard.file;
+    }
+    const std::string text = index.dump(2) + "\n";
+    io::AtomicFileWriter writer((dir_ / report_.index_file).string());
+    writer.write(text.data(), text.size());
+    writer.commit();
+  }
+
+  friend class ChunkPipeline;
+
+  nn::Module& model_;
+  const Policy& policy_;
+  const PolicyPlan plan_;
+  Generator& gen_;
+  const ShardedWriteOptions& options_;
+  WorkGroup& group_;
+  const std::filesystem::path dir_;
+  ShardedWriteReport report_;
+  std::vector<TensorJob> jobs_;
+  std::vector<Shard> shards_;
+  std::vector<Unit> units_;
+  std::vector<std::size_t> mine_;  // this process's units
+  std::map<std::string, std::string> metadata_;
+  std::vector<bool> shard_done_, partial_ok_;
+  std::set<std::size_t> units_done_;
+  std::vector<std::string> earlier_files_;  // checkpoint files already in the directory
+};
+
+/// Phase C for one process: its units in order, through two slots. While one chunk's pwrite
+/// runs on its own thread (the kernel's copy into the page cache dominates), the next chunk is
+/// computed into the other slot. Finished chunks are journaled (with their XXH3 digests) after
+/// an fdatasync, every 64 MiB and at the end.
+class ChunkPipeline {
+ public:
+  explicit ChunkPipeline(ShardedRun& run) : r_(run) {
+    for (std::size_t u : r_.mine_) progress_.bytes_total += r_.units_[u].bytes;
+  }
+
+  void run() {
+    try {
+      for (std::size_t u : r_.mine_) step(u);
+      drain();
+      flush_journal();
+    } catch (...) {
+      for (Slot& slot : slots_) {  // no write may outlive its buffer or fd
+        if (slot.busy && slot.write.valid()) slot.write.wait();
+      }
+      close_all();
+      throw;
+    }
+    close_all();
+    if (r_.options_.progress && r_.report_.bytes_written == 0) r_.options_.progress(progress_);
+  }
+
+ private:
+  struct Slot {
+    Tensor work;
+    std::vector<unsigned char> out;
+    Tensor keep;                       // the values a write reads, alive until it ends
+    std::future<std::uint64_t> write;  // the digest of the bytes written
+    std::size_t unit = 0;
+    bool busy = false;
+  };
+
+  /// Unit `u`: skipped when done already, else computed into the next slot and written.
+  void step(std::size_t u) {
+    const Unit& unit = r_.units_[u];
+    if (r_.shard_done_[unit.shard] || r_.units_done_.count(u) > 0) {
+      progress_.bytes_done += unit.bytes;
+      r_.report_.bytes_skipped += unit.bytes;
+      return;
+    }
+    if (r_.options_.stop != nullptr && r_.options_.stop->load()) {
+      drain();  // the older write first
+      flush_journal();
+      throw Interrupted("interrupted: finished chunks are kept; run again with --resume");
+    }
+    Slot& slot = slots_[next_ % 2];
+    finish(slot);  // its previous write (two chunks ago)
+    const TensorJob& job = r_.jobs_[unit.job];
+    const std::int64_t n = unit.end - unit.begin;
+    const Tensor values = compute(slot, unit, job);
+    const void* bytes = nullptr;
+    if (n > 0 && job.stored == io::natural_stored(job.dtype)) {
+      bytes = values.raw_data();  // stored as computed: no copy
+    } else if (n > 0) {
+      slot.out.resize(static_cast<std::size_t>(unit.bytes));
+      convert(values.raw_data(), job.dtype, n, job.stored, slot.out.data());
+      bytes = slot.out.data();
+    }
+    r_.report_.largest_chunk_bytes = std::max<std::uint64_t>(
+        r_.report_.largest_chunk_bytes,
+        2 * (unit.bytes + static_cast<std::uint64_t>(n) * element_size(job.dtype)));
+    slot.keep = values;
+    slot.unit = u;
+    slot.busy = true;
+    const int fd = fd_of(unit.shard);
+    const std::string path = r_.partial_path(unit.shard);
+    const std::uint64_t size = n > 0 ? unit.bytes : 0, offset = unit.offset;
+    slot.write = std::async(std::launch::async, [fd, bytes, size, offset, path] {
+      if (size > 0) pwrite_all(fd, bytes, size, offset, path);
+      return chunk_digest(bytes, static_cast<std::size_t>(size));
+    });
+    ++next_;
+  }
+
+  /// The unit's values in the work dtype: the draw replayed from the unit's first element (with
+  /// a padding row zeroed), the whole parameter drawn, or a materialized buffer's values.
+  Tensor compute(Slot& slot, const Unit& unit, const TensorJob& job) {
+    const std::int64_t n = unit.end - unit.begin;
+    if (job.draw) {
+      if (!slot.work.defined() || slot.work.dtype() != job.dtype || slot.work.numel() < n) {
+        slot.work = Tensor::empty(
+            {std::max(n, std::min(r_.chunk_elements(job), numel_of(job.shape)))}, job.dtype);
+      }
+      Tensor values = slot.work.slice(0, 0, n);
+      detail::replay_elementwise_draw(*job.draw, values, unit.begin);
+      if (job.zero_row) {
+        const auto row = static_cast<std::int64_t>(job.row_elements);
+        const std::int64_t lo = std::max(unit.begin, *job.zero_row * row);
+        const std::int64_t hi = std::min(unit.end, (*job.zero_row + 1) * row);
+        if (lo < hi) values.slice(0, lo - unit.begin, hi - unit.begin).fill_(0.0);
+      }
+      return values;
+    }
+    if (job.param >= 0) {
+      Tensor values = Tensor::empty(job.shape, job.dtype);
+      r_.policy_.draw(r_.plan_, static_cast<std::size_t>(job.param), values, r_.gen_);
+      return values;
+    }
+    return job.values;
+  }
+
+  int fd_of(std::size_t shard) {
+    auto it = fds_.find(shard);
+    if (it == fds_.end()) {
+      const std::string path = r_.partial_path(shard);
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) io_fail("cannot open", path);
+      it = fds_.emplace(shard, fd).first;
+    }
+    return it->second;
+  }
+
+  /// Waits for the slot's write, counts it, and queues its journal line.
+  void finish(Slot& slot) {
+    if (!slot.busy) return;
+    slot.busy = false;
+    const std::uint64_t digest = slot.write.get();  // rethrows the write's IoError
+    slot.keep = Tensor();
+    const Unit& unit = r_.units_[slot.unit];
+    r_.report_.bytes_written += unit.bytes;
+    progress_.bytes_done += unit.bytes;
+    pending_.emplace_back(slot.unit, digest);
+    pending_bytes_ += unit.bytes;
+    if (pending_bytes_ >= (std::uint64_t{64} << 20)) flush_journal();
+    if (r_.options_.progress) r_.options_.progress(progress_);
+  }
+
+  /// Both slots' writes, the older first.
+  void drain() {
+    finish(slots_[next_ % 2]);
+    finish(slots_[(next_ + 1) % 2]);
+  }
+
+  /// fdatasync of the shard files, then the pending journal lines appended and synced.
+  void flush_journal() {
+    if (pending_.empty()) return;
+    std::map<std::size_t, std::string> lines;
+    for (const auto& [u, digest] : pending_)
+      lines[r_.units_[u].shard] += std::to_string(u) + " " + hex16(digest) + "\n";
+    for (auto& [s, fd] : fds_) {
+      if (::fdatasync(fd) != 0) io_fail("cannot sync", r_.partial_path(s));
+    }
+    for (const auto& [s, text] : lines) {
+      const std::string path = r_.journal_path(s);
+      const int jfd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (jfd < 0) io_fail("cannot open", path);
+      const bool ok = ::write(jfd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                      ::fdatasync(jfd) == 0;
+      ::close(jfd);
+      if (!ok) io_fail("cannot write", path);
+    }
+    pending_.clear();
+    pending_bytes_ = 0;
+  }
+
+  void close_all() {
+    for (auto& [s, fd] : fds_) ::close(fd);
+    fds_.clear();
+  }
+
+  ShardedRun& r_;
+  ShardedWriteProgress progress_;
+  Slot slots_[2];
+  std::size_t next_ = 0;                                        // slot of the next chunk
+  std::map<std::size_t, int> fds_;                              // shard -> fd
+  std::vector<std::pair<std::size_t, std::uint64_t>> pending_;  // written, not yet journaled
+  std::uint64_t pending_bytes_ = 0;
+};
+
+void ShardedRun::write_units() { ChunkPipeline(*this).run(); }
+
+}  // namespace
+
+ShardedWriteReport write_initialized_shards(nn::Module& model, const Policy& policy,
+                                            const PolicyApplyOptions& policy_options,
                                             Generator& gen, const ShardedWriteOptions& options,
                                             WorkGroup& group) {
   WEIGHTINIT_CHECK(gen.family() == RngFamily::Philox, ValueError,
@@ -325,438 +881,7 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const recipes::Po
   WEIGHTINIT_CHECK(!deferred_allocation(), ValueError,
                    "write_initialized_shards needs memory for its chunks: call it outside the "
                    "DeferredAllocationGuard the model was built under");
-  const recipes::PolicyPlan plan = policy.plan(model, RngFamily::Philox, policy_options);
-  std::map<std::string, std::size_t> planned;
-  for (std::size_t i = 0; i < plan.parameters.size(); ++i) planned[plan.parameters[i].name] = i;
-  std::map<std::string, nn::Module*> modules;
-  for (auto& [name, m] : model.named_modules()) modules[name] = m;
-
-  // ---- What makes each tensor (every process, the same) ----
-  ShardedWriteReport report;
-  report.policy = plan.report;
-  std::vector<TensorJob> jobs;
-  for (auto& [name, tensor] : model.state_dict()) {
-    TensorJob job;
-    job.name = name;
-    job.dtype = tensor.dtype();
-    job.shape = tensor.sizes();
-    job.stored = io::natural_stored(tensor.dtype());
-    if (options.float_dtype && is_floating_point(tensor.dtype())) job.stored = *options.float_dtype;
-    job.nbytes = static_cast<std::uint64_t>(tensor.numel()) * io::stored_element_size(job.stored);
-    if (const auto it = planned.find(name); it != planned.end()) {
-      const recipes::PlannedParameter& p = plan.parameters[it->second];
-      if (!p.init) {  // torch leaves it as torch.empty made it (a fan_in-0 bias): zeros here
-        ElementwiseDraw zero;
-        zero.numel = tensor.numel();
-        job.draw = zero;
-      } else {
-        Tensor deferred = Tensor::deferred(job.shape, job.dtype);
-        detail::DrawRecorder recorder;
-        gen.set_stream(p.name);
-        try {
-          p.init->apply(deferred, gen, gen);
-          job.draw = single_draw(recorder.draws, deferred);
-        } catch (const Error&) {
-          job.draw.reset();  // needs the whole tensor (or fails: the real draw will say why)
-        }
-        if (job.draw) {
-          job.zero_row = p.zero_row;
-          job.row_elements = job.shape.size() >= 2 ? static_cast<std::size_t>(job.shape[1]) : 1;
-        } else {
-          job.param = static_cast<int>(it->second);
-          report.materialized.push_back(name);
-        }
-      }
-    } else if (!tensor.is_deferred()) {
-      job.values = tensor.contiguous();  // a buffer of a materialized model
-    } else {
-      // A deferred buffer: its module's constructor constants (BatchNorm's running stats).
-      const std::size_t dot = name.rfind('.');
-      nn::Module* owner = modules.at(dot == std::string::npos ? "" : name.substr(0, dot));
-      detail::DrawRecorder recorder;
-      owner->reset_own_parameters(gen);
-      job.draw = single_draw(recorder.draws, tensor);
-      WEIGHTINIT_CHECK(job.draw.has_value(), ValueError, "buffer '", name,
-                       "' of a deferred model has no constant its constructor sets");
-    }
-    jobs.push_back(std::move(job));
-  }
-  report.tensors = jobs.size();
-
-  // ---- Shards, Hugging Face's way ----
-  std::vector<Shard> shards;
-  std::uint64_t current = 0;
-  for (std::size_t j = 0; j < jobs.size(); ++j) {
-    if (shards.empty() || (current + jobs[j].nbytes > options.shard_bytes && current > 0)) {
-      shards.emplace_back();
-      current = 0;
-    }
-    shards.back().tensors.push_back(j);
-    current += jobs[j].nbytes;
-    report.total_bytes += jobs[j].nbytes;
-  }
-  if (shards.empty()) shards.emplace_back();
-  // A digest of what every tensor will hold (its draw: kind, arguments, stream and offset, or
-  // the spec drawn whole), in each header: --resume then refuses files planned differently
-  // (another seed, policy or dtype) instead of mixing them.
-  std::map<std::string, std::string> metadata = options.metadata;
-  {
-    std::ostringstream plan_text;
-    plan_text.precision(17);
-    for (const TensorJob& job : jobs) {
-      plan_text << job.name << '|' << io::stored_dtype_name(job.stored) << '|';
-      if (job.draw) {
-        plan_text << static_cast<int>(job.draw->kind) << ',' << job.draw->p0 << ',' << job.draw->p1
-                  << ',' << job.draw->p2 << ',' << job.draw->p3 << ',' << job.draw->key.seed << ','
-                  << job.draw->key.stream << ',' << job.draw->first << ','
-                  << job.zero_row.value_or(-1);
-      } else if (job.param >= 0) {
-        plan_text << "whole:"
-                  << plan.parameters[static_cast<std::size_t>(job.param)].init->canonical() << ','
-                  << gen.philox_key().seed;
-      } else {
-        plan_text << "values";
-      }
-      plan_text << '\n';
-    }
-    std::uint64_t h = 0xcbf29ce484222325u;  // FNV-1a 64
-    for (const char c : plan_text.str()) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3u;
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-    metadata["weightinit_plan_digest"] = hex;
-  }
-  for (std::size_t s = 0; s < shards.size(); ++s) {
-    char file[64];
-    if (shards.size() == 1) {
-      std::snprintf(file, sizeof file, "model.safetensors");
-    } else {
-      std::snprintf(file, sizeof file, "model-%05zu-of-%05zu.safetensors", s + 1, shards.size());
-    }
-    shards[s].file = file;
-    std::vector<io::SafetensorsEntry> entries;
-    std::uint64_t data = 0;
-    for (std::size_t j : shards[s].tensors) {
-      entries.push_back({jobs[j].name, jobs[j].stored, jobs[j].shape});
-      data += jobs[j].nbytes;
-    }
-    shards[s].header = io::safetensors_header(entries, metadata);
-    shards[s].size = shards[s].header.size() + data;
-    report.files.push_back(shards[s].file);
-  }
-  if (shards.size() > 1) report.index_file = "model.safetensors.index.json";
-
-  // ---- Units, and this process's contiguous byte range of them ----
-  // A chunk's working memory is its work-dtype values plus their stored bytes.
-  const auto chunk_elements_of = [&](const TensorJob& job) {
-    // Two chunks are in flight (one computed while the other is written): each gets half.
-    const std::uint64_t per = 2 * (element_size(job.dtype) + io::stored_element_size(job.stored));
-    return static_cast<std::int64_t>(std::max<std::uint64_t>(16, options.chunk_bytes / per));
-  };
-  std::vector<Unit> units;
-  for (std::size_t s = 0; s < shards.size(); ++s) {
-    std::uint64_t offset = shards[s].header.size();
-    for (std::size_t j : shards[s].tensors) {
-      const TensorJob& job = jobs[j];
-      const std::int64_t n = numel_of(job.shape);
-      const std::size_t el = io::stored_element_size(job.stored);
-      const std::int64_t step = job.draw ? chunk_elements_of(job) : std::max<std::int64_t>(n, 1);
-      for (std::int64_t b = 0; b < n || (n == 0 && b == 0); b += step) {
-        const std::int64_t e = std::min(n, b + step);
-        units.push_back({s, j, b, e, offset + static_cast<std::uint64_t>(b) * el,
-                         static_cast<std::uint64_t>(e - b) * el});
-        if (n == 0) break;
-      }
-      offset += job.nbytes;
-    }
-  }
-  const int rank = group.rank(), world = group.size();
-  std::vector<std::size_t> mine;
-  {
-    std::uint64_t before = 0;
-    const double total = static_cast<double>(std::max<std::uint64_t>(report.total_bytes, 1));
-    for (std::size_t u = 0; u < units.size(); ++u) {
-      const double middle = static_cast<double>(before) + static_cast<double>(units[u].bytes) / 2;
-      const int owner = std::min(world - 1, static_cast<int>(middle / total * world));
-      if (owner == rank) mine.push_back(u);
-      before += units[u].bytes;
-    }
-  }
-
-  const std::filesystem::path dir(options.out_dir);
-  const auto final_path = [&](std::size_t s) { return (dir / shards[s].file).string(); };
-  const auto partial_path = [&](std::size_t s) { return final_path(s) + ".partial"; };
-  const auto journal_path = [&](std::size_t s) { return final_path(s) + ".partial.done"; };
-
-  // ---- Phase A: what is already done (resume) ----
-  std::vector<bool> shard_done(shards.size(), false), partial_ok(shards.size(), false);
-  std::set<std::size_t> units_done;
-  std::vector<std::string> earlier_files;  // checkpoint files already in the directory
-  group_phase(group, "checking the output directory", [&] {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    WEIGHTINIT_CHECK(std::filesystem::is_directory(dir), IoError, "cannot create directory '",
-                     options.out_dir, "': ", ec ? ec.message() : "not a directory");
-    std::set<std::string> layout_files;
-    for (const Shard& shard : shards) {
-      layout_files.insert(shard.file);
-      layout_files.insert(shard.file + ".partial");
-      layout_files.insert(shard.file + ".partial.done");
-    }
-    if (!report.index_file.empty()) layout_files.insert(report.index_file);
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      const std::string name = entry.path().filename().string();
-      if (is_checkpoint_file_name(name)) earlier_files.push_back(name);
-    }
-    std::sort(earlier_files.begin(), earlier_files.end());
-    if (options.overwrite || earlier_files.empty()) return;
-    const std::string more = earlier_files.size() == 1
-                                 ? std::string()
-                                 : " and " + std::to_string(earlier_files.size() - 1) + " more";
-    WEIGHTINIT_CHECK(options.resume, ValueError, "'", options.out_dir, "' already holds ",
-                     earlier_files.front(), more,
-                     " from an earlier run: pass --overwrite to replace that checkpoint, or "
-                     "--resume to finish it");
-    for (const std::string& name : earlier_files) {
-      WEIGHTINIT_CHECK(layout_files.count(name) > 0, ValueError, "--resume: '",
-                       (dir / name).string(),
-                       "' belongs to another layout (another shard size, dtype or model); "
-                       "pass --overwrite to start over");
-    }
-    for (std::size_t s = 0; s < shards.size(); ++s) {
-      const auto [head, size] = file_start(final_path(s), shards[s].header.size());
-      if (!head.empty() || size > 0) {
-        WEIGHTINIT_CHECK(head == shards[s].header && size == shards[s].size, ValueError,
-                         "--resume: '", final_path(s),
-                         "' exists but was written with other settings (model, policy, seed, "
-                         "dtype or shard size); remove it or run without --resume");
-        shard_done[s] = true;
-        continue;
-      }
-      const auto [phead, psize] = file_start(partial_path(s), shards[s].header.size());
-      if (phead == shards[s].header && psize == shards[s].size) partial_ok[s] = true;
-    }
-    // A journaled chunk counts as done only when its bytes still have the journal's digest:
-    // a torn write, a tampered journal or a line without a digest gets the chunk written again.
-    const std::set<std::size_t> own(mine.begin(), mine.end());
-    for (std::size_t s = 0; s < shards.size(); ++s) {
-      if (!partial_ok[s]) continue;
-      for (const JournalEntry& e : read_journal(journal_path(s))) {
-        if (e.unit >= units.size() || units[e.unit].shard != s || own.count(e.unit) == 0 ||
-            units_done.count(e.unit) > 0) {
-          continue;
-        }
-        const Unit& unit = units[e.unit];
-        if (e.digest && file_digest(partial_path(s), unit.offset, unit.bytes) == e.digest) {
-          units_done.insert(e.unit);
-        } else {
-          report.chunks_rewritten.push_back(
-              shards[s].file + ": " + jobs[unit.job].name + " [" + std::to_string(unit.begin) +
-              ", " + std::to_string(unit.end) + ")" +
-              (e.digest ? " (its bytes do not match the journal's digest)"
-                        : " (its journal line has no digest)"));
-        }
-      }
-    }
-  });
-
-  // ---- Phase B: rank 0 creates the .partial files ----
-  group_phase(group, "creating the shard files", [&] {
-    if (rank != 0) return;
-    if (options.overwrite) {
-      for (const std::string& name : earlier_files) {
-        const std::string path = (dir / name).string();
-        if (std::remove(path.c_str()) != 0 && errno != ENOENT) io_fail("cannot remove", path);
-        report.removed_files.push_back(name);
-      }
-      if (!earlier_files.empty()) fsync_dir(options.out_dir);
-    }
-    for (std::size_t s = 0; s < shards.size(); ++s) {
-      if (shard_done[s] || partial_ok[s]) continue;
-      const std::string path = partial_path(s);
-      std::remove(journal_path(s).c_str());
-      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd < 0) io_fail("cannot create", path);
-      try {
-        pwrite_all(fd, shards[s].header.data(), shards[s].header.size(), 0, path);
-        if (::ftruncate(fd, static_cast<off_t>(shards[s].size)) != 0) io_fail("cannot size", path);
-      } catch (...) {
-        ::close(fd);
-        throw;
-      }
-      ::close(fd);
-    }
-  });
-
-  // ---- Phase C: every process writes its units ----
-  ShardedWriteProgress progress;
-  for (std::size_t u : mine) progress.bytes_total += units[u].bytes;
-  group_phase(group, "writing", [&] {
-    std::map<std::size_t, int> fds;                              // shard -> fd
-    std::vector<std::pair<std::size_t, std::uint64_t>> pending;  // written, not yet journaled
-    std::uint64_t pending_bytes = 0;
-    const auto close_all = [&] {
-      for (auto& [s, fd] : fds) ::close(fd);
-      fds.clear();
-    };
-    const auto flush_journal = [&] {
-      if (pending.empty()) return;
-      std::map<std::size_t, std::string> lines;
-      for (const auto& [u, digest] : pending)
-        lines[units[u].shard] += std::to_string(u) + " " + hex16(digest) + "\n";
-      for (auto& [s, fd] : fds) {
-        if (::fdatasync(fd) != 0) io_fail("cannot sync", partial_path(s));
-      }
-      for (const auto& [s, text] : lines) {
-        const std::string path = journal_path(s);
-        const int jfd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (jfd < 0) io_fail("cannot open", path);
-        const bool ok =
-            ::write(jfd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fdatasync(jfd) == 0;
-        ::close(jfd);
-        if (!ok) io_fail("cannot write", path);
-      }
-      pending.clear();
-      pending_bytes = 0;
-    };
-    // Two slots: while one chunk's pwrite runs on its own thread (the kernel's copy into the
-    // page cache dominates), the next chunk is computed into the other slot.
-    struct Slot {
-      Tensor work;
-      std::vector<unsigned char> out;
-      Tensor keep;                       // the values a write reads, alive until it ends
-      std::future<std::uint64_t> write;  // the digest of the bytes written
-      std::size_t unit = 0;
-      bool busy = false;
-    };
-    Slot slots[2];
-    const auto finish = [&](Slot& slot) {
-      if (!slot.busy) return;
-      slot.busy = false;
-      const std::uint64_t digest = slot.write.get();  // rethrows the write's IoError
-      slot.keep = Tensor();
-      const Unit& unit = units[slot.unit];
-      report.bytes_written += unit.bytes;
-      progress.bytes_done += unit.bytes;
-      pending.emplace_back(slot.unit, digest);
-      pending_bytes += unit.bytes;
-      if (pending_bytes >= (std::uint64_t{64} << 20)) flush_journal();
-      if (options.progress) options.progress(progress);
-    };
-    const auto drain = [&](std::size_t first) {
-      finish(slots[first % 2]);
-      finish(slots[(first + 1) % 2]);
-    };
-    std::size_t next = 0;  // slot of the next chunk
-    try {
-      for (std::size_t u : mine) {
-        const Unit& unit = units[u];
-        if (shard_done[unit.shard] || units_done.count(u) > 0) {
-          progress.bytes_done += unit.bytes;
-          report.bytes_skipped += unit.bytes;
-          continue;
-        }
-        if (options.stop != nullptr && options.stop->load()) {
-          drain(next);  // the older write first
-          flush_journal();
-          throw Interrupted("interrupted: finished chunks are kept; run again with --resume");
-        }
-        Slot& slot = slots[next % 2];
-        finish(slot);  // its previous write (two chunks ago)
-        const TensorJob& job = jobs[unit.job];
-        const std::int64_t n = unit.end - unit.begin;
-        Tensor values;
-        if (job.draw) {
-          if (!slot.work.defined() || slot.work.dtype() != job.dtype || slot.work.numel() < n) {
-            slot.work = Tensor::empty(
-                {std::max(n, std::min(chunk_elements_of(job), numel_of(job.shape)))}, job.dtype);
-          }
-          values = slot.work.slice(0, 0, n);
-          detail::replay_elementwise_draw(*job.draw, values, unit.begin);
-          if (job.zero_row) {
-            const auto row = static_cast<std::int64_t>(job.row_elements);
-            const std::int64_t lo = std::max(unit.begin, *job.zero_row * row);
-            const std::int64_t hi = std::min(unit.end, (*job.zero_row + 1) * row);
-            if (lo < hi) values.slice(0, lo - unit.begin, hi - unit.begin).fill_(0.0);
-          }
-        } else if (job.param >= 0) {
-          values = Tensor::empty(job.shape, job.dtype);
-          policy.draw(plan, static_cast<std::size_t>(job.param), values, gen);
-        } else {
-          values = job.values;
-        }
-        const void* bytes = nullptr;
-        if (n > 0 && job.stored == io::natural_stored(job.dtype)) {
-          bytes = values.raw_data();  // stored as computed: no copy
-        } else if (n > 0) {
-          slot.out.resize(static_cast<std::size_t>(unit.bytes));
-          convert(values.raw_data(), job.dtype, n, job.stored, slot.out.data());
-          bytes = slot.out.data();
-        }
-        report.largest_chunk_bytes = std::max<std::uint64_t>(
-            report.largest_chunk_bytes,
-            2 * (unit.bytes + static_cast<std::uint64_t>(n) * element_size(job.dtype)));
-        auto it = fds.find(unit.shard);
-        if (it == fds.end()) {
-          const std::string path = partial_path(unit.shard);
-          const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-          if (fd < 0) io_fail("cannot open", path);
-          it = fds.emplace(unit.shard, fd).first;
-        }
-        slot.keep = values;
-        slot.unit = u;
-        slot.busy = true;
-        const int fd = it->second;
-        const std::string path = partial_path(unit.shard);
-        const std::uint64_t size = n > 0 ? unit.bytes : 0, offset = unit.offset;
-        slot.write = std::async(std::launch::async, [fd, bytes, size, offset, path] {
-          if (size > 0) pwrite_all(fd, bytes, size, offset, path);
-          return chunk_digest(bytes, static_cast<std::size_t>(size));
-        });
-        ++next;
-      }
-      drain(next);
-      flush_journal();
-    } catch (...) {
-      for (Slot& slot : slots) {  // no write may outlive its buffer or fd
-        if (slot.busy && slot.write.valid()) slot.write.wait();
-      }
-      close_all();
-      throw;
-    }
-    close_all();
-    if (options.progress && report.bytes_written == 0) options.progress(progress);
-  });
-
-  // ---- Phase D: rank 0 renames complete shards and writes the index ----
-  group_phase(group, "finishing the shards", [&] {
-    if (rank != 0) return;
-    for (std::size_t s = 0; s < shards.size(); ++s) {
-      if (shard_done[s]) continue;
-      const std::string path = partial_path(s);
-      const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || ::fsync(fd) != 0) io_fail("cannot sync", path);
-      ::close(fd);
-      if (std::rename(path.c_str(), final_path(s).c_str()) != 0) io_fail("cannot rename", path);
-      std::remove(journal_path(s).c_str());
-    }
-    fsync_dir(options.out_dir);
-    if (!report.index_file.empty()) {
-      json index;
-      index["metadata"] = json::object();
-      index["metadata"]["total_size"] = report.total_bytes;
-      for (const auto& [k, v] : metadata) index["metadata"][k] = v;
-      index["weight_map"] = json::object();
-      for (const Shard& shard : shards) {
-        for (std::size_t j : shard.tensors) index["weight_map"][jobs[j].name] = shard.file;
-      }
-      const std::string text = index.dump(2) + "\n";
-      io::AtomicFileWriter writer((dir / report.index_file).string());
-      writer.write(text.data(), text.size());
-      writer.commit();
-    }
-  });
-  return report;
+  return ShardedRun(model, policy, policy_options, gen, options, group).run();
 }
 
 }  // namespace weightinit::recipes
