@@ -22,22 +22,58 @@ inline std::string trim(std::string_view s, std::size_t* lead = nullptr) {
   return std::string(s.substr(b, e - b));
 }
 
-/// Levenshtein distance, case-insensitive (for "did you mean" suggestions).
-inline std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+/// The line reader of the line-based formats (policies, search spaces): calls fn(number, line)
+/// for each line of `text` (numbered from 1; '\n' or "\r\n" endings) with its '#' comment cut,
+/// skipping lines that are then blank. `line` keeps its leading white space, so columns count
+/// from the start of the line as written.
+template <class Fn>
+void for_each_content_line(std::string_view text, Fn&& fn) {
+  std::size_t line_start = 0;
+  int line_no = 0;
+  while (line_start <= text.size()) {
+    ++line_no;
+    std::size_t line_end = text.find('\n', line_start);
+    if (line_end == std::string_view::npos) line_end = text.size();
+    std::string line(text.substr(line_start, line_end - line_start));
+    line_start = line_end + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::size_t hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    if (!trim(line).empty()) fn(line_no, line);
+    if (line_end == text.size()) break;
+  }
+}
+
+/// How edit_distance compares.
+struct EditDistanceOptions {
+  bool ignore_case = true;      ///< 'A' and 'a' are the same character
+  bool transpositions = false;  ///< swapping two adjacent characters is one edit
+};
+
+/// The edit distance of `a` and `b` (for "did you mean" suggestions): Levenshtein's, or with
+/// `transpositions` the optimal string alignment distance (Damerau), so "kaimnig" is one edit
+/// from "kaiming".
+inline std::size_t edit_distance(std::string_view a, std::string_view b,
+                                 EditDistanceOptions options = {}) {
+  const auto same = [&](char x, char y) {
+    return options.ignore_case ? std::tolower(static_cast<unsigned char>(x)) ==
+                                     std::tolower(static_cast<unsigned char>(y))
+                               : x == y;
+  };
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
+      const std::size_t cost = same(a[i - 1], b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (options.transpositions && i > 1 && j > 1 && same(a[i - 1], b[j - 2]) &&
+          same(a[i - 2], b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 /// The candidate within `max_distance` - 1 edits of `name` that is closest (the first of

@@ -110,6 +110,39 @@ SmoothedCurve smooth_losses(const std::vector<double>& step_losses, std::int64_t
   return curve;
 }
 
+namespace {
+
+/// The run's smoothed curve and verdict: "diverged" at its first non-finite loss, "stalled" when
+/// the mean of the last tenth of the first epoch is above 95% of the chance loss, else "ok".
+void judge_run(CompareRun& run, std::int64_t per_epoch, std::int64_t window, double chance) {
+  run.steps_per_epoch = per_epoch;
+  run.smoothed = smooth_losses(run.history.step_losses, window);
+  run.chance_loss = chance;
+  const auto& losses = run.history.step_losses;
+  for (std::size_t i = 0; i < losses.size(); ++i) {
+    if (!std::isfinite(losses[i])) {
+      run.diverged = true;
+      run.diverged_step = static_cast<std::int64_t>(i) + 1;
+      break;
+    }
+  }
+  const std::int64_t first_epoch =
+      std::min<std::int64_t>(per_epoch, static_cast<std::int64_t>(losses.size()));
+  if (first_epoch > 0) {
+    const std::int64_t tail = std::max<std::int64_t>(1, first_epoch / 10);
+    double sum = 0.0;
+    for (std::int64_t i = first_epoch - tail; i < first_epoch; ++i) {
+      sum += losses[static_cast<std::size_t>(i)];
+    }
+    run.early_loss = sum / static_cast<double>(tail);
+    // NaN compares false: a diverged run is "diverged", not "stalled".
+    run.stalled = run.early_loss > 0.95 * chance;
+  }
+  run.verdict = run.diverged ? "diverged" : run.stalled ? "stalled" : "ok";
+}
+
+}  // namespace
+
 std::vector<CompareRun> compare_inits(const ModelFactory& make_model, const Shape& input_size,
                                       const std::vector<InitChoice>& inits,
                                       const CompareSettings& settings, const data::Dataset& train,
@@ -166,30 +199,7 @@ std::vector<CompareRun> compare_inits(const ModelFactory& make_model, const Shap
     run.history = trainer.fit(train, test, &watch, watch.flag());
     run.history.interrupted = watch.interrupted();
 
-    run.steps_per_epoch = per_epoch;
-    run.smoothed = smooth_losses(run.history.step_losses, window);
-    run.chance_loss = chance;
-    const auto& losses = run.history.step_losses;
-    for (std::size_t i = 0; i < losses.size(); ++i) {
-      if (!std::isfinite(losses[i])) {
-        run.diverged = true;
-        run.diverged_step = static_cast<std::int64_t>(i) + 1;
-        break;
-      }
-    }
-    const std::int64_t first_epoch =
-        std::min<std::int64_t>(per_epoch, static_cast<std::int64_t>(losses.size()));
-    if (first_epoch > 0) {
-      const std::int64_t tail = std::max<std::int64_t>(1, first_epoch / 10);
-      double sum = 0.0;
-      for (std::int64_t i = first_epoch - tail; i < first_epoch; ++i) {
-        sum += losses[static_cast<std::size_t>(i)];
-      }
-      run.early_loss = sum / static_cast<double>(tail);
-      // NaN compares false: a diverged run is "diverged", not "stalled".
-      run.stalled = run.early_loss > 0.95 * chance;
-    }
-    run.verdict = run.diverged ? "diverged" : run.stalled ? "stalled" : "ok";
+    judge_run(run, per_epoch, window, chance);
     if (observer != nullptr) observer->end_run(k, run);
     runs.push_back(std::move(run));
   }

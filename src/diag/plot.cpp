@@ -91,117 +91,145 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
-std::string line_chart_svg(const std::vector<Series>& series, const PlotOptions& o) {
-  WEIGHTINIT_CHECK(o.width >= 200 && o.height >= 150, ValueError,
-                   "a chart needs at least 200x150 pixels, but got ", o.width, "x", o.height);
-  Range xr, yr;
+namespace {
+
+/// The plot area and the data ranges it shows: margins for tick labels (left, bottom), the
+/// title (top) and the legend (right).
+struct ChartArea {
+  double left = 70, top = 36, width = 0, height = 0;
+  Range x, y;  // y in log10 units on a log axis
+  double px(double v) const { return left + (v - x.lo) / (x.hi - x.lo) * width; }
+  double py(double v) const { return top + height - (v - y.lo) / (y.hi - y.lo) * height; }
+};
+
+/// The ranges of the drawable points (finite; positive on a log axis).
+void add_data_ranges(const std::vector<Series>& series, const PlotOptions& o, ChartArea& a) {
   for (const Series& s : series) {
     WEIGHTINIT_CHECK(s.x.size() == s.y.size(), ValueError, "series '", s.label, "' has ",
                      s.x.size(), " x values but ", s.y.size(), " y values");
     for (std::size_t i = 0; i < s.x.size(); ++i) {
       if (!std::isfinite(s.x[i]) || !drawable(s.y[i], o.log_y)) continue;
-      xr.add(s.x[i]);
-      yr.add(o.log_y ? std::log10(s.y[i]) : s.y[i]);
+      a.x.add(s.x[i]);
+      a.y.add(o.log_y ? std::log10(s.y[i]) : s.y[i]);
     }
   }
-  // Plot area: margins for tick labels (left, bottom), the title (top) and the legend (right).
-  const double left = 70, right = 170, top = 36, bottom = 52;
-  const double pw = o.width - left - right, ph = o.height - top - bottom;
+}
+
+/// Widens degenerate ranges; log axes snap to whole decades.
+void widen_ranges(const PlotOptions& o, ChartArea& a) {
+  if (a.x.hi == a.x.lo) a.x = {a.x.lo - 0.5, a.x.hi + 0.5};
+  if (o.log_y) {
+    a.y = {std::floor(a.y.lo), std::ceil(a.y.hi)};
+    if (a.y.hi == a.y.lo) a.y.hi += 1;
+  } else {
+    const double pad =
+        a.y.hi == a.y.lo ? std::max(std::abs(a.y.lo) * 0.1, 0.5) : 0.05 * (a.y.hi - a.y.lo);
+    a.y = {a.y.lo - pad, a.y.hi + pad};
+  }
+}
+
+/// The svg element, background, title, axis labels and the plot frame.
+std::string chart_frame(const PlotOptions& o, const ChartArea& a) {
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(o.width) +
                     "\" height=\"" + std::to_string(o.height) + "\" viewBox=\"0 0 " +
                     std::to_string(o.width) + " " + std::to_string(o.height) +
                     "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"" + num(left + pw / 2) +
+  svg += "<text x=\"" + num(a.left + a.width / 2) +
          "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">" + xml_escape(o.title) + "</text>\n";
-  svg += "<text x=\"" + num(left + pw / 2) + "\" y=\"" + num(o.height - 12.0) +
+  svg += "<text x=\"" + num(a.left + a.width / 2) + "\" y=\"" + num(o.height - 12.0) +
          "\" text-anchor=\"middle\">" + xml_escape(o.x_label) + "</text>\n";
-  svg += "<text transform=\"translate(16," + num(top + ph / 2) +
+  svg += "<text transform=\"translate(16," + num(a.top + a.height / 2) +
          ") rotate(-90)\" text-anchor=\"middle\">" +
          xml_escape(o.y_label + (o.log_y ? " (log scale)" : "")) + "</text>\n";
-  svg += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(pw) +
-         "\" height=\"" + num(ph) + "\" fill=\"none\" stroke=\"black\"/>\n";
-  if (xr.empty()) {
-    svg += "<text x=\"" + num(left + pw / 2) + "\" y=\"" + num(top + ph / 2) +
-           "\" text-anchor=\"middle\">no data</text>\n</svg>\n";
-    return svg;
-  }
-  // Widen degenerate ranges; log axes snap to whole decades.
-  if (xr.hi == xr.lo) xr = {xr.lo - 0.5, xr.hi + 0.5};
-  if (o.log_y) {
-    yr = {std::floor(yr.lo), std::ceil(yr.hi)};
-    if (yr.hi == yr.lo) yr.hi += 1;
-  } else {
-    const double pad =
-        yr.hi == yr.lo ? std::max(std::abs(yr.lo) * 0.1, 0.5) : 0.05 * (yr.hi - yr.lo);
-    yr = {yr.lo - pad, yr.hi + pad};
-  }
-  auto px = [&](double x) { return left + (x - xr.lo) / (xr.hi - xr.lo) * pw; };
-  auto py = [&](double y) { return top + ph - (y - yr.lo) / (yr.hi - yr.lo) * ph; };
+  svg += "<rect x=\"" + num(a.left) + "\" y=\"" + num(a.top) + "\" width=\"" + num(a.width) +
+         "\" height=\"" + num(a.height) + "\" fill=\"none\" stroke=\"black\"/>\n";
+  return svg;
+}
 
-  svg += "<g stroke=\"#dddddd\">\n";
-  std::string labels;
-  for (const double t : nice_ticks(xr.lo, xr.hi, 6)) {
-    if (t < xr.lo || t > xr.hi) continue;
-    svg += "<line x1=\"" + num(px(t)) + "\" y1=\"" + num(top) + "\" x2=\"" + num(px(t)) +
-           "\" y2=\"" + num(top + ph) + "\"/>\n";
-    labels += "<text x=\"" + num(px(t)) + "\" y=\"" + num(top + ph + 16) +
+/// Grid lines and tick labels of both axes (log axes: at most 8 decade labels).
+std::string grid_and_ticks(const PlotOptions& o, const ChartArea& a) {
+  std::string svg = "<g stroke=\"#dddddd\">\n", labels;
+  for (const double t : nice_ticks(a.x.lo, a.x.hi, 6)) {
+    if (t < a.x.lo || t > a.x.hi) continue;
+    svg += "<line x1=\"" + num(a.px(t)) + "\" y1=\"" + num(a.top) + "\" x2=\"" + num(a.px(t)) +
+           "\" y2=\"" + num(a.top + a.height) + "\"/>\n";
+    labels += "<text x=\"" + num(a.px(t)) + "\" y=\"" + num(a.top + a.height + 16) +
               "\" text-anchor=\"middle\">" + tick_label(t) + "</text>\n";
   }
   std::vector<double> yticks;
   if (o.log_y) {
-    const int decades = static_cast<int>(yr.hi - yr.lo);
+    const int decades = static_cast<int>(a.y.hi - a.y.lo);
     const int every = std::max(1, (decades + 7) / 8);
-    for (double d = yr.lo; d <= yr.hi; d += every) yticks.push_back(d);
+    for (double d = a.y.lo; d <= a.y.hi; d += every) yticks.push_back(d);
   } else {
-    yticks = nice_ticks(yr.lo, yr.hi, 6);
+    yticks = nice_ticks(a.y.lo, a.y.hi, 6);
   }
   for (const double t : yticks) {
-    if (t < yr.lo || t > yr.hi) continue;
-    svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(left + pw) +
-           "\" y2=\"" + num(py(t)) + "\"/>\n";
+    if (t < a.y.lo || t > a.y.hi) continue;
+    svg += "<line x1=\"" + num(a.left) + "\" y1=\"" + num(a.py(t)) + "\" x2=\"" +
+           num(a.left + a.width) + "\" y2=\"" + num(a.py(t)) + "\"/>\n";
     char buf[32];
     if (o.log_y) std::snprintf(buf, sizeof buf, "1e%d", static_cast<int>(std::lround(t)));
-    labels += "<text x=\"" + num(left - 6) + "\" y=\"" + num(py(t) + 4) +
+    labels += "<text x=\"" + num(a.left - 6) + "\" y=\"" + num(a.py(t) + 4) +
               "\" text-anchor=\"end\">" + (o.log_y ? std::string(buf) : tick_label(t)) +
               "</text>\n";
   }
-  svg += "</g>\n" + labels;
+  return svg + "</g>\n" + labels;
+}
 
-  for (std::size_t k = 0; k < series.size(); ++k) {
-    const Series& s = series[k];
-    const char* colour = kPalette[k % kPalette.size()];
-    std::string points;
-    std::size_t hidden = 0;
-    auto flush = [&] {
-      if (!points.empty()) {
-        svg += "<polyline fill=\"none\" stroke=\"" + std::string(colour) +
-               "\" stroke-width=\"1.8\" points=\"" + points + "\"/>\n";
-      }
-      points.clear();
-    };
-    for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (!std::isfinite(s.x[i]) || !drawable(s.y[i], o.log_y)) {
-        ++hidden;
-        flush();  // a gap breaks the line
-        continue;
-      }
-      const double y = o.log_y ? std::log10(s.y[i]) : s.y[i];
-      if (!points.empty()) points += ' ';
-      points += num(px(s.x[i])) + "," + num(py(y));
+/// Series `k`: polylines broken at undrawable points, and its legend entry (which counts them).
+std::string series_lines(const Series& s, std::size_t k, const PlotOptions& o, const ChartArea& a) {
+  const char* colour = kPalette[k % kPalette.size()];
+  std::string svg, points;
+  std::size_t hidden = 0;
+  auto flush = [&] {
+    if (!points.empty()) {
+      svg += "<polyline fill=\"none\" stroke=\"" + std::string(colour) +
+             "\" stroke-width=\"1.8\" points=\"" + points + "\"/>\n";
     }
-    flush();
-    const double ly = top + 8 + 18.0 * static_cast<double>(k);
-    svg += "<line x1=\"" + num(left + pw + 10) + "\" y1=\"" + num(ly) + "\" x2=\"" +
-           num(left + pw + 30) + "\" y2=\"" + num(ly) + "\" stroke=\"" + colour +
-           "\" stroke-width=\"3\"/>\n";
-    std::string label = s.label;
-    if (hidden > 0) label += " (" + std::to_string(hidden) + " points not shown)";
-    svg += "<text x=\"" + num(left + pw + 36) + "\" y=\"" + num(ly + 4) + "\">" +
-           xml_escape(label) + "</text>\n";
+    points.clear();
+  };
+  for (std::size_t i = 0; i < s.x.size(); ++i) {
+    if (!std::isfinite(s.x[i]) || !drawable(s.y[i], o.log_y)) {
+      ++hidden;
+      flush();  // a gap breaks the line
+      continue;
+    }
+    const double y = o.log_y ? std::log10(s.y[i]) : s.y[i];
+    if (!points.empty()) points += ' ';
+    points += num(a.px(s.x[i])) + "," + num(a.py(y));
   }
-  svg += "</svg>\n";
+  flush();
+  const double ly = a.top + 8 + 18.0 * static_cast<double>(k);
+  const double lx = a.left + a.width;
+  svg += "<line x1=\"" + num(lx + 10) + "\" y1=\"" + num(ly) + "\" x2=\"" + num(lx + 30) +
+         "\" y2=\"" + num(ly) + "\" stroke=\"" + colour + "\" stroke-width=\"3\"/>\n";
+  std::string label = s.label;
+  if (hidden > 0) label += " (" + std::to_string(hidden) + " points not shown)";
+  svg += "<text x=\"" + num(lx + 36) + "\" y=\"" + num(ly + 4) + "\">" + xml_escape(label) +
+         "</text>\n";
   return svg;
+}
+
+}  // namespace
+
+std::string line_chart_svg(const std::vector<Series>& series, const PlotOptions& o) {
+  WEIGHTINIT_CHECK(o.width >= 200 && o.height >= 150, ValueError,
+                   "a chart needs at least 200x150 pixels, but got ", o.width, "x", o.height);
+  ChartArea area;
+  area.width = o.width - area.left - 170;
+  area.height = o.height - area.top - 52;
+  add_data_ranges(series, o, area);
+  std::string svg = chart_frame(o, area);
+  if (area.x.empty()) {
+    return svg + "<text x=\"" + num(area.left + area.width / 2) + "\" y=\"" +
+           num(area.top + area.height / 2) + "\" text-anchor=\"middle\">no data</text>\n</svg>\n";
+  }
+  widen_ranges(o, area);
+  svg += grid_and_ticks(o, area);
+  for (std::size_t k = 0; k < series.size(); ++k) svg += series_lines(series[k], k, o, area);
+  return svg + "</svg>\n";
 }
 
 }  // namespace weightinit::diag

@@ -91,10 +91,13 @@ std::string megabytes(const char* label, double bytes) {
 
 }  // namespace
 
-std::string torchinfo_summary(nn::Module& model, const Shape& input_size, Generator& gen) {
+namespace {
+
+/// One forward pass with a hook on each child: a Layer per call, as torchinfo records them;
+/// `output` receives the model's output shape.
+std::vector<Layer> record_layers(nn::Module& model, const Shape& input_size, Generator& gen,
+                                 Shape& output_shape) {
   std::vector<Layer> layers;
-  Layer root;
-  root.title = model.type_name();
   std::set<const nn::Module*> seen;
   for (auto& [name, m] : model.named_modules()) {
     if (m != &model && name.find('.') != std::string::npos) {
@@ -137,8 +140,13 @@ std::string torchinfo_summary(nn::Module& model, const Shape& input_size, Genera
     throw;
   }
   for (auto& [m, id] : hooked) m->remove_forward_hook(id);
-  root.output = output.sizes();
+  output_shape = output.sizes();
+  return layers;
+}
 
+/// torchinfo's table and ModelStatistics for `root` and its recorded layers.
+std::string format_table(const Layer& root, const std::vector<Layer>& layers,
+                         const Shape& input_size) {
   // ModelStatistics: leaf layers carry the totals (the model's own parameters are all in
   // its children here).
   std::int64_t total = 0, trainable = 0, macs = 0, output_bytes = 0, param_bytes = 0;
@@ -180,6 +188,15 @@ std::string torchinfo_summary(nn::Module& model, const Shape& input_size, Genera
   out += megabytes("Estimated Total Size (MB)",
                    input_bytes + static_cast<double>(output_bytes + param_bytes));
   return out + divider + "\n";
+}
+
+}  // namespace
+
+std::string torchinfo_summary(nn::Module& model, const Shape& input_size, Generator& gen) {
+  Layer root;
+  root.title = model.type_name();
+  const std::vector<Layer> layers = record_layers(model, input_size, gen, root.output);
+  return format_table(root, layers, input_size);
 }
 
 }  // namespace weightinit::diag

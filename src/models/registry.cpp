@@ -163,42 +163,74 @@ std::string default_policy(std::string_view spec) {
   return "torch-default";
 }
 
+namespace {
+
+/// The torchvision models, GPT-2 small and the CIFAR WRNs by bare name (no ':'), or nullopt.
+std::optional<BuiltModel> build_named_zoo_model(std::string_view name, std::string_view spec,
+                                                Generator& gen) {
+  const Shape image{3, 224, 224};
+  static const std::pair<const char*, ResNetKind> resnets[] = {
+      {"resnet18", ResNetKind::ResNet18},
+      {"resnet34", ResNetKind::ResNet34},
+      {"resnet50", ResNetKind::ResNet50},
+      {"resnet101", ResNetKind::ResNet101},
+      {"resnet152", ResNetKind::ResNet152},
+      {"resnext50_32x4d", ResNetKind::ResNeXt50_32x4d},
+      {"wide_resnet50_2", ResNetKind::WideResNet50_2}};
+  for (const auto& [n, kind] : resnets) {
+    if (name == n) return BuiltModel{make_resnet(kind, gen), image, false};
+  }
+  for (const int depth : {11, 13, 16, 19}) {
+    const std::string vgg = "vgg" + std::to_string(depth);
+    if (name == vgg) return BuiltModel{make_vgg(depth, false, gen), image, false};
+    if (name == vgg + "_bn") return BuiltModel{make_vgg(depth, true, gen), image, false};
+  }
+  if (name == "densenet121") return BuiltModel{make_densenet121(gen), image, false};
+  if (name == "mobilenet_v2") return BuiltModel{make_mobilenet_v2(gen), image, false};
+  if (name == "gpt2-small") return BuiltModel{make_gpt2(12, 768, gen), {1024}, false};
+  if (name.rfind("wrn-", 0) == 0) {
+    const std::string_view dims = name.substr(4);
+    const std::size_t dash = dims.find('-');
+    WEIGHTINIT_CHECK(dash != std::string_view::npos, ValueError, "invalid model spec '", spec,
+                     "': expected wrn-DEPTH-WIDEN, like wrn-28-10");
+    return BuiltModel{make_wide_resnet_cifar(to_int(dims.substr(0, dash), spec),
+                                             to_int(dims.substr(dash + 1), spec), gen),
+                      {3, 32, 32},
+                      false};
+  }
+  return std::nullopt;
+}
+
+/// mlp:S0-S1-...-Sn[:ACT][:rezero].
+BuiltModel build_mlp(std::string_view rest, std::string_view spec, Generator& gen) {
+  const std::size_t act_colon = rest.find(':');
+  const auto sizes = parse_sizes(rest.substr(0, act_colon), spec);
+  std::string act =
+      act_colon == std::string_view::npos ? "relu" : std::string(rest.substr(act_colon + 1));
+  WEIGHTINIT_CHECK(!sizes.empty(), ValueError, "invalid model spec '", spec,
+                   "': expected sizes, like mlp:784-256-10");
+  // A trailing ":rezero" (or "rezero" alone) makes the equal-width hidden steps ReZero blocks.
+  bool rezero = false;
+  if (act == "rezero") {
+    act = "relu";
+    rezero = true;
+  } else if (act.size() > 7 && act.compare(act.size() - 7, 7, ":rezero") == 0) {
+    act.resize(act.size() - 7);
+    rezero = true;
+  }
+  if (rezero) return {make_rezero_mlp(sizes, act, gen), {sizes.front()}};
+  return {make_mlp(sizes, act, gen), {sizes.front()}};
+}
+
+}  // namespace
+
 BuiltModel build_model(std::string_view spec, Generator& gen) {
   const std::size_t colon = spec.find(':');
   const std::string_view name = spec.substr(0, colon);
   const std::string_view rest = colon == std::string_view::npos ? "" : spec.substr(colon + 1);
   if (name == "seed-mlp" && rest.empty()) return {std::make_shared<SeedMLP>(gen), {3}};
   if (rest.empty()) {
-    const Shape image{3, 224, 224};
-    static const std::pair<const char*, ResNetKind> resnets[] = {
-        {"resnet18", ResNetKind::ResNet18},
-        {"resnet34", ResNetKind::ResNet34},
-        {"resnet50", ResNetKind::ResNet50},
-        {"resnet101", ResNetKind::ResNet101},
-        {"resnet152", ResNetKind::ResNet152},
-        {"resnext50_32x4d", ResNetKind::ResNeXt50_32x4d},
-        {"wide_resnet50_2", ResNetKind::WideResNet50_2}};
-    for (const auto& [n, kind] : resnets) {
-      if (name == n) return {make_resnet(kind, gen), image, false};
-    }
-    for (const int depth : {11, 13, 16, 19}) {
-      const std::string vgg = "vgg" + std::to_string(depth);
-      if (name == vgg) return {make_vgg(depth, false, gen), image, false};
-      if (name == vgg + "_bn") return {make_vgg(depth, true, gen), image, false};
-    }
-    if (name == "densenet121") return {make_densenet121(gen), image, false};
-    if (name == "mobilenet_v2") return {make_mobilenet_v2(gen), image, false};
-    if (name == "gpt2-small") return {make_gpt2(12, 768, gen), {1024}, false};
-    if (name.rfind("wrn-", 0) == 0) {
-      const std::string_view dims = name.substr(4);
-      const std::size_t dash = dims.find('-');
-      WEIGHTINIT_CHECK(dash != std::string_view::npos, ValueError, "invalid model spec '", spec,
-                       "': expected wrn-DEPTH-WIDEN, like wrn-28-10");
-      return {make_wide_resnet_cifar(to_int(dims.substr(0, dash), spec),
-                                     to_int(dims.substr(dash + 1), spec), gen),
-              {3, 32, 32},
-              false};
-    }
+    if (auto zoo = build_named_zoo_model(name, spec, gen)) return std::move(*zoo);
   }
   if (name == "gpt2" && !rest.empty()) {
     static const std::tuple<const char*, std::int64_t, std::int64_t> sizes[] = {
@@ -223,25 +255,7 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
     const std::int64_t classes = rest.empty() ? 101 : to_int(rest, spec);
     return {std::make_shared<C3D>(classes, false, gen), {3, 16, 112, 112}};
   }
-  if (name == "mlp") {
-    const std::size_t act_colon = rest.find(':');
-    const auto sizes = parse_sizes(rest.substr(0, act_colon), spec);
-    std::string act =
-        act_colon == std::string_view::npos ? "relu" : std::string(rest.substr(act_colon + 1));
-    WEIGHTINIT_CHECK(!sizes.empty(), ValueError, "invalid model spec '", spec,
-                     "': expected sizes, like mlp:784-256-10");
-    // A trailing ":rezero" (or "rezero" alone) makes the equal-width hidden steps ReZero blocks.
-    bool rezero = false;
-    if (act == "rezero") {
-      act = "relu";
-      rezero = true;
-    } else if (act.size() > 7 && act.compare(act.size() - 7, 7, ":rezero") == 0) {
-      act.resize(act.size() - 7);
-      rezero = true;
-    }
-    if (rezero) return {make_rezero_mlp(sizes, act, gen), {sizes.front()}};
-    return {make_mlp(sizes, act, gen), {sizes.front()}};
-  }
+  if (name == "mlp") return build_mlp(rest, spec, gen);
   if (name == "cnn") {
     const auto sizes =
         rest.empty() ? std::vector<std::int64_t>{16, 32, 128} : parse_sizes(rest, spec);

@@ -249,151 +249,177 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
   return list;
 }
 
+namespace {
+
+/// What a built-in policy's text may depend on.
+struct BuiltinContext {
+  const std::string& name;
+  const std::string source;  // "builtin:NAME", for messages
+  const std::map<std::string, std::string>& options;
+  nn::Module& model;
+  std::map<std::string, double>& variables;  // the policy's own (n_layer, L, m)
+};
+
+/// Option `key` as a number, or `fallback` when it is not given.
+double option_number(const BuiltinContext& c, const std::string& key, double fallback) {
+  const auto it = c.options.find(key);
+  if (it == c.options.end()) return fallback;
+  try {
+    return std::stod(it->second);
+  } catch (const std::exception&) {
+    throw PolicyError(c.source, 0, 0, "option " + key + "=" + it->second + ": expected a number");
+  }
+}
+
+bool has_parameter_containing(nn::Module& model, std::string_view part) {
+  for (const auto& [pname, p] : model.named_parameters()) {
+    if (pname.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string torchvision_resnet_text(BuiltinContext& c) {
+  const auto it = c.options.find("zero_init_residual");
+  if (it == c.options.end() || !parse_bool(c.name, it->first, it->second)) {
+    return kTorchvisionResnet;
+  }
+  // torchvision zeroes bn3 of every Bottleneck, else bn2 of every BasicBlock.
+  const bool bottleneck = has_parameter_containing(c.model, ".bn3.weight");
+  return std::string("# zero_init_residual=true: the last BN of each residual branch\n") +
+         (bottleneck ? "layer*.bn3.weight: zeros\n" : "layer*.bn2.weight: zeros\n") +
+         kTorchvisionResnet;
+}
+
+std::string gpt2_text(BuiltinContext& c) {
+  const double n_layer = option_number(c, "n_layer", count_blocks(c.model));
+  if (!(n_layer >= 1)) {
+    throw PolicyError(c.source, 0, 0,
+                      "cannot find the model's transformer blocks (modules named h.N) for "
+                      "n_layer: give it as gpt2(n_layer=12)");
+  }
+  c.variables["n_layer"] = n_layer;
+  return kGpt2;
+}
+
+std::string llama_text(BuiltinContext& c) {
+  const auto scaled = c.options.find("scaled_residual");
+  const bool scaled_residual =
+      scaled == c.options.end() || parse_bool(c.name, scaled->first, scaled->second);
+  const std::string text =
+      std::string(scaled_residual ? kLlamaResidual : "") + kLlama + kLlamaNorm + "*: default\n";
+  if (!scaled_residual) return text;
+  const double n_layer = option_number(c, "n_layer", count_decoder_layers(c.model));
+  // A parameter the scaled rules would draw.
+  const auto parameters = c.model.named_parameters();
+  const bool residual = std::any_of(parameters.begin(), parameters.end(), [](const auto& p) {
+    return p.first.ends_with(".o_proj.weight") || p.first.ends_with(".down_proj.weight");
+  });
+  if (n_layer >= 1) {
+    c.variables["n_layer"] = n_layer;
+  } else if (residual) {
+    throw PolicyError(c.source, 0, 0,
+                      "cannot find the model's decoder layers (modules named layers.N) for "
+                      "n_layer: give it as llama(n_layer=32), or use "
+                      "llama(scaled_residual=false)");
+  }
+  return text;
+}
+
+std::string mup_text(BuiltinContext& c) {
+  std::string readout;
+  for (const auto& [mname, module] : c.model.named_modules()) {
+    if (module->type_name() == "Linear") readout = mname;
+  }
+  if (readout.empty()) {
+    throw PolicyError(c.source, 0, 0, "mup needs a Linear readout layer, and the model has none");
+  }
+  return "# the readout: the model's last Linear\n" + readout + ".weight: zeros\n" + readout +
+         ".bias: zeros\n" + kMupTail;
+}
+
+std::string fixup_text(BuiltinContext& c) {
+  const double blocks = count_residual_blocks(c.model);
+  if (blocks < 1) {
+    throw PolicyError(c.source, 0, 0,
+                      "fixup needs residual blocks named layerX.Y (torchvision's ResNets), and "
+                      "the model has none");
+  }
+  const bool bottleneck = has_parameter_containing(c.model, ".conv3.weight");
+  c.variables["L"] = blocks;
+  c.variables["m"] = bottleneck ? 3 : 2;
+  const char* scaled = "normal(mean=0, std=sqrt(2 / (k * out)) * L^(-1 / (2 * m - 2)))\n";
+  return std::string("# Fixup: L residual branches of m layers\n") +
+         (bottleneck ? std::string("layer*.conv3.weight: zeros\nlayer*.conv1.weight: ") + scaled +
+                           "layer*.conv2.weight: " + scaled
+                     : std::string("layer*.conv2.weight: zeros\nlayer*.conv1.weight: ") + scaled) +
+         "Conv2d.weight: normal(mean=0, std=sqrt(2 / (k * out)))\n"
+         "Linear.weight: zeros\n"
+         "bias: zeros\n"
+         "BatchNorm*.weight: ones\n"
+         "*: default\n";
+}
+
+/// A built-in policy: fixed text, or a function of the model and options.
+struct BuiltinRecipe {
+  const char* name;
+  std::set<std::string> options;  // the options it takes
+  const char* text;               // when `build` is null
+  std::string (*build)(BuiltinContext&);
+};
+
+const std::vector<BuiltinRecipe>& recipes() {
+  static const std::vector<BuiltinRecipe> all = {
+      {"torch-default", {}, kTorchDefault, nullptr},
+      {"torchvision-resnet", {"zero_init_residual"}, nullptr, torchvision_resnet_text},
+      {"torchvision-vgg", {}, kTorchvisionVgg, nullptr},
+      {"torchvision-densenet", {}, kTorchvisionDensenet, nullptr},
+      {"torchvision-mobilenet", {}, kTorchvisionMobilenet, nullptr},
+      {"resnext-fb", {}, kResnextFb, nullptr},
+      {"densenet-lua", {}, kDensenetLua, nullptr},
+      {"wrn-msra", {}, kWrnMsra, nullptr},
+      {"c3d", {}, kC3d, nullptr},
+      {"keras-default", {}, kKerasDefault, nullptr},
+      {"gpt2", {"n_layer"}, nullptr, gpt2_text},
+      {"llama", {"scaled_residual", "n_layer"}, nullptr, llama_text},
+      {"mup", {}, nullptr, mup_text},
+      {"fixup", {}, nullptr, fixup_text},
+  };
+  return all;
+}
+
+[[noreturn]] void unknown_policy(const std::string& name) {
+  std::string known;
+  std::vector<std::string> names;
+  for (const auto& p : builtin_policies()) {
+    known += (known.empty() ? "" : ", ") + p.name;
+    names.push_back(p.name);
+  }
+  const std::string best = detail::closest_within(name, names, 4);
+  throw PolicyError("builtin:" + name, 0, 0,
+                    "unknown policy '" + name + "': not a file" +
+                        (best.empty() ? std::string(", and the built-in policies are ") + known
+                                      : " (did you mean '" + best + "'?); the built-in " +
+                                            "policies are " + known));
+}
+
+}  // namespace
+
 std::string builtin_policy_text(const std::string& name,
                                 const std::map<std::string, std::string>& options,
                                 nn::Module& model, std::map<std::string, double>& variables) {
-  const std::string source = "builtin:" + name;
-  std::set<std::string> allowed;
-  std::string text;
-  if (name == "torch-default") {
-    text = kTorchDefault;
-  } else if (name == "torchvision-resnet") {
-    allowed = {"zero_init_residual"};
-    text = kTorchvisionResnet;
-    const auto it = options.find("zero_init_residual");
-    if (it != options.end() && parse_bool(name, it->first, it->second)) {
-      // torchvision zeroes bn3 of every Bottleneck, else bn2 of every BasicBlock.
-      bool bottleneck = false;
-      for (const auto& [pname, p] : model.named_parameters()) {
-        if (pname.find(".bn3.weight") != std::string::npos) bottleneck = true;
-      }
-      text = std::string("# zero_init_residual=true: the last BN of each residual branch\n") +
-             (bottleneck ? "layer*.bn3.weight: zeros\n" : "layer*.bn2.weight: zeros\n") + text;
-    }
-  } else if (name == "torchvision-vgg") {
-    text = kTorchvisionVgg;
-  } else if (name == "torchvision-densenet") {
-    text = kTorchvisionDensenet;
-  } else if (name == "torchvision-mobilenet") {
-    text = kTorchvisionMobilenet;
-  } else if (name == "resnext-fb") {
-    text = kResnextFb;
-  } else if (name == "densenet-lua") {
-    text = kDensenetLua;
-  } else if (name == "wrn-msra") {
-    text = kWrnMsra;
-  } else if (name == "c3d") {
-    text = kC3d;
-  } else if (name == "keras-default") {
-    text = kKerasDefault;
-  } else if (name == "gpt2") {
-    allowed = {"n_layer"};
-    text = kGpt2;
-    const auto it = options.find("n_layer");
-    double n_layer = count_blocks(model);
-    if (it != options.end()) {
-      try {
-        n_layer = std::stod(it->second);
-      } catch (const std::exception&) {
-        throw PolicyError(source, 0, 0, "option n_layer=" + it->second + ": expected a number");
-      }
-    }
-    if (!(n_layer >= 1)) {
-      throw PolicyError(source, 0, 0,
-                        "cannot find the model's transformer blocks (modules named h.N) for "
-                        "n_layer: give it as gpt2(n_layer=12)");
-    }
-    variables["n_layer"] = n_layer;
-  } else if (name == "llama") {
-    allowed = {"scaled_residual", "n_layer"};
-    const auto scaled = options.find("scaled_residual");
-    const bool scaled_residual =
-        scaled == options.end() || parse_bool(name, scaled->first, scaled->second);
-    text = std::string(scaled_residual ? kLlamaResidual : "") + kLlama;
-    text += kLlamaNorm;
-    text += "*: default\n";
-    if (scaled_residual) {
-      double n_layer = count_decoder_layers(model);
-      const auto it = options.find("n_layer");
-      if (it != options.end()) {
-        try {
-          n_layer = std::stod(it->second);
-        } catch (const std::exception&) {
-          throw PolicyError(source, 0, 0, "option n_layer=" + it->second + ": expected a number");
-        }
-      }
-      bool residual = false;  // a parameter the scaled rules would draw
-      for (const auto& [pname, p] : model.named_parameters()) {
-        if (pname.ends_with(".o_proj.weight") || pname.ends_with(".down_proj.weight")) {
-          residual = true;
-        }
-      }
-      if (n_layer >= 1) {
-        variables["n_layer"] = n_layer;
-      } else if (residual) {
-        throw PolicyError(source, 0, 0,
-                          "cannot find the model's decoder layers (modules named layers.N) for "
-                          "n_layer: give it as llama(n_layer=32), or use "
-                          "llama(scaled_residual=false)");
-      }
-    }
-  } else if (name == "mup") {
-    std::string readout;
-    for (const auto& [mname, module] : model.named_modules()) {
-      if (module->type_name() == "Linear") readout = mname;
-    }
-    if (readout.empty()) {
-      throw PolicyError(source, 0, 0, "mup needs a Linear readout layer, and the model has none");
-    }
-    text = "# the readout: the model's last Linear\n" + readout + ".weight: zeros\n" + readout +
-           ".bias: zeros\n" + kMupTail;
-  } else if (name == "fixup") {
-    const double blocks = count_residual_blocks(model);
-    if (blocks < 1) {
-      throw PolicyError(source, 0, 0,
-                        "fixup needs residual blocks named layerX.Y (torchvision's ResNets), and "
-                        "the model has none");
-    }
-    bool bottleneck = false;
-    for (const auto& [pname, p] : model.named_parameters()) {
-      if (pname.find(".conv3.weight") != std::string::npos) bottleneck = true;
-    }
-    variables["L"] = blocks;
-    variables["m"] = bottleneck ? 3 : 2;
-    text = std::string("# Fixup: L residual branches of m layers\n") +
-           (bottleneck ? "layer*.conv3.weight: zeros\n"
-                         "layer*.conv1.weight: normal(mean=0, std=sqrt(2 / (k * out)) * L^(-1 / (2 "
-                         "* m - 2)))\n"
-                         "layer*.conv2.weight: normal(mean=0, std=sqrt(2 / (k * out)) * L^(-1 / (2 "
-                         "* m - 2)))\n"
-                       : "layer*.conv2.weight: zeros\n"
-                         "layer*.conv1.weight: normal(mean=0, std=sqrt(2 / (k * out)) * L^(-1 / (2 "
-                         "* m - 2)))\n") +
-           "Conv2d.weight: normal(mean=0, std=sqrt(2 / (k * out)))\n"
-           "Linear.weight: zeros\n"
-           "bias: zeros\n"
-           "BatchNorm*.weight: ones\n"
-           "*: default\n";
-  } else {
-    std::string known;
-    std::vector<std::string> names;
-    for (const auto& p : builtin_policies()) {
-      known += (known.empty() ? "" : ", ") + p.name;
-      names.push_back(p.name);
-    }
-    const std::string best = detail::closest_within(name, names, 4);
-    throw PolicyError(source, 0, 0,
-                      "unknown policy '" + name + "': not a file" +
-                          (best.empty() ? std::string(", and the built-in policies are ") + known
-                                        : " (did you mean '" + best + "'?); the built-in " +
-                                              "policies are " + known));
-  }
+  const auto& all = recipes();
+  const auto recipe =
+      std::find_if(all.begin(), all.end(), [&](const BuiltinRecipe& r) { return name == r.name; });
+  if (recipe == all.end()) unknown_policy(name);
+  BuiltinContext context{name, "builtin:" + name, options, model, variables};
+  const std::string text = recipe->build ? recipe->build(context) : recipe->text;
   for (const auto& [option, value] : options) {
-    if (allowed.count(option) == 0) {
+    if (recipe->options.count(option) == 0) {
       throw PolicyError(
-          source, 0, 0,
+          context.source, 0, 0,
           "unknown option '" + option + "' for policy " + name +
-              (allowed.empty() ? " (it takes none)" : " (it takes " + join(allowed) + ")"));
+              (recipe->options.empty() ? " (it takes none)"
+                                       : " (it takes " + join(recipe->options) + ")"));
     }
   }
   return text;

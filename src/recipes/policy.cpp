@@ -186,22 +186,9 @@ Policy Policy::parse_with(std::string_view text, std::string source,
   Policy policy;
   policy.source_ = std::move(source);
   policy.variables_ = std::move(variables);
-  std::size_t line_start = 0;
-  int line_no = 0;
-  while (line_start <= text.size()) {
-    ++line_no;
-    std::size_t line_end = text.find('\n', line_start);
-    if (line_end == std::string_view::npos) line_end = text.size();
-    std::string line(text.substr(line_start, line_end - line_start));
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    line_start = line_end + 1;
-    const std::size_t hash = line.find('#');
-    if (hash != std::string::npos) line.erase(hash);
+  detail::for_each_content_line(text, [&](int line_no, const std::string& line) {
     std::size_t lead = 0;
-    if (trim(line, &lead).empty()) {
-      if (line_end == text.size()) break;
-      continue;
-    }
+    (void)trim(line, &lead);
     const std::size_t colon = line.find(':');
     if (colon == std::string::npos) {
       throw PolicyError(policy.source_, line_no, static_cast<int>(lead) + 1,
@@ -226,8 +213,7 @@ Policy Policy::parse_with(std::string_view text, std::string source,
     }
     (void)parse_selector(rule.selector, rule.column, policy.source_, line_no);
     policy.rules_.push_back(std::move(rule));
-    if (line_end == text.size()) break;
-  }
+  });
   policy.check_specs();
   return policy;
 }

@@ -237,83 +237,84 @@ double u01(Generator& gen) {
 
 }  // namespace
 
+namespace {
+
+/// `@name: value`, a search setting.
+void parse_setting_line(SearchSpace& space, const std::string& key, const std::string& value,
+                        int line_no, int key_column, int value_column) {
+  const std::string name = key.substr(1);
+  const bool known =
+      std::find(setting_names().begin(), setting_names().end(), name) != setting_names().end();
+  if (!known) {
+    const std::string best = detail::closest_within(name, setting_names(), 3);
+    std::string all;
+    for (const auto& n : setting_names()) all += (all.empty() ? "@" : ", @") + n;
+    throw PolicyError(
+        space.source, line_no, key_column,
+        "unknown setting '" + key + "'" +
+            (best.empty() ? ": expected one of " + all : " (did you mean '@" + best + "'?)"));
+  }
+  space.settings[name] = parse_setting(name, value, space.source, line_no, value_column);
+}
+
+/// `selector: spec | spec | ...`: the selector as a policy accepts it, and each alternative
+/// (split at top-level '|') checked.
+SpaceRule parse_rule_line(const SearchSpace& space, const std::string& key,
+                          const std::string& value, int line_no, int value_column) {
+  // The selector must be one a policy accepts.
+  (void)recipes::Policy::parse(key + ": default", space.source + " (selector)");
+  SpaceRule rule{key, {}, line_no};
+  std::size_t start = 0;
+  int depth = 0;
+  for (std::size_t i = 0; i <= value.size(); ++i) {
+    if (i < value.size() && value[i] == '(') ++depth;
+    if (i < value.size() && value[i] == ')') --depth;
+    if (i < value.size() && (value[i] != '|' || depth != 0)) continue;
+    std::size_t alt_lead = 0;
+    const std::string alt = trim(std::string_view(value).substr(start, i - start), &alt_lead);
+    const int alt_column = value_column + static_cast<int>(start + alt_lead);
+    if (alt.empty()) {
+      throw PolicyError(space.source, line_no, alt_column,
+                        "empty alternative in '" + value + "': expected specs separated by '|'");
+    }
+    check_alternative(alt, space.source, line_no, alt_column);
+    rule.alternatives.push_back(alt);
+    start = i + 1;
+  }
+  return rule;
+}
+
+}  // namespace
+
 SearchSpace SearchSpace::parse(std::string_view text, std::string source) {
   SearchSpace space;
   space.source = std::move(source);
-  std::size_t line_start = 0;
-  int line_no = 0;
-  while (line_start <= text.size()) {
-    ++line_no;
-    std::size_t line_end = text.find('\n', line_start);
-    if (line_end == std::string_view::npos) line_end = text.size();
-    std::string line(text.substr(line_start, line_end - line_start));
-    line_start = line_end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const std::size_t hash = line.find('#');
-    if (hash != std::string::npos) line.erase(hash);
+  detail::for_each_content_line(text, [&](int line_no, const std::string& line) {
     std::size_t lead = 0;
-    if (!trim(line, &lead).empty()) {
-      const std::size_t colon = line.find(':');
-      if (colon == std::string::npos) {
-        throw PolicyError(space.source, line_no, static_cast<int>(lead) + 1,
-                          "expected 'selector: spec | spec | ...' or '@setting: value', but the "
-                          "line has no ':'");
-      }
-      std::size_t value_lead = 0;
-      const std::string key = trim(std::string_view(line).substr(0, colon));
-      const std::string value = trim(std::string_view(line).substr(colon + 1), &value_lead);
-      const int value_column = static_cast<int>(colon + 1 + value_lead) + 1;
-      if (value.empty()) {
-        throw PolicyError(space.source, line_no, static_cast<int>(colon) + 2,
-                          "nothing after ':' for '" + key + "'");
-      }
-      if (!key.empty() && key[0] == '@') {
-        const std::string name = key.substr(1);
-        const bool known = std::find(setting_names().begin(), setting_names().end(), name) !=
-                           setting_names().end();
-        const std::string best = detail::closest_within(name, setting_names(), 3);
-        if (!known) {
-          std::string all;
-          for (const auto& n : setting_names()) all += (all.empty() ? "@" : ", @") + n;
-          throw PolicyError(
-              space.source, line_no, static_cast<int>(lead) + 1,
-              "unknown setting '" + key + "'" +
-                  (best.empty() ? ": expected one of " + all : " (did you mean '@" + best + "'?)"));
-        }
-        space.settings[name] = parse_setting(name, value, space.source, line_no, value_column);
-      } else {
-        if (key.empty()) {
-          throw PolicyError(space.source, line_no, static_cast<int>(colon) + 1,
-                            "empty selector before ':'");
-        }
-        // The selector must be one a policy accepts.
-        (void)recipes::Policy::parse(key + ": default", space.source + " (selector)");
-        SpaceRule rule{key, {}, line_no};
-        std::size_t start = 0;
-        int depth = 0;
-        for (std::size_t i = 0; i <= value.size(); ++i) {
-          if (i < value.size() && value[i] == '(') ++depth;
-          if (i < value.size() && value[i] == ')') --depth;
-          if (i == value.size() || (value[i] == '|' && depth == 0)) {
-            std::size_t alt_lead = 0;
-            const std::string alt =
-                trim(std::string_view(value).substr(start, i - start), &alt_lead);
-            const int alt_column = value_column + static_cast<int>(start + alt_lead);
-            if (alt.empty()) {
-              throw PolicyError(
-                  space.source, line_no, alt_column,
-                  "empty alternative in '" + value + "': expected specs separated by '|'");
-            }
-            check_alternative(alt, space.source, line_no, alt_column);
-            rule.alternatives.push_back(alt);
-            start = i + 1;
-          }
-        }
-        space.rules.push_back(std::move(rule));
-      }
+    (void)trim(line, &lead);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string::npos) {
+      throw PolicyError(space.source, line_no, static_cast<int>(lead) + 1,
+                        "expected 'selector: spec | spec | ...' or '@setting: value', but the "
+                        "line has no ':'");
     }
-    if (line_end == text.size()) break;
-  }
+    std::size_t value_lead = 0;
+    const std::string key = trim(std::string_view(line).substr(0, colon));
+    const std::string value = trim(std::string_view(line).substr(colon + 1), &value_lead);
+    const int value_column = static_cast<int>(colon + 1 + value_lead) + 1;
+    if (value.empty()) {
+      throw PolicyError(space.source, line_no, static_cast<int>(colon) + 2,
+                        "nothing after ':' for '" + key + "'");
+    }
+    if (!key.empty() && key[0] == '@') {
+      parse_setting_line(space, key, value, line_no, static_cast<int>(lead) + 1, value_column);
+    } else if (key.empty()) {
+      throw PolicyError(space.source, line_no, static_cast<int>(colon) + 1,
+                        "empty selector before ':'");
+    } else {
+      space.rules.push_back(parse_rule_line(space, key, value, line_no, value_column));
+    }
+  });
   if (space.rules.empty()) {
     throw PolicyError(space.source, 0, 0,
                       "the space has no rules: expected lines like 'Linear.weight: "
