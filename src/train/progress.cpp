@@ -6,16 +6,34 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
+
+#include "weightinit/error.h"
 
 namespace weightinit::train {
 
-namespace {
-
-std::string fixed(double v, int digits) {
+std::string format_fixed(double v, int digits) {
+  if (!std::isfinite(v)) return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
 }
+
+std::string format_bytes(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1000.0 && u < 4) {
+    bytes /= 1000.0;
+    ++u;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return text;
+}
+
+namespace {
+
+std::string fixed(double v, int digits) { return format_fixed(v, digits); }
 
 /// 12345 → "12.3k", 1234567 → "1.23M".
 std::string compact_rate(double v) {
@@ -77,23 +95,43 @@ std::string format_epoch_line(const EpochInfo& info, std::int64_t epochs) {
   return line;
 }
 
-ProgressPrinter::ProgressPrinter(std::FILE* out, Mode mode, std::int64_t epochs, std::int64_t every)
-    : out_(out), mode_(mode), epochs_(epochs), every_(every < 1 ? 1 : every) {}
+ProgressPrinter::ProgressPrinter(std::FILE* out, Mode mode, std::int64_t epochs, std::int64_t every,
+                                 std::string prefix)
+    : out_(out),
+      mode_(mode),
+      epochs_(epochs),
+      every_(every < 1 ? 1 : every),
+      prefix_(std::move(prefix)) {}
 
 ProgressPrinter::Mode ProgressPrinter::auto_mode(std::FILE* out) {
   return isatty(fileno(out)) ? Mode::Bar : Mode::Lines;
 }
 
+ProgressPrinter::Mode ProgressPrinter::parse_mode(const std::string& name, std::FILE* out) {
+  if (name == "auto") return auto_mode(out);
+  if (name == "bar") return Mode::Bar;
+  if (name == "lines") return Mode::Lines;
+  if (name == "none") return Mode::Quiet;
+  throw ValueError("unknown progress mode '" + name + "': expected auto, bar, lines or none");
+}
+
+bool ProgressPrinter::due(double elapsed, bool last, double period) {
+  if (!last && last_draw_ >= 0 && elapsed - last_draw_ < (mode_ == Mode::Bar ? 0.1 : period)) {
+    return false;
+  }
+  last_draw_ = elapsed;
+  return true;
+}
+
 void ProgressPrinter::on_step(const StepInfo& info) {
   if (mode_ == Mode::Quiet) return;
+  const bool last = info.step == info.steps_per_epoch;
   if (mode_ == Mode::Bar) {
-    const bool last = info.step == info.steps_per_epoch;
-    if (!last && last_draw_ >= 0 && info.elapsed_seconds - last_draw_ < 0.1) return;
-    last_draw_ = info.elapsed_seconds;
-    std::fprintf(out_, "\r%s\x1b[K", format_progress_bar(info).c_str());
+    if (!due(info.elapsed_seconds, last, 0.1)) return;
+    std::fprintf(out_, "\r%s%s\x1b[K", prefix_.c_str(), format_progress_bar(info).c_str());
     bar_open_ = true;
-  } else if (info.step % every_ == 0 || info.step == info.steps_per_epoch) {
-    std::fprintf(out_, "%s\n", format_progress_line(info).c_str());
+  } else if (info.step % every_ == 0 || last) {
+    std::fprintf(out_, "%s%s\n", prefix_.c_str(), format_progress_line(info).c_str());
   }
   std::fflush(out_);
 }
@@ -102,7 +140,31 @@ void ProgressPrinter::on_epoch(const EpochInfo& info) {
   if (mode_ == Mode::Quiet) return;
   if (bar_open_) std::fprintf(out_, "\n");
   bar_open_ = false;
-  std::fprintf(out_, "%s\n", format_epoch_line(info, epochs_).c_str());
+  std::fprintf(out_, "%s%s\n", prefix_.c_str(), format_epoch_line(info, epochs_).c_str());
+  std::fflush(out_);
+}
+
+void ProgressPrinter::on_bytes(std::uint64_t done, std::uint64_t total, double elapsed,
+                               const std::string& note) {
+  if (mode_ == Mode::Quiet) return;
+  const bool finished = done >= total;
+  if (!due(elapsed, finished, 5.0)) return;
+  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+  const double eta = rate > 0 ? static_cast<double>(total - done) / rate : INFINITY;
+  const double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+  std::string line = format_bytes(static_cast<double>(done)) + " / " +
+                     format_bytes(static_cast<double>(total)) + " | " + format_bytes(rate) +
+                     "/s | ETA " + format_duration(eta);
+  if (!note.empty()) line += " " + note;
+  if (mode_ == Mode::Bar) {
+    const int width = 24, filled = static_cast<int>(frac * width);
+    const std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
+                            std::string(static_cast<std::size_t>(width - filled), ' ');
+    std::fprintf(out_, "\r%s[%s] %s", prefix_.c_str(), bar.c_str(), line.c_str());
+    if (finished) std::fprintf(out_, "\n");
+  } else {
+    std::fprintf(out_, "%s%.0f%% %s\n", prefix_.c_str(), 100.0 * frac, line.c_str());
+  }
   std::fflush(out_);
 }
 

@@ -41,58 +41,11 @@ struct CompareArgs {
   std::string json;
 };
 
-std::string fixed(double v, int digits) {
-  if (!std::isfinite(v)) return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
 nlohmann::json finite_array(const std::vector<double>& values) {
   nlohmann::json out = nlohmann::json::array();
   for (const double v : values) out.push_back(finite_or_null(v));
   return out;
 }
-
-/// Progress of one run on stderr, each line prefixed with "[init] " (the bar or plain lines of
-/// `weightinit train`).
-class PrefixedProgress : public train::TrainObserver {
- public:
-  PrefixedProgress(train::ProgressPrinter::Mode mode, std::string prefix, std::int64_t epochs)
-      : mode_(mode), prefix_(std::move(prefix)), epochs_(epochs) {}
-
-  void on_step(const train::StepInfo& info) override {
-    using Mode = train::ProgressPrinter::Mode;
-    if (mode_ == Mode::Quiet) return;
-    const bool last = info.step == info.steps_per_epoch;
-    if (mode_ == Mode::Bar) {
-      if (!last && last_draw_ >= 0 && info.elapsed_seconds - last_draw_ < 0.1) return;
-      last_draw_ = info.elapsed_seconds;
-      std::fprintf(stderr, "\r%s%s\x1b[K", prefix_.c_str(),
-                   train::format_progress_bar(info).c_str());
-      bar_open_ = true;
-    } else if (info.step % 50 == 0 || last) {
-      std::fprintf(stderr, "%s%s\n", prefix_.c_str(), train::format_progress_line(info).c_str());
-    }
-    std::fflush(stderr);
-  }
-
-  void on_epoch(const train::EpochInfo& info) override {
-    if (mode_ == train::ProgressPrinter::Mode::Quiet) return;
-    if (bar_open_) std::fprintf(stderr, "\n");
-    bar_open_ = false;
-    std::fprintf(stderr, "%s%s\n", prefix_.c_str(),
-                 train::format_epoch_line(info, epochs_).c_str());
-    std::fflush(stderr);
-  }
-
- private:
-  train::ProgressPrinter::Mode mode_;
-  std::string prefix_;
-  std::int64_t epochs_;
-  double last_draw_ = -1.0;
-  bool bar_open_ = false;
-};
 
 /// Prints a line to stdout before each run and a summary after it; hands out the progress.
 class CompareReporter : public diag::CompareObserver {
@@ -108,16 +61,18 @@ class CompareReporter : public diag::CompareObserver {
     line += layers > 0 ? " on " + std::to_string(layers) + " layers" : " (the constructors' init)";
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
-    progress_ = std::make_unique<PrefixedProgress>(mode_, "[" + init.text + "] ", epochs_);
+    // Each line of the run's progress starts with "[init] ".
+    progress_ = std::make_unique<train::ProgressPrinter>(stderr, mode_, epochs_, 50,
+                                                         "[" + init.text + "] ");
     return progress_.get();
   }
 
   void end_run(std::size_t index, const diag::CompareRun& run) override {
     std::string line = "[" + std::to_string(index + 1) + "/" + std::to_string(runs_) + " " +
                        run.text + "] " + std::to_string(run.history.steps) + " steps in " +
-                       fixed(run.history.train_seconds, 1) + " s";
+                       train::format_fixed(run.history.train_seconds, 1) + " s";
     if (!run.history.epochs.empty()) {
-      line += ", train loss " + fixed(run.history.epochs.back().train_loss, 4);
+      line += ", train loss " + train::format_fixed(run.history.epochs.back().train_loss, 4);
     }
     line += ", verdict " + run.verdict;
     if (run.history.interrupted) line += " (interrupted)";
@@ -129,7 +84,7 @@ class CompareReporter : public diag::CompareObserver {
   train::ProgressPrinter::Mode mode_;
   std::int64_t epochs_;
   std::size_t runs_;
-  std::unique_ptr<PrefixedProgress> progress_;
+  std::unique_ptr<train::ProgressPrinter> progress_;
 };
 
 /// "diverged at step 12", "stalled", "ok".
@@ -155,12 +110,12 @@ std::string table(const std::vector<diag::CompareRun>& runs, std::int64_t epochs
   for (const auto& r : runs) {
     const auto& ep = r.history.epochs;
     out += pad(r.text, width, false) + "  " +
-           pad(ep.empty() ? "-" : fixed(ep.back().train_loss, 4), 10, true) + "  " +
-           pad(r.initial_evaluated ? fixed(r.initial.accuracy, 4) : "-", 8, true);
+           pad(ep.empty() ? "-" : train::format_fixed(ep.back().train_loss, 4), 10, true) + "  " +
+           pad(r.initial_evaluated ? train::format_fixed(r.initial.accuracy, 4) : "-", 8, true);
     for (std::int64_t e = 1; e <= epochs; ++e) {
       const auto k = static_cast<std::size_t>(e - 1);
       const bool have = k < ep.size() && ep[k].evaluated;
-      out += "  " + pad(have ? fixed(ep[k].test_accuracy, 4) : "-", 8, true);
+      out += "  " + pad(have ? train::format_fixed(ep[k].test_accuracy, 4) : "-", 8, true);
     }
     out += "  " + verdict_text(r) + (r.history.interrupted ? " (interrupted)" : "") + "\n";
   }
@@ -318,7 +273,7 @@ int run_compare_command(const CompareArgs& a) {
     if (!a.json.empty()) written += "; json written to " + a.json;
     std::printf("interrupted: %zu of %zu run(s) started%s\n", outcome.json["runs"].size(),
                 outcome.json["inits"].size(), written.c_str());
-    return 130;
+    return kExitInterrupted;
   }
   return kExitOk;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.h"
 #include "model_check.h"
 #include "option_checks.h"
 #include "process_group.h"
@@ -119,19 +120,6 @@ std::optional<io::StoredDType> stored_dtype(const std::string& dtype) {
   return std::nullopt;
 }
 
-/// "12.3 GB" (decimal units, as the shard sizes are given).
-std::string format_bytes(double bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (bytes >= 1000.0 && u < 4) {
-    bytes /= 1000.0;
-    ++u;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
-  return text;
-}
-
 /// --out DIR: the model built deferred (shapes only), each tensor streamed chunk by chunk into
 /// Hugging Face-style shards; under mpirun every rank writes its share.
 void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& policy_options,
@@ -162,40 +150,16 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   options.metadata = output_metadata(a, policy, family);
   Generator philox = Generator::philox(a.seed);
 
-  const auto mode = a.progress == "auto"    ? train::ProgressPrinter::auto_mode(stderr)
-                    : a.progress == "bar"   ? train::ProgressPrinter::Mode::Bar
-                    : a.progress == "lines" ? train::ProgressPrinter::Mode::Lines
-                                            : train::ProgressPrinter::Mode::Quiet;
-  double last = -1.0;
-  const bool shown = group.rank() == 0 && mode != train::ProgressPrinter::Mode::Quiet;
+  // Only rank 0 shows the bytes it wrote (a note says how many ranks there are).
+  train::ProgressPrinter progress(
+      stderr, group.rank() == 0 ? progress_mode(a.progress) : train::ProgressPrinter::Mode::Quiet,
+      0);
+  const std::string note =
+      group.size() > 1 ? "(rank 0 of " + std::to_string(group.size()) + ")" : "";
   options.progress = [&](const recipes::ShardedWriteProgress& p) {
-    if (!shown) return;
     const double t =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const bool done = p.bytes_done >= p.bytes_total;
-    const double every = mode == train::ProgressPrinter::Mode::Bar ? 0.1 : 5.0;
-    if (!done && last >= 0 && t - last < every) return;
-    last = t;
-    const double rate = t > 0 ? static_cast<double>(p.bytes_done) / t : 0.0;
-    const double eta =
-        rate > 0 ? static_cast<double>(p.bytes_total - p.bytes_done) / rate : INFINITY;
-    const double frac = p.bytes_total
-                            ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
-                            : 1.0;
-    std::string line = format_bytes(static_cast<double>(p.bytes_done)) + " / " +
-                       format_bytes(static_cast<double>(p.bytes_total)) + " | " +
-                       format_bytes(rate) + "/s | ETA " + train::format_duration(eta);
-    if (group.size() > 1) line += " (rank 0 of " + std::to_string(group.size()) + ")";
-    if (mode == train::ProgressPrinter::Mode::Bar) {
-      const int width = 24, filled = static_cast<int>(frac * width);
-      const std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
-                              std::string(static_cast<std::size_t>(width - filled), ' ');
-      std::fprintf(stderr, "\r[%s] %s", bar.c_str(), line.c_str());
-      if (done) std::fprintf(stderr, "\n");
-    } else {
-      std::fprintf(stderr, "%.0f%% %s\n", 100.0 * frac, line.c_str());
-    }
-    std::fflush(stderr);
+    progress.on_bytes(p.bytes_done, p.bytes_total, t, note);
   };
   const StopOnSigint stop;
   options.stop = &StopOnSigint::requested();
@@ -205,7 +169,7 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
                                                options, group);
   } catch (const recipes::Interrupted& e) {
     std::fprintf(stderr, "weightinit: %s\n", e.what());
-    throw CLI::RuntimeError(130);
+    throw CLI::RuntimeError(kExitInterrupted);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -230,15 +194,17 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   std::printf(
       "%s: %zu tensors (%s) in %zu file%s in %s%s; %s written here in %.3f s (%s/s)%s\n",
       a.model.c_str(), report.tensors,
-      format_bytes(static_cast<double>(report.total_bytes)).c_str(), report.files.size(),
+      train::format_bytes(static_cast<double>(report.total_bytes)).c_str(), report.files.size(),
       report.files.size() == 1 ? "" : "s", a.out_dir.c_str(),
       report.index_file.empty() ? "" : (" with " + report.index_file).c_str(),
-      format_bytes(static_cast<double>(report.bytes_written)).c_str(), seconds,
-      format_bytes(static_cast<double>(report.bytes_written) / std::max(seconds, 1e-9)).c_str(),
-      report.bytes_skipped > 0 ? (", " + format_bytes(static_cast<double>(report.bytes_skipped)) +
-                                  " kept from the earlier run")
-                                     .c_str()
-                               : "");
+      train::format_bytes(static_cast<double>(report.bytes_written)).c_str(), seconds,
+      train::format_bytes(static_cast<double>(report.bytes_written) / std::max(seconds, 1e-9))
+          .c_str(),
+      report.bytes_skipped > 0
+          ? (", " + train::format_bytes(static_cast<double>(report.bytes_skipped)) +
+             " kept from the earlier run")
+                .c_str()
+          : "");
 }
 
 void run_init(InitArgs a) {

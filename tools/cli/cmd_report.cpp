@@ -172,7 +172,7 @@ int run_report(const ReportArgs& a) {
   out.commit();
   std::printf("report: %zu section(s) written to %s%s\n", documents.size(), a.out.c_str(),
               interrupted ? " (interrupted: the later experiments were not run)" : "");
-  return interrupted ? 130 : kExitOk;
+  return interrupted ? kExitInterrupted : kExitOk;
 }
 
 }  // namespace

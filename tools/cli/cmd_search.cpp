@@ -25,6 +25,7 @@
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/search/search.h"
+#include "weightinit/train/progress.h"
 
 namespace weightinit::cli {
 
@@ -55,13 +56,6 @@ double parse_duration(const std::string& text) {
   WEIGHTINIT_CHECK(used > 0 && scale > 0 && v > 0 && std::isfinite(v), ValueError, "--budget '",
                    text, "': expected a positive duration like 90s, 20m or 1.5h");
   return v * scale;
-}
-
-std::string fixed(double v, int digits) {
-  if (!std::isfinite(v)) return "nan";
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 void run_search_command(const SearchArgs& a) {
@@ -98,7 +92,7 @@ void run_search_command(const SearchArgs& a) {
   std::printf("search %s over %s: strategy %s, %s, seed %llu, %d job(s), %lld training samples\n",
               a.space.c_str(), a.model.c_str(), o.strategy.c_str(),
               o.cv_folds >= 2 ? (std::to_string(o.cv_folds) + "-fold cross-validation").c_str()
-                              : ("holdout " + fixed(o.holdout, 2)).c_str(),
+                              : ("holdout " + train::format_fixed(o.holdout, 2)).c_str(),
               static_cast<unsigned long long>(o.seed), o.jobs,
               static_cast<long long>(sets.train.size()));
   std::fflush(stdout);
@@ -110,8 +104,9 @@ void run_search_command(const SearchArgs& a) {
       factory, input_size, space, o, sets.train,
       [](const search::TrialResult& t, const search::CurvePoint& p, bool from_log) {
         std::printf("  trial %3lld @ %6.3f epochs: accuracy %s%s  %s\n",
-                    static_cast<long long>(t.index), p.epochs, fixed(p.accuracy, 4).c_str(),
-                    from_log ? " (reused)" : "", t.trial.summary.c_str());
+                    static_cast<long long>(t.index), p.epochs,
+                    train::format_fixed(p.accuracy, 4).c_str(), from_log ? " (reused)" : "",
+                    t.trial.summary.c_str());
         std::fflush(stdout);
       });
 
@@ -120,7 +115,8 @@ void run_search_command(const SearchArgs& a) {
     const auto& t = result.ranked[r];
     const auto f = t.final();
     const std::string acc =
-        fixed(f.accuracy, 4) + (f.accuracy_std > 0 ? " +- " + fixed(f.accuracy_std, 4) : "");
+        train::format_fixed(f.accuracy, 4) +
+        (f.accuracy_std > 0 ? " +- " + train::format_fixed(f.accuracy_std, 4) : "");
     char line[160];
     std::snprintf(line, sizeof line, "%4zu  %5lld  %-18s  %6.3f  %7.3f  ", r + 1,
                   static_cast<long long>(t.index), acc.c_str(), f.epochs, t.epochs_used);

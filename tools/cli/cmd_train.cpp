@@ -133,7 +133,7 @@ int run_train(const TrainArgs& a) {
   if (history.interrupted) {
     std::printf("interrupted after %lld steps%s\n", static_cast<long long>(history.steps),
                 a.log.empty() ? "" : ("; log written to " + a.log).c_str());
-    return 130;
+    return kExitInterrupted;
   }
   if (final_accuracy) std::printf("test accuracy %.4f\n", *final_accuracy);
   return kExitOk;

@@ -14,6 +14,7 @@ enum ExitCode : int {
   kExitOk = 0,       ///< success: the output was written
   kExitFailure = 1,  ///< runtime failure: the output could not be written, or an unexpected error
   kExitUsage = 2,  ///< bad usage: unknown command or option, bad spec, shape, dtype, seed or value
+  kExitInterrupted = 130,  ///< Ctrl-C (SIGINT, 128 + 2): finished work is kept (--resume)
 };
 
 /// `message` as one printable line: line breaks become spaces, other control bytes and bytes

@@ -18,12 +18,11 @@ void check_data_options(const std::string& name, std::int64_t train_samples) {
 }
 
 train::ProgressPrinter::Mode progress_mode(const std::string& text) {
-  using Mode = train::ProgressPrinter::Mode;
-  if (text == "auto") return train::ProgressPrinter::auto_mode(stderr);
-  if (text == "bar") return Mode::Bar;
-  if (text == "lines") return Mode::Lines;
-  if (text == "none") return Mode::Quiet;
-  throw ValueError("unknown --progress '" + text + "': expected auto, bar, lines or none");
+  try {
+    return train::ProgressPrinter::parse_mode(text, stderr);
+  } catch (const ValueError&) {
+    throw ValueError("unknown --progress '" + text + "': expected auto, bar, lines or none");
+  }
 }
 
 TrainTestData load_train_test(const std::string& name, const std::string& dir,
