@@ -52,8 +52,8 @@ TEST(ProgressPrinter, BytesBarRedrawsOneLineAndEndsIt) {
     p.on_bytes(1000, 1000, 2.0);
   });
   EXPECT_EQ(text,
-            ############            ] 500 B / 1000 B | 500 B/s | ETA 0:01"
-            ########################] 1000 B / 1000 B | 500 B/s | ETA 0:00\n");
+            "\r[############            ] 500 B / 1.0 KB | 500 B/s | ETA 0:01"
+            "\r[########################] 1.0 KB / 1.0 KB | 500 B/s | ETA 0:00\n");
 }
 
 TEST(ProgressPrinter, QuietPrintsNothingAndModesParse) {
