@@ -16,6 +16,7 @@
 
 #include "random/kernels.h"
 #include "random/philox_kernels.h"
+#include "random/philox_trunc_normal_lanes.h"
 
 namespace weightinit::detail {
 
@@ -192,73 +193,60 @@ void normal_f32_from_uniforms_avx2(float* data, std::int64_t groups, float mean,
 // The scalar kernel's operations in the same order; std::max(v, lo) is _mm256_max_ps(lo, v)
 // and std::min(v, hi) is _mm256_min_ps(hi, v) (MAXPS/MINPS return the second operand on ties).
 
-/// log_v2 on 8 positive normal floats.
-__m256 log_v2(__m256 t) {
-  namespace c = trunc_v2;
-  __m256i ix =
-      _mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x3f800000 - c::kSqrtHalfBits));
-  const __m256i k = _mm256_sub_epi32(_mm256_srai_epi32(ix, 23), _mm256_set1_epi32(127));
-  ix = _mm256_add_epi32(_mm256_and_si256(ix, _mm256_set1_epi32(0x007fffff)),
-                        _mm256_set1_epi32(c::kSqrtHalfBits));
-  const __m256 f = _mm256_sub_ps(_mm256_castsi256_ps(ix), _mm256_set1_ps(1.0f));
-  const __m256 s = _mm256_div_ps(f, _mm256_add_ps(_mm256_set1_ps(2.0f), f));
-  const __m256 z = _mm256_mul_ps(s, s);
-  const __m256 q = _mm256_mul_ps(z, z);
-  const __m256 t1 = _mm256_mul_ps(
-      q, _mm256_add_ps(_mm256_set1_ps(c::kLg2), _mm256_mul_ps(q, _mm256_set1_ps(c::kLg4))));
-  const __m256 t2 = _mm256_mul_ps(
-      z, _mm256_add_ps(_mm256_set1_ps(c::kLg1), _mm256_mul_ps(q, _mm256_set1_ps(c::kLg3))));
-  const __m256 r = _mm256_add_ps(t2, t1);
-  const __m256 h = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), f), f);
-  const __m256 dk = _mm256_cvtepi32_ps(k);
-  __m256 v = _mm256_mul_ps(s, _mm256_add_ps(h, r));
-  v = _mm256_add_ps(v, _mm256_mul_ps(dk, _mm256_set1_ps(c::kLn2Lo)));
-  v = _mm256_sub_ps(v, h);
-  v = _mm256_add_ps(v, f);
-  return _mm256_add_ps(v, _mm256_mul_ps(dk, _mm256_set1_ps(c::kLn2Hi)));
-}
-
-/// Horner's rule on 8 lanes, every step rounded on its own.
-__m256 horner9(const float (&coef)[9], __m256 z) {
-  __m256 p = _mm256_set1_ps(coef[0]);
-  for (int i = 1; i < 9; ++i) p = _mm256_add_ps(_mm256_set1_ps(coef[i]), _mm256_mul_ps(p, z));
-  return p;
-}
-
-/// The float32 truncated-normal values of 8 consecutive words.
-__m256 trunc_values(const std::uint32_t* words, const trunc_v2::Params& p) {
-  const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(words));
-  const __m256i n =
-      _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(w, 9), 1), _mm256_set1_epi32(1));
-  const __m256d scale = _mm256_set1_pd(1.0 / 16777216.0);
-  const __m256d one = _mm256_set1_pd(1.0);
-  const __m256d l = _mm256_set1_pd(p.l);
-  const __m256d d = _mm256_set1_pd(p.d);
-  const __m256d u_lo = _mm256_mul_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(n)), scale);
-  const __m256d u_hi = _mm256_mul_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(n, 1)), scale);
-  const __m256d y_lo = _mm256_add_pd(l, _mm256_mul_pd(d, u_lo));
-  const __m256d y_hi = _mm256_add_pd(l, _mm256_mul_pd(d, u_hi));
-  const __m256d t_lo = _mm256_mul_pd(_mm256_sub_pd(one, y_lo), _mm256_add_pd(one, y_lo));
-  const __m256d t_hi = _mm256_mul_pd(_mm256_sub_pd(one, y_hi), _mm256_add_pd(one, y_hi));
-  const __m256 t = _mm256_max_ps(_mm256_set1_ps(std::numeric_limits<float>::min()),
-                                 _mm256_set_m128(_mm256_cvtpd_ps(t_hi), _mm256_cvtpd_ps(t_lo)));
-  const __m256 y = _mm256_set_m128(_mm256_cvtpd_ps(y_hi), _mm256_cvtpd_ps(y_lo));
-  const __m256 w_log = _mm256_xor_ps(log_v2(t), _mm256_set1_ps(-0.0f));
-  const __m256 central = _mm256_cmp_ps(w_log, _mm256_set1_ps(5.0f), _CMP_LT_OQ);
-  const __m256 p_central = horner9(trunc_v2::kCentral, _mm256_sub_ps(w_log, _mm256_set1_ps(2.5f)));
-  __m256 poly = p_central;
-  if (_mm256_movemask_ps(central) != 0xFF) {  // the tail branch only when a lane needs it
-    const __m256 p_tail =
-        horner9(trunc_v2::kTail, _mm256_sub_ps(_mm256_sqrt_ps(w_log), _mm256_set1_ps(3.0f)));
-    poly = _mm256_blendv_ps(p_tail, p_central, central);
+/// AVX2 lanes for TruncNormalV2 (philox_trunc_normal_lanes.h): 8 floats.
+struct Avx2Lanes {
+  using F = __m256;
+  using I = __m256i;
+  using Mask = __m256;
+  struct Consts {
+    __m256d l, d;
+    F scale, mean, lo, hi;
+  };
+  static Consts broadcast(const trunc_v2::Params& p) {
+    return {_mm256_set1_pd(p.l),    _mm256_set1_pd(p.d),  _mm256_set1_ps(p.scale),
+            _mm256_set1_ps(p.mean), _mm256_set1_ps(p.lo), _mm256_set1_ps(p.hi)};
   }
-  const __m256 x = _mm256_mul_ps(poly, y);
-  const __m256 v = _mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(p.scale)), _mm256_set1_ps(p.mean));
-  return _mm256_min_ps(_mm256_set1_ps(p.hi), _mm256_max_ps(_mm256_set1_ps(p.lo), v));
-}
+  static F set(float v) { return _mm256_set1_ps(v); }
+  static I seti(std::int32_t v) { return _mm256_set1_epi32(v); }
+  static F add(F a, F b) { return _mm256_add_ps(a, b); }
+  static F sub(F a, F b) { return _mm256_sub_ps(a, b); }
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F div(F a, F b) { return _mm256_div_ps(a, b); }
+  static F sqrt(F a) { return _mm256_sqrt_ps(a); }
+  static F neg(F a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
+  static F max(F a, F b) { return _mm256_max_ps(a, b); }
+  static F min(F a, F b) { return _mm256_min_ps(a, b); }
+  static I bits(F a) { return _mm256_castps_si256(a); }
+  static F from_bits(I i) { return _mm256_castsi256_ps(i); }
+  static I addi(I a, I b) { return _mm256_add_epi32(a, b); }
+  static I subi(I a, I b) { return _mm256_sub_epi32(a, b); }
+  static I andi(I a, I b) { return _mm256_and_si256(a, b); }
+  static I ori(I a, I b) { return _mm256_or_si256(a, b); }
+  static I srai23(I a) { return _mm256_srai_epi32(a, 23); }
+  static I srli9(I a) { return _mm256_srli_epi32(a, 9); }
+  static I slli1(I a) { return _mm256_slli_epi32(a, 1); }
+  static F cvt_i2f(I a) { return _mm256_cvtepi32_ps(a); }
+  static Mask lt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+  static bool all(Mask m) { return _mm256_movemask_ps(m) == 0xFF; }
+  static F blend(Mask m, F if_false, F if_true) { return _mm256_blendv_ps(if_false, if_true, m); }
+  /// The double steps in two halves of 4 lanes.
+  static void y_and_t(I n, const Consts& c, F& y, F& t) {
+    const __m256d scale = _mm256_set1_pd(1.0 / 16777216.0);
+    const __m256d one = _mm256_set1_pd(1.0);
+    const __m256d u_lo = _mm256_mul_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(n)), scale);
+    const __m256d u_hi = _mm256_mul_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(n, 1)), scale);
+    const __m256d y_lo = _mm256_add_pd(c.l, _mm256_mul_pd(c.d, u_lo));
+    const __m256d y_hi = _mm256_add_pd(c.l, _mm256_mul_pd(c.d, u_hi));
+    const __m256d t_lo = _mm256_mul_pd(_mm256_sub_pd(one, y_lo), _mm256_add_pd(one, y_lo));
+    const __m256d t_hi = _mm256_mul_pd(_mm256_sub_pd(one, y_hi), _mm256_add_pd(one, y_hi));
+    t = _mm256_set_m128(_mm256_cvtpd_ps(t_hi), _mm256_cvtpd_ps(t_lo));
+    y = _mm256_set_m128(_mm256_cvtpd_ps(y_hi), _mm256_cvtpd_ps(y_lo));
+  }
+};
 
 void trunc_normal_f32_avx2(float* out, std::uint64_t call0, std::int64_t calls,
                            const PhiloxKey& key, const trunc_v2::Params& params) {
+  const Avx2Lanes::Consts c = Avx2Lanes::broadcast(params);
   std::uint32_t words[4 * kBatchCalls];
   std::int64_t k = 0;
   for (; k + 2 <= calls; k += kBatchCalls) {
@@ -267,7 +255,8 @@ void trunc_normal_f32_avx2(float* out, std::uint64_t call0, std::int64_t calls,
     words_avx2(words, call0 + static_cast<std::uint64_t>(k), count, key);
     float* dst = out + 4 * k;
     for (std::int64_t j = 0; j < 4 * count; j += 8) {
-      _mm256_storeu_ps(dst + j, trunc_values(words + j, params));
+      const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(words + j));
+      _mm256_storeu_ps(dst + j, TruncNormalV2<Avx2Lanes>::values(w, c));
     }
     if (count < kBatchCalls) {
       k += count;

@@ -28,6 +28,7 @@
 
 #include "random/philox_kernels.h"
 #include "random/philox_normal_avx512.h"
+#include "random/philox_trunc_normal_lanes.h"
 
 namespace weightinit::detail {
 
@@ -213,80 +214,65 @@ __m512d uniform_f64_values(__m512i hi, __m512i lo, const UniformParams& p) {
 // is a > b ? a : b, so std::max(v, lo) is _mm512_max_ps(lo, v) and std::min(v, hi) is
 // _mm512_min_ps(hi, v), equal bit for bit (signed zeros included).
 
-/// The Params of a fill, broadcast.
-struct TruncLanes {
-  __m512d l, d;
-  __m512 scale, mean, lo, hi;
+/// AVX-512 lanes for TruncNormalV2 (philox_trunc_normal_lanes.h): 16 floats.
+struct Avx512Lanes {
+  using F = __m512;
+  using I = __m512i;
+  using Mask = __mmask16;
+  struct Consts {
+    __m512d l, d;
+    F scale, mean, lo, hi;
+  };
+  static Consts broadcast(const trunc_v2::Params& p) {
+    return {_mm512_set1_pd(p.l),    _mm512_set1_pd(p.d),  _mm512_set1_ps(p.scale),
+            _mm512_set1_ps(p.mean), _mm512_set1_ps(p.lo), _mm512_set1_ps(p.hi)};
+  }
+  static F set(float v) { return _mm512_set1_ps(v); }
+  static I seti(std::int32_t v) { return _mm512_set1_epi32(v); }
+  static F add(F a, F b) { return _mm512_add_ps(a, b); }
+  static F sub(F a, F b) { return _mm512_sub_ps(a, b); }
+  static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
+  static F div(F a, F b) { return _mm512_div_ps(a, b); }
+  static F sqrt(F a) { return _mm512_sqrt_ps(a); }
+  static F neg(F a) {
+    return _mm512_castsi512_ps(
+        _mm512_xor_si512(_mm512_castps_si512(a), _mm512_set1_epi32(INT32_MIN)));
+  }
+  static F max(F a, F b) { return _mm512_max_ps(a, b); }
+  static F min(F a, F b) { return _mm512_min_ps(a, b); }
+  static I bits(F a) { return _mm512_castps_si512(a); }
+  static F from_bits(I i) { return _mm512_castsi512_ps(i); }
+  static I addi(I a, I b) { return _mm512_add_epi32(a, b); }
+  static I subi(I a, I b) { return _mm512_sub_epi32(a, b); }
+  static I andi(I a, I b) { return _mm512_and_si512(a, b); }
+  static I ori(I a, I b) { return _mm512_or_si512(a, b); }
+  static I srai23(I a) { return _mm512_srai_epi32(a, 23); }
+  static I srli9(I a) { return _mm512_srli_epi32(a, 9); }
+  static I slli1(I a) { return _mm512_slli_epi32(a, 1); }
+  static F cvt_i2f(I a) { return _mm512_cvtepi32_ps(a); }
+  static Mask lt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+  static bool all(Mask m) { return m == 0xFFFF; }
+  static F blend(Mask m, F if_false, F if_true) {
+    return _mm512_mask_blend_ps(m, if_false, if_true);
+  }
+  /// The double steps in two halves of 8 lanes.
+  static void y_and_t(I n, const Consts& c, F& y, F& t) {
+    const __m512d scale = _mm512_set1_pd(1.0 / 16777216.0);
+    const __m512d one = _mm512_set1_pd(1.0);
+    const __m512d u_lo = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(n)), scale);
+    const __m512d u_hi = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(n, 1)), scale);
+    const __m512d y_lo = _mm512_add_pd(c.l, _mm512_mul_pd(c.d, u_lo));
+    const __m512d y_hi = _mm512_add_pd(c.l, _mm512_mul_pd(c.d, u_hi));
+    const __m512d t_lo = _mm512_mul_pd(_mm512_sub_pd(one, y_lo), _mm512_add_pd(one, y_lo));
+    const __m512d t_hi = _mm512_mul_pd(_mm512_sub_pd(one, y_hi), _mm512_add_pd(one, y_hi));
+    t = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(t_lo)), _mm512_cvtpd_ps(t_hi), 1);
+    y = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(y_lo)), _mm512_cvtpd_ps(y_hi), 1);
+  }
 };
 
-TruncLanes trunc_lanes(const trunc_v2::Params& p) {
-  return {_mm512_set1_pd(p.l),    _mm512_set1_pd(p.d),  _mm512_set1_ps(p.scale),
-          _mm512_set1_ps(p.mean), _mm512_set1_ps(p.lo), _mm512_set1_ps(p.hi)};
-}
-
-/// log_v2 on 16 positive normal floats.
-[[gnu::always_inline]] inline __m512 log_v2(__m512 t) {
-  namespace c = trunc_v2;
-  __m512i ix =
-      _mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x3f800000 - c::kSqrtHalfBits));
-  const __m512i k = _mm512_sub_epi32(_mm512_srai_epi32(ix, 23), _mm512_set1_epi32(127));
-  ix = _mm512_add_epi32(_mm512_and_si512(ix, _mm512_set1_epi32(0x007fffff)),
-                        _mm512_set1_epi32(c::kSqrtHalfBits));
-  const __m512 f = _mm512_sub_ps(_mm512_castsi512_ps(ix), _mm512_set1_ps(1.0f));
-  const __m512 s = _mm512_div_ps(f, _mm512_add_ps(_mm512_set1_ps(2.0f), f));
-  const __m512 z = _mm512_mul_ps(s, s);
-  const __m512 q = _mm512_mul_ps(z, z);
-  const __m512 t1 = _mm512_mul_ps(
-      q, _mm512_add_ps(_mm512_set1_ps(c::kLg2), _mm512_mul_ps(q, _mm512_set1_ps(c::kLg4))));
-  const __m512 t2 = _mm512_mul_ps(
-      z, _mm512_add_ps(_mm512_set1_ps(c::kLg1), _mm512_mul_ps(q, _mm512_set1_ps(c::kLg3))));
-  const __m512 r = _mm512_add_ps(t2, t1);
-  const __m512 h = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), f), f);
-  const __m512 dk = _mm512_cvtepi32_ps(k);
-  __m512 v = _mm512_mul_ps(s, _mm512_add_ps(h, r));
-  v = _mm512_add_ps(v, _mm512_mul_ps(dk, _mm512_set1_ps(c::kLn2Lo)));
-  v = _mm512_sub_ps(v, h);
-  v = _mm512_add_ps(v, f);
-  return _mm512_add_ps(v, _mm512_mul_ps(dk, _mm512_set1_ps(c::kLn2Hi)));
-}
-
-/// Horner's rule on 16 lanes, every step rounded on its own.
-[[gnu::always_inline]] inline __m512 horner9(const float (&coef)[9], __m512 z) {
-  __m512 p = _mm512_set1_ps(coef[0]);
-  for (int i = 1; i < 9; ++i) p = _mm512_add_ps(_mm512_set1_ps(coef[i]), _mm512_mul_ps(p, z));
-  return p;
-}
-
 /// The float32 truncated-normal values of 16 words (element order).
-[[gnu::always_inline]] inline __m512 trunc_values(__m512i w, const TruncLanes& c) {
-  const __m512i n =
-      _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(w, 9), 1), _mm512_set1_epi32(1));
-  const __m512d scale = _mm512_set1_pd(1.0 / 16777216.0);
-  const __m512d one = _mm512_set1_pd(1.0);
-  const __m512d u_lo = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(n)), scale);
-  const __m512d u_hi = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(n, 1)), scale);
-  const __m512d y_lo = _mm512_add_pd(c.l, _mm512_mul_pd(c.d, u_lo));
-  const __m512d y_hi = _mm512_add_pd(c.l, _mm512_mul_pd(c.d, u_hi));
-  const __m512d t_lo = _mm512_mul_pd(_mm512_sub_pd(one, y_lo), _mm512_add_pd(one, y_lo));
-  const __m512d t_hi = _mm512_mul_pd(_mm512_sub_pd(one, y_hi), _mm512_add_pd(one, y_hi));
-  const __m512 t = _mm512_max_ps(
-      _mm512_set1_ps(std::numeric_limits<float>::min()),
-      _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(t_lo)), _mm512_cvtpd_ps(t_hi), 1));
-  const __m512 y =
-      _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(y_lo)), _mm512_cvtpd_ps(y_hi), 1);
-  const __m512 w_log = _mm512_castsi512_ps(
-      _mm512_xor_si512(_mm512_castps_si512(log_v2(t)), _mm512_set1_epi32(INT32_MIN)));
-  const __mmask16 central = _mm512_cmp_ps_mask(w_log, _mm512_set1_ps(5.0f), _CMP_LT_OQ);
-  const __m512 p_central = horner9(trunc_v2::kCentral, _mm512_sub_ps(w_log, _mm512_set1_ps(2.5f)));
-  __m512 poly = p_central;
-  if (central != 0xFFFF) {  // the tail branch only when a lane needs it (|y| > 0.9966)
-    const __m512 p_tail =
-        horner9(trunc_v2::kTail, _mm512_sub_ps(_mm512_sqrt_ps(w_log), _mm512_set1_ps(3.0f)));
-    poly = _mm512_mask_blend_ps(central, p_tail, p_central);
-  }
-  const __m512 x = _mm512_mul_ps(poly, y);
-  const __m512 v = _mm512_add_ps(_mm512_mul_ps(x, c.scale), c.mean);
-  return _mm512_min_ps(c.hi, _mm512_max_ps(c.lo, v));
+[[gnu::always_inline]] inline __m512 trunc_values(__m512i w, const Avx512Lanes::Consts& c) {
+  return TruncNormalV2<Avx512Lanes>::values(w, c);
 }
 
 // ---- Kernels ---------------------------------------------------------------------------------
@@ -375,7 +361,7 @@ void trunc_normal_f32_avx512(float* out, std::uint64_t call0, std::int64_t calls
                              const PhiloxKey& key, const trunc_v2::Params& params) {
   const RoundKeys keys = round_keys(key);
   const __m512i offsets = element_order_offsets();
-  const TruncLanes c = trunc_lanes(params);
+  const Avx512Lanes::Consts c = Avx512Lanes::broadcast(params);
   std::int64_t k = 0;
   for (; k + kUnroll * kLanes <= calls; k += kUnroll * kLanes) {
     Lanes s[kUnroll];

@@ -8,6 +8,7 @@
 
 #include "random/kernels.h"
 #include "random/philox_kernels.h"
+#include "random/philox_trunc_normal_lanes.h"
 #include "random/philox_uniform_bound.h"
 #include "weightinit/random/arith_mode.h"
 
@@ -65,57 +66,68 @@ void normal_f32_scalar(float* out, std::uint64_t group0, std::int64_t groups, co
   normal_f32_from_uniforms_scalar(out, groups, mean, std);
 }
 
-/// log_v2 (random/philox_trunc_normal_f32.h): musl's logf, from FreeBSD's e_logf.c, for
-/// positive normal floats. Written out here rather than calling std::log because the SIMD
-/// kernels must reproduce it bit for bit, and no libm promises the same bits as our vector code.
-float log_v2(float t) {
-  namespace c = trunc_v2;
-  std::int32_t ix;
-  std::memcpy(&ix, &t, sizeof ix);
-  ix += 0x3f800000 - c::kSqrtHalfBits;
-  const std::int32_t k = (ix >> 23) - 127;
-  ix = (ix & 0x007fffff) + c::kSqrtHalfBits;
-  float x;
-  std::memcpy(&x, &ix, sizeof x);
-  const float f = x - 1.0f;
-  const float s = f / (2.0f + f);
-  const float z = s * s;
-  const float q = z * z;
-  const float t1 = q * (c::kLg2 + q * c::kLg4);
-  const float t2 = z * (c::kLg1 + q * c::kLg3);
-  const float r = t2 + t1;
-  const float h = 0.5f * f * f;
-  const auto dk = static_cast<float>(k);
-  return s * (h + r) + dk * c::kLn2Lo - h + f + dk * c::kLn2Hi;
-}
-
-/// Horner's rule, every step rounded on its own: ((c0·z + c1)·z + ...) + c8.
-float horner9(const float (&coef)[9], float z) {
-  float p = coef[0];
-  for (int i = 1; i < 9; ++i) p = coef[i] + p * z;
-  return p;
-}
-
-float trunc_normal_value(std::uint32_t word, const trunc_v2::Params& p) {
-  const std::uint32_t m = word >> 9;
-  const double u = static_cast<double>(2 * m + 1) * (1.0 / 16777216.0);
-  const double y = p.l + p.d * u;
-  const float t =
-      std::max(static_cast<float>((1.0 - y) * (1.0 + y)), std::numeric_limits<float>::min());
-  const float w = -log_v2(t);
-  const float poly = w < 5.0f ? horner9(trunc_v2::kCentral, w - 2.5f)
-                              : horner9(trunc_v2::kTail, std::sqrt(w) - 3.0f);
-  const float x = poly * static_cast<float>(y);
-  const float v = x * p.scale + p.mean;
-  return std::min(std::max(v, p.lo), p.hi);
-}
+/// Scalar lanes for TruncNormalV2 (philox_trunc_normal_lanes.h): one float per "vector".
+/// log_v2 and the polynomials are written out there rather than calling std::log because the
+/// SIMD kernels must reproduce them bit for bit, and no libm promises the same bits as vector
+/// code.
+struct ScalarLanes {
+  using F = float;
+  using I = std::int32_t;
+  using Mask = bool;
+  struct Consts {
+    double l, d;
+    F scale, mean, lo, hi;
+  };
+  static Consts broadcast(const trunc_v2::Params& p) {
+    return {p.l, p.d, p.scale, p.mean, p.lo, p.hi};
+  }
+  static F set(float v) { return v; }
+  static I seti(std::int32_t v) { return v; }
+  static F add(F a, F b) { return a + b; }
+  static F sub(F a, F b) { return a - b; }
+  static F mul(F a, F b) { return a * b; }
+  static F div(F a, F b) { return a / b; }
+  static F sqrt(F a) { return std::sqrt(a); }
+  static F neg(F a) { return -a; }
+  static F max(F a, F b) { return a > b ? a : b; }
+  static F min(F a, F b) { return a < b ? a : b; }
+  static I bits(F a) {
+    I i;
+    std::memcpy(&i, &a, sizeof i);
+    return i;
+  }
+  static F from_bits(I i) {
+    F a;
+    std::memcpy(&a, &i, sizeof a);
+    return a;
+  }
+  static I addi(I a, I b) { return a + b; }
+  static I subi(I a, I b) { return a - b; }
+  static I andi(I a, I b) { return a & b; }
+  static I ori(I a, I b) { return a | b; }
+  static I srai23(I a) { return a >> 23; }
+  static I srli9(I a) { return static_cast<I>(static_cast<std::uint32_t>(a) >> 9); }
+  static I slli1(I a) { return static_cast<I>(static_cast<std::uint32_t>(a) << 1); }
+  static F cvt_i2f(I a) { return static_cast<float>(a); }
+  static Mask lt(F a, F b) { return a < b; }
+  static bool all(Mask m) { return m; }
+  static F blend(Mask m, F if_false, F if_true) { return m ? if_true : if_false; }
+  static void y_and_t(I n, const Consts& c, F& y, F& t) {
+    const double u = static_cast<double>(n) * (1.0 / 16777216.0);
+    const double yd = c.l + c.d * u;
+    y = static_cast<float>(yd);
+    t = static_cast<float>((1.0 - yd) * (1.0 + yd));
+  }
+};
 
 void trunc_normal_f32_scalar(float* out, std::uint64_t call0, std::int64_t calls,
                              const PhiloxKey& key, const trunc_v2::Params& params) {
+  const ScalarLanes::Consts c = ScalarLanes::broadcast(params);
   for (std::int64_t k = 0; k < calls; ++k) {
     const PhiloxCounter w = philox_words(key, call0 + static_cast<std::uint64_t>(k));
     for (std::size_t j = 0; j < 4; ++j) {
-      out[4 * k + static_cast<std::int64_t>(j)] = trunc_normal_value(w[j], params);
+      out[4 * k + static_cast<std::int64_t>(j)] =
+          TruncNormalV2<ScalarLanes>::values(static_cast<std::int32_t>(w[j]), c);
     }
   }
 }
