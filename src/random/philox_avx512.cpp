@@ -270,15 +270,15 @@ struct Avx512Lanes {
   }
 };
 
-/// The float32 truncated-normal values of 16 words (element order).
-[[gnu::always_inline]] inline __m512 trunc_values(__m512i w, const Avx512Lanes::Consts& c) {
-  return TruncNormalV2<Avx512Lanes>::values(w, c);
-}
-
 // ---- Kernels ---------------------------------------------------------------------------------
 
-void words_avx512(std::uint32_t* out, std::uint64_t call0, std::int64_t calls,
-                  const PhiloxKey& key) {
+/// The one loop of the word-wise fills: Philox calls [call0, call0 + calls) in blocks of kLanes
+/// calls, kUnroll blocks at a time while they last, then one at a time. For each block `store(k,
+/// first, second)` gets words 0..15 and 16..31 of calls k .. k + kLanes - 1 (relative to
+/// call0) in element order. Returns the calls done; the caller's scalar kernel does the rest.
+template <class Store>
+[[gnu::always_inline]] inline std::int64_t for_each_block(std::uint64_t call0, std::int64_t calls,
+                                                          const PhiloxKey& key, Store&& store) {
   const RoundKeys keys = round_keys(key);
   const __m512i offsets = element_order_offsets();
   std::int64_t k = 0;
@@ -291,8 +291,7 @@ void words_avx512(std::uint32_t* out, std::uint64_t call0, std::int64_t calls,
     for (int u = 0; u < kUnroll; ++u) {
       __m512i first, second;
       words_in_order(s[u], &first, &second);
-      _mm512_storeu_si512(out + 4 * (k + u * kLanes), first);
-      _mm512_storeu_si512(out + 4 * (k + u * kLanes) + 16, second);
+      store(k + u * kLanes, first, second);
     }
   }
   for (; k + kLanes <= calls; k += kLanes) {
@@ -300,40 +299,29 @@ void words_avx512(std::uint32_t* out, std::uint64_t call0, std::int64_t calls,
     philox10(s, keys);
     __m512i first, second;
     words_in_order(s[0], &first, &second);
-    _mm512_storeu_si512(out + 4 * k, first);
-    _mm512_storeu_si512(out + 4 * k + 16, second);
+    store(k, first, second);
   }
+  return k;
+}
+
+void words_avx512(std::uint32_t* out, std::uint64_t call0, std::int64_t calls,
+                  const PhiloxKey& key) {
+  const std::int64_t k =
+      for_each_block(call0, calls, key, [&](std::int64_t at, __m512i first, __m512i second) {
+        _mm512_storeu_si512(out + 4 * at, first);
+        _mm512_storeu_si512(out + 4 * at + 16, second);
+      });
   philox_kernels_scalar().words(out + 4 * k, call0 + static_cast<std::uint64_t>(k), calls - k, key);
 }
 
 void uniform_f32_avx512(float* out, std::uint64_t call0, std::int64_t calls, const PhiloxKey& key,
                         double a, double b) {
-  const RoundKeys keys = round_keys(key);
-  const __m512i offsets = element_order_offsets();
   const UniformParams p = uniform_params(a, b);
-  std::int64_t k = 0;
-  for (; k + kUnroll * kLanes <= calls; k += kUnroll * kLanes) {
-    Lanes s[kUnroll];
-    for (int u = 0; u < kUnroll; ++u) {
-      s[u] = counters(call0 + static_cast<std::uint64_t>(k + u * kLanes), offsets, key);
-    }
-    philox10(s, keys);
-    for (int u = 0; u < kUnroll; ++u) {
-      __m512i first, second;
-      words_in_order(s[u], &first, &second);
-      float* dst = out + 4 * (k + u * kLanes);
-      store_uniform_f32(dst, uniform_f32_values(first, p), p);
-      store_uniform_f32(dst + 16, uniform_f32_values(second, p), p);
-    }
-  }
-  for (; k + kLanes <= calls; k += kLanes) {
-    Lanes s[1] = {counters(call0 + static_cast<std::uint64_t>(k), offsets, key)};
-    philox10(s, keys);
-    __m512i first, second;
-    words_in_order(s[0], &first, &second);
-    store_uniform_f32(out + 4 * k, uniform_f32_values(first, p), p);
-    store_uniform_f32(out + 4 * k + 16, uniform_f32_values(second, p), p);
-  }
+  const std::int64_t k =
+      for_each_block(call0, calls, key, [&](std::int64_t at, __m512i first, __m512i second) {
+        store_uniform_f32(out + 4 * at, uniform_f32_values(first, p), p);
+        store_uniform_f32(out + 4 * at + 16, uniform_f32_values(second, p), p);
+      });
   philox_kernels_scalar().uniform_f32(out + 4 * k, call0 + static_cast<std::uint64_t>(k), calls - k,
                                       key, a, b);
 }
@@ -359,32 +347,12 @@ void uniform_f64_avx512(double* out, std::uint64_t call0, std::int64_t calls, co
 
 void trunc_normal_f32_avx512(float* out, std::uint64_t call0, std::int64_t calls,
                              const PhiloxKey& key, const trunc_v2::Params& params) {
-  const RoundKeys keys = round_keys(key);
-  const __m512i offsets = element_order_offsets();
   const Avx512Lanes::Consts c = Avx512Lanes::broadcast(params);
-  std::int64_t k = 0;
-  for (; k + kUnroll * kLanes <= calls; k += kUnroll * kLanes) {
-    Lanes s[kUnroll];
-    for (int u = 0; u < kUnroll; ++u) {
-      s[u] = counters(call0 + static_cast<std::uint64_t>(k + u * kLanes), offsets, key);
-    }
-    philox10(s, keys);
-    for (int u = 0; u < kUnroll; ++u) {
-      __m512i first, second;
-      words_in_order(s[u], &first, &second);
-      float* dst = out + 4 * (k + u * kLanes);
-      _mm512_storeu_ps(dst, trunc_values(first, c));
-      _mm512_storeu_ps(dst + 16, trunc_values(second, c));
-    }
-  }
-  for (; k + kLanes <= calls; k += kLanes) {
-    Lanes s[1] = {counters(call0 + static_cast<std::uint64_t>(k), offsets, key)};
-    philox10(s, keys);
-    __m512i first, second;
-    words_in_order(s[0], &first, &second);
-    _mm512_storeu_ps(out + 4 * k, trunc_values(first, c));
-    _mm512_storeu_ps(out + 4 * k + 16, trunc_values(second, c));
-  }
+  const std::int64_t k =
+      for_each_block(call0, calls, key, [&](std::int64_t at, __m512i first, __m512i second) {
+        _mm512_storeu_ps(out + 4 * at, TruncNormalV2<Avx512Lanes>::values(first, c));
+        _mm512_storeu_ps(out + 4 * at + 16, TruncNormalV2<Avx512Lanes>::values(second, c));
+      });
   philox_kernels_scalar().trunc_normal_f32(out + 4 * k, call0 + static_cast<std::uint64_t>(k),
                                            calls - k, key, params);
 }
