@@ -80,10 +80,15 @@
 #include "weightinit/diag/compare.h"
 #include "weightinit/diag/plot.h"
 #include "weightinit/diag/probe.h"
+#include "weightinit/diag/probe_inits.h"
+#include "weightinit/diag/report_charts.h"
+#include "weightinit/diag/report_html.h"
+#include "weightinit/diag/reports.h"
 #include "weightinit/diag/structure.h"
 #include "weightinit/diag/summary.h"
 #include "weightinit/diag/torchinfo_summary.h"
 
 // search: the search over inits
 #include "weightinit/search/search.h"
+#include "weightinit/search/search_report.h"
 #include "weightinit/search/space.h"

@@ -10,20 +10,20 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "atomic_file.h"
 #include "exit_codes.h"
 #include "option_checks.h"
-#include "result_charts.h"
 #include "seed_option.h"
 #include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/data/dataset.h"
 #include "weightinit/diag/compare.h"
 #include "weightinit/diag/plot.h"
+#include "weightinit/diag/report_charts.h"
+#include "weightinit/diag/reports.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/threads.h"
@@ -40,12 +40,6 @@ struct CompareArgs {
   std::string plot;
   std::string json;
 };
-
-nlohmann::json finite_array(const std::vector<double>& values) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const double v : values) out.push_back(finite_or_null(v));
-  return out;
-}
 
 /// Prints a line to stdout before each run and a summary after it; hands out the progress.
 class CompareReporter : public diag::CompareObserver {
@@ -122,49 +116,6 @@ std::string table(const std::vector<diag::CompareRun>& runs, std::int64_t epochs
   return out;
 }
 
-nlohmann::json epoch_json(const train::EpochInfo& e) {
-  nlohmann::json j = {{"epoch", e.epoch},
-                      {"steps", e.steps},
-                      {"train_loss", finite_or_null(e.train_loss)},
-                      {"train_accuracy", e.train_accuracy},
-                      {"seconds", e.seconds}};
-  if (e.evaluated) {
-    j["test_loss"] = finite_or_null(e.test_loss);
-    j["test_accuracy"] = e.test_accuracy;
-  }
-  return j;
-}
-
-nlohmann::json run_json(const diag::CompareRun& r) {
-  nlohmann::json j;
-  j["init"] = r.text;
-  j["canonical"] = r.init;
-  j["layers"] = r.layers;
-  j["steps"] = r.history.steps;
-  j["steps_per_epoch"] = r.steps_per_epoch;
-  j["train_seconds"] = r.history.train_seconds;
-  j["interrupted"] = r.history.interrupted;
-  j["initial"] = r.initial_evaluated ? nlohmann::json{{"test_loss", finite_or_null(r.initial.loss)},
-                                                      {"test_accuracy", r.initial.accuracy}}
-                                     : nlohmann::json();
-  j["step_loss"] = finite_array(r.history.step_losses);
-  j["smoothed"] = {{"window", r.smoothed.window},
-                   {"step", r.smoothed.step},
-                   {"loss", finite_array(r.smoothed.loss)}};
-  j["epochs"] = nlohmann::json::array();
-  for (const auto& e : r.history.epochs) j["epochs"].push_back(epoch_json(e));
-  const bool evaluated = !r.history.epochs.empty() && r.history.epochs.back().evaluated;
-  j["test_accuracy"] =
-      evaluated ? nlohmann::json(r.history.epochs.back().test_accuracy) : nlohmann::json();
-  j["chance_loss"] = r.chance_loss;
-  j["early_loss"] = finite_or_null(r.early_loss);
-  j["stalled"] = r.stalled;
-  j["diverged"] = r.diverged;
-  j["diverged_step"] = r.diverged ? nlohmann::json(r.diverged_step) : nlohmann::json();
-  j["verdict"] = r.verdict;
-  return j;
-}
-
 }  // namespace
 
 CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode mode) {
@@ -217,28 +168,18 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
   outcome.interrupted =
       runs.size() < inits.size() || (!runs.empty() && runs.back().history.interrupted);
   outcome.table = table(runs, a.config.epochs);
-  nlohmann::json& j = outcome.json;
-  j["command"] = "compare";
-  j["model"] = a.model;
-  j["inits"] = nlohmann::json::array();
-  for (const auto& c : inits) j["inits"].push_back(c.label);
-  j["bias_init"] = settings.bias_init ? settings.bias_init->canonical() : "default";
-  j["seed"] = a.seed;
-  j["threads"] = num_threads();
-  j["data"] = {
-      {"name", a.data}, {"train_samples", train_set.size()}, {"test_samples", test_set.size()}};
-  j["config"] = {{"epochs", a.config.epochs},       {"batch_size", a.config.batch_size},
-                 {"optimizer", a.config.optimizer}, {"lr", a.config.lr},
-                 {"momentum", a.config.momentum},   {"weight_decay", a.config.weight_decay},
-                 {"nesterov", a.config.nesterov},   {"max_steps", a.config.max_steps}};
-  j["data_order"] =
-      "Generator(seed) per run for the model and init, a fresh Generator(seed) per run for the "
-      "batch order: every init sees the same batches";
-  j["stall_rule"] =
-      "stalled: the mean loss of the last 10% of the first epoch's steps > 0.95 * ln(classes)";
-  j["runs"] = nlohmann::json::array();
-  for (const auto& r : runs) j["runs"].push_back(run_json(r));
-  j["interrupted"] = outcome.interrupted;
+  diag::CompareReport& r = outcome.report;
+  r.model = a.model;
+  for (const auto& c : inits) r.inits.push_back(c.label);
+  r.bias_init = settings.bias_init ? settings.bias_init->canonical() : "default";
+  r.seed = a.seed;
+  r.threads = num_threads();
+  r.data = a.data;
+  r.train_samples = train_set.size();
+  r.test_samples = test_set.size();
+  r.config = a.config;
+  r.runs = std::move(runs);
+  r.interrupted = outcome.interrupted;
   return outcome;
 }
 
@@ -258,12 +199,12 @@ int run_compare_command(const CompareArgs& a) {
   const CompareOutcome outcome = run_compare(a.request, mode);
   std::printf("\n%s", outcome.table.c_str());
   if (plot_file) {
-    const std::string svg = compare_chart_svg(outcome.json);
+    const std::string svg = diag::compare_chart_svg(outcome.report);
     plot_file->write(svg.data(), svg.size());
     plot_file->commit();
   }
   if (json_file) {
-    const std::string text = outcome.json.dump(1) + "\n";
+    const std::string text = diag::to_json(outcome.report);
     json_file->write(text.data(), text.size());
     json_file->commit();
   }
@@ -271,8 +212,8 @@ int run_compare_command(const CompareArgs& a) {
     std::string written;
     if (!a.plot.empty()) written += "; plot written to " + a.plot;
     if (!a.json.empty()) written += "; json written to " + a.json;
-    std::printf("interrupted: %zu of %zu run(s) started%s\n", outcome.json["runs"].size(),
-                outcome.json["inits"].size(), written.c_str());
+    std::printf("interrupted: %zu of %zu run(s) started%s\n", outcome.report.runs.size(),
+                outcome.report.inits.size(), written.c_str());
     return kExitInterrupted;
   }
   return kExitOk;

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 
+#include "weightinit/diag/reports.h"
 #include "weightinit/train/progress.h"
 #include "weightinit/train/trainer.h"
 
@@ -28,8 +28,8 @@ struct CompareRequest {
 };
 
 struct CompareOutcome {
-  nlohmann::json json;  ///< the compare JSON document (docs/cli.md)
-  std::string table;    ///< init | train loss | accuracy at init and per epoch | verdict
+  diag::CompareReport report;  ///< what was trained (diag::to_json gives the --json document)
+  std::string table;           ///< init | train loss | accuracy at init and per epoch | verdict
   bool interrupted = false;
 };
 

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,11 +15,12 @@
 #include "cmd_probe.h"
 #include "exit_codes.h"
 #include "option_checks.h"
-#include "report_html.h"
 #include "seed_option.h"
 #include "torch_profile_option.h"
 #include "train_common.h"
 #include "weightinit/diag/compare.h"
+#include "weightinit/diag/report_html.h"
+#include "weightinit/diag/reports.h"
 #include "weightinit/error.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
@@ -51,35 +51,22 @@ struct ReportArgs {
 };
 
 /// A probe or compare document read from `path`; IoError when it cannot be read, ValueError
-/// when it is not JSON or not such a document.
-nlohmann::json read_document(const std::string& path) {
+/// when it is not JSON or not such a document (a field missing or of the wrong type).
+diag::ReportDocument read_document(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   WEIGHTINIT_CHECK(in.good(), IoError, "cannot read --input '", path, "'");
   std::stringstream text;
   text << in.rdbuf();
-  nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  WEIGHTINIT_CHECK(!doc.is_discarded(), ValueError, "--input '", path,
-                   "' is not valid JSON: expected the output of weightinit probe --json or "
-                   "compare --json");
-  const std::string command =
-      doc.is_object() && doc.contains("command") && doc["command"].is_string()
-          ? doc["command"].get<std::string>()
-          : std::string();
-  WEIGHTINIT_CHECK(command == "probe" || command == "compare", ValueError, "--input '", path,
-                   "' is not a probe or compare document (its \"command\" is '", command,
-                   "'): expected the output of weightinit probe --json or compare --json");
-  // Rendered once now, so a document that lacks a field the page needs fails before any work,
-  // with the documented message rather than nlohmann's.
+  const std::string expected = ": expected the output of weightinit probe --json or compare --json";
   try {
-    (void)report_html({doc}, ReportHeader{});
-  } catch (const nlohmann::json::exception& e) {
-    std::string why = e.what();  // "[json.exception.out_of_range.403] key 'layers' not found"
-    if (why.rfind('[', 0) == 0 && why.find("] ") != std::string::npos)
-      why = why.substr(why.find("] ") + 2);
-    throw ValueError("--input '" + path + "' is not a probe or compare document (" + why +
-                     "): expected the output of weightinit probe --json or compare --json");
+    return diag::report_from_json(text.str());
+  } catch (const ValueError& e) {
+    const std::string why = e.what();
+    if (why == "not valid JSON")
+      throw ValueError("--input '" + path + "' is not valid JSON" + expected);
+    throw ValueError("--input '" + path + "' is not a probe or compare document (" + why + ")" +
+                     expected);
   }
-  return doc;
 }
 
 /// The experiments of docs/why-init-matters.md, in its order.
@@ -110,7 +97,7 @@ int run_report(const ReportArgs& a) {
                    a.model.empty() ? "--inits needs --model" : "--model needs --inits",
                    ": give both to probe and train one model under several inits");
   if (a.threads != 0) set_num_threads(a.threads);
-  std::vector<nlohmann::json> documents;
+  std::vector<diag::ReportDocument> documents;
   for (const auto& path : a.inputs) documents.push_back(read_document(path));
 
   std::vector<Experiment> experiments;
@@ -159,15 +146,15 @@ int run_report(const ReportArgs& a) {
       r.train_samples = a.train_samples;
       const CompareOutcome outcome = run_compare(r, mode);
       std::printf("\n%s\n", outcome.table.c_str());
-      documents.push_back(outcome.json);
+      documents.push_back(outcome.report);
       interrupted = outcome.interrupted;
     }
   }
-  ReportHeader header;
+  diag::ReportHeader header;
   header.title = a.title;
   header.version = WEIGHTINIT_VERSION;
   header.command = a.command_line;
-  const std::string html = report_html(documents, header);
+  const std::string html = diag::report_html(documents, header);
   out.write(html.data(), html.size());
   out.commit();
   std::printf("report: %zu section(s) written to %s%s\n", documents.size(), a.out.c_str(),

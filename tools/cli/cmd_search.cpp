@@ -10,13 +10,11 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
 #include "atomic_file.h"
 #include "option_checks.h"
-#include "result_charts.h"
 #include "seed_option.h"
 #include "torch_profile_option.h"
 #include "train_common.h"
@@ -25,6 +23,7 @@
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/search/search.h"
+#include "weightinit/search/search_report.h"
 #include "weightinit/train/progress.h"
 
 namespace weightinit::cli {
@@ -143,51 +142,14 @@ void run_search_command(const SearchArgs& a) {
     std::printf("best configuration written to %s (weightinit init %s --policy %s)\n",
                 a.best.c_str(), a.model.c_str(), a.best.c_str());
   }
+  const search::SearchReport report{a.model, a.space, o, result};
   if (plot_file) {
-    std::vector<diag::Series> series;
-    for (std::size_t r = 0; r < std::min<std::size_t>(10, result.ranked.size()); ++r) {
-      const auto& t = result.ranked[r];
-      diag::Series s{"#" + std::to_string(t.index), {}, {}};
-      for (const auto& p : t.curve) {
-        s.x.push_back(p.epochs);
-        s.y.push_back(p.accuracy);
-      }
-      series.push_back(std::move(s));
-    }
-    const std::string svg = diag::line_chart_svg(
-        series, {"Validation accuracy of the 10 best trials (" + o.strategy + ")",
-                 "training budget (epochs)", "validation accuracy", false, 760, 440});
+    const std::string svg = search::search_chart_svg(report);
     plot_file->write(svg.data(), svg.size());
     plot_file->commit();
   }
   if (json_file) {
-    nlohmann::json j;
-    j["command"] = "search";
-    j["model"] = a.model;
-    j["space"] = a.space;
-    j["strategy"] = o.strategy;
-    j["seed"] = o.seed;
-    j["total_epochs"] = result.total_epochs;
-    j["evaluations"] = result.evaluations;
-    j["reused_from_log"] = result.reused_from_log;
-    j["seconds"] = result.seconds;
-    j["out_of_time"] = result.out_of_time;
-    j["ranked"] = nlohmann::json::array();
-    for (const auto& t : result.ranked) {
-      nlohmann::json curve = nlohmann::json::array();
-      for (const auto& p : t.curve) {
-        curve.push_back({{"epochs", p.epochs},
-                         {"accuracy", p.accuracy},
-                         {"accuracy_std", p.accuracy_std},
-                         {"loss", finite_or_null(p.loss)}});
-      }
-      j["ranked"].push_back({{"trial", t.index},
-                             {"summary", t.trial.summary},
-                             {"policy", t.trial.policy_text},
-                             {"epochs_used", t.epochs_used},
-                             {"curve", curve}});
-    }
-    const std::string text = j.dump(1) + "\n";
+    const std::string text = search::to_json(report);
     json_file->write(text.data(), text.size());
     json_file->commit();
   }

@@ -1,42 +1,40 @@
 // SPDX-License-Identifier: MIT
-#include "report_html.h"
+#include "weightinit/diag/report_html.h"
 
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include "result_charts.h"
 #include "weightinit/diag/plot.h"
+#include "weightinit/diag/report_charts.h"
 #include "weightinit/error.h"
 
-namespace weightinit::cli {
+namespace weightinit::diag {
 
 namespace {
 
 using nlohmann::json;
 
-std::string esc(const std::string& text) { return diag::xml_escape(text); }
+std::string esc(const std::string& text) { return xml_escape(text); }
 
-std::string str(const json& j, const char* key) {
-  if (!j.contains(key) || j[key].is_null()) return "-";
-  const json& v = j[key];
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
+/// A number as the JSON documents write it ("0.1", "256").
+template <class T>
+std::string str(T v) {
+  return json(v).dump();
 }
 
-/// A figure for a table cell: "-" for null (not finite), else printf'd.
-std::string num(const json& v, const char* fmt) {
-  const double x = number_or_nan(v);
+/// A figure for a table cell: "-" when not finite, else printf'd.
+std::string num(double v, const char* fmt) {
+  const double x = finite_or_nan(v);
   if (std::isnan(x)) return "-";
   char buf[48];
   std::snprintf(buf, sizeof buf, fmt, x);
   return buf;
 }
 
-/// A fraction as a percentage with one decimal, "-" for null.
-std::string percent(const json& fraction) {
-  return num(finite_or_null(100.0 * number_or_nan(fraction)), "%.1f");
-}
+/// A fraction as a percentage with one decimal, "-" when not finite.
+std::string percent(double fraction) { return num(100.0 * finite_or_nan(fraction), "%.1f"); }
 
 std::string verdict_cell(const std::string& verdict) {
   return "<td class=\"verdict v-" + esc(verdict) + "\">" + esc(verdict) + "</td>";
@@ -49,20 +47,33 @@ std::string figure(const std::string& id, const std::string& svg, const std::str
 
 /// "biases zeros" / "biases as the layers' constructors draw them" (compare's "default"): the
 /// same words for the same thing in every section.
-std::string biases_text(const json& doc) {
-  const std::string bias = str(doc, "bias_init");
+std::string biases_text(const std::string& bias) {
   return bias == "default" || bias.empty()
              ? std::string("biases as the layers' constructors draw them")
              : "biases " + esc(bias);
 }
 
-std::string probe_section(const json& doc, int index) {
+std::string probe_layers(const ProbeResult& run) {
+  std::string h = "<details><summary>Per layer: " + esc(run.init) + "</summary>\n";
+  h += "<table class=\"layers\">\n<thead><tr><th>layer</th><th>type</th><th>activation</th>"
+       "<th>mean</th><th>std</th><th>zeros %</th><th>saturated %</th><th>grad norm</th></tr>"
+       "</thead>\n<tbody>\n";
+  for (const LayerProbe& l : run.layers) {
+    h += "<tr><td>" + esc(l.name) + "</td><td>" + esc(l.type) + "</td><td>" + esc(l.activation) +
+         "</td><td>" + num(l.act_mean, "%.4f") + "</td><td>" + num(l.act_std, "%.3e") +
+         "</td><td>" + percent(l.zero_fraction) + "</td><td>" + percent(l.saturated_fraction) +
+         "</td><td>" + num(l.grad_norm, "%.3e") + "</td></tr>\n";
+  }
+  return h + "</tbody>\n</table>\n</details>\n";
+}
+
+std::string probe_section(const ProbeReport& doc, int index) {
   const std::string id = "probe-" + std::to_string(index);
   std::string h = "<section class=\"probe\" id=\"" + id +
-                  "\">\n<h2>Signal propagation at init: " + esc(str(doc, "model")) + "</h2>\n";
-  h += "<p class=\"setup\">One forward and backward pass of a batch of " + esc(str(doc, "batch")) +
-       " samples (" + esc(str(doc, "data")) + "), seed " + esc(str(doc, "seed")) + ", " +
-       biases_text(doc) + ". Each init is applied to every Linear/Conv weight.</p>\n";
+                  "\">\n<h2>Signal propagation at init: " + esc(doc.model) + "</h2>\n";
+  h += "<p class=\"setup\">One forward and backward pass of a batch of " + str(doc.batch) +
+       " samples (" + esc(doc.data) + "), seed " + str(doc.seed) + ", " +
+       biases_text(doc.bias_init) + ". Each init is applied to every Linear/Conv weight.</p>\n";
   h += "<div class=\"charts\">\n";
   h += figure(id + "-act", probe_chart_svg(doc, false),
               "Standard deviation of each layer's activation (log scale). A flat line keeps the "
@@ -73,71 +84,56 @@ std::string probe_section(const json& doc, int index) {
   h += "</div>\n";
   h += "<table class=\"summary\">\n<thead><tr><th>init</th><th>loss</th><th>act std last/first"
        "</th><th>grad norm first/last</th><th>verdict</th></tr></thead>\n<tbody>\n";
-  for (const auto& run : doc.at("inits")) {
-    h += "<tr><td class=\"init\">" + esc(run.at("init").get<std::string>()) + "</td><td>" +
-         num(run.at("loss"), "%.4f") + "</td><td>" + num(run.at("act_std_ratio"), "%.3g") +
-         "</td><td>" + num(run.at("grad_norm_ratio"), "%.3g") + "</td>" +
-         verdict_cell(run.at("verdict").get<std::string>()) + "</tr>\n";
+  for (const ProbeResult& run : doc.inits) {
+    h += "<tr><td class=\"init\">" + esc(run.init) + "</td><td>" + num(run.loss, "%.4f") +
+         "</td><td>" + num(run.act_std_ratio, "%.3g") + "</td><td>" +
+         num(run.grad_norm_ratio, "%.3g") + "</td>" + verdict_cell(run.verdict) + "</tr>\n";
   }
   h += "</tbody>\n</table>\n";
-  for (const auto& run : doc.at("inits")) {
-    h += "<details><summary>Per layer: " + esc(run.at("init").get<std::string>()) +
-         "</summary>\n<table class=\"layers\">\n<thead><tr><th>layer</th><th>type</th>"
-         "<th>activation</th><th>mean</th><th>std</th><th>zeros %</th><th>saturated %</th>"
-         "<th>grad norm</th></tr></thead>\n<tbody>\n";
-    for (const auto& l : run.at("layers")) {
-      h += "<tr><td>" + esc(l.at("name").get<std::string>()) + "</td><td>" +
-           esc(l.at("type").get<std::string>()) + "</td><td>" +
-           esc(l.at("activation").get<std::string>()) + "</td><td>" +
-           num(l.at("act_mean"), "%.4f") + "</td><td>" + num(l.at("act_std"), "%.3e") +
-           "</td><td>" + percent(l.at("zero_fraction")) + "</td><td>" +
-           percent(l.at("saturated_fraction")) + "</td><td>" + num(l.at("grad_norm"), "%.3e") +
-           "</td></tr>\n";
-    }
-    h += "</tbody>\n</table>\n</details>\n";
-  }
+  for (const ProbeResult& run : doc.inits) h += probe_layers(run);
   return h + "</section>\n";
 }
 
-std::string compare_section(const json& doc, int index) {
-  const std::string id = "compare-" + std::to_string(index);
-  const json& config = doc.at("config");
-  std::string h = "<section class=\"compare\" id=\"" + id +
-                  "\">\n<h2>Training side by side: " + esc(str(doc, "model")) + "</h2>\n";
-  const json& data = doc.at("data");
-  h += "<p class=\"setup\">" + esc(str(config, "optimizer")) + " lr " + esc(str(config, "lr")) +
-       ", batch " + esc(str(config, "batch_size")) + ", " + esc(str(config, "epochs")) +
-       " epoch(s) on " + esc(str(data, "train_samples")) + " " + esc(str(data, "name")) +
-       " training samples, tested on " + esc(str(data, "test_samples")) + "; seed " +
-       esc(str(doc, "seed")) + ", " + biases_text(doc) +
-       ". Every init trains on the same batches in the same order.</p>\n";
-  h += figure(id + "-curves", compare_chart_svg(doc),
-              "Left: training loss (mean over windows of steps). Right: test accuracy at init "
-              "(epoch 0) and after each epoch.");
+std::string compare_table(const CompareReport& doc) {
   std::size_t epochs = 0;
-  for (const auto& run : doc.at("runs")) epochs = std::max(epochs, run.at("epochs").size());
-  h += "<table class=\"summary\">\n<thead><tr><th>init</th><th>train loss</th><th>acc at init"
-       "</th>";
+  for (const CompareRun& run : doc.runs) epochs = std::max(epochs, run.history.epochs.size());
+  std::string h =
+      "<table class=\"summary\">\n<thead><tr><th>init</th><th>train loss</th>"
+      "<th>acc at init</th>";
   for (std::size_t e = 1; e <= epochs; ++e) {
     h += "<th>acc after epoch " + std::to_string(e) + "</th>";
   }
   h += "<th>verdict</th></tr></thead>\n<tbody>\n";
-  for (const auto& run : doc.at("runs")) {
-    const json& ep = run.at("epochs");
-    h += "<tr><td class=\"init\">" + esc(run.at("init").get<std::string>()) + "</td><td>" +
-         (ep.empty() ? std::string("-") : num(ep.back().at("train_loss"), "%.4f")) + "</td><td>" +
-         (run.at("initial").is_object() ? num(run["initial"].at("test_accuracy"), "%.4f") : "-") +
-         "</td>";
+  for (const CompareRun& run : doc.runs) {
+    const auto& ep = run.history.epochs;
+    h += "<tr><td class=\"init\">" + esc(run.text) + "</td><td>" +
+         (ep.empty() ? std::string("-") : num(ep.back().train_loss, "%.4f")) + "</td><td>" +
+         (run.initial_evaluated ? num(run.initial.accuracy, "%.4f") : "-") + "</td>";
     for (std::size_t e = 0; e < epochs; ++e) {
-      const bool have = e < ep.size() && ep[e].contains("test_accuracy");
-      h += "<td>" + (have ? num(ep[e]["test_accuracy"], "%.4f") : std::string("-")) + "</td>";
+      const bool have = e < ep.size() && ep[e].evaluated;
+      h += "<td>" + (have ? num(ep[e].test_accuracy, "%.4f") : std::string("-")) + "</td>";
     }
-    std::string verdict = run.at("verdict").get<std::string>();
-    h += verdict_cell(verdict);
+    h += verdict_cell(run.verdict);
     h += "</tr>\n";
   }
-  h += "</tbody>\n</table>\n";
-  if (doc.value("interrupted", false)) {
+  return h + "</tbody>\n</table>\n";
+}
+
+std::string compare_section(const CompareReport& doc, int index) {
+  const std::string id = "compare-" + std::to_string(index);
+  const train::TrainConfig& config = doc.config;
+  std::string h = "<section class=\"compare\" id=\"" + id +
+                  "\">\n<h2>Training side by side: " + esc(doc.model) + "</h2>\n";
+  h += "<p class=\"setup\">" + esc(config.optimizer) + " lr " + str(config.lr) + ", batch " +
+       str(config.batch_size) + ", " + str(config.epochs) + " epoch(s) on " +
+       str(doc.train_samples) + " " + esc(doc.data) + " training samples, tested on " +
+       str(doc.test_samples) + "; seed " + str(doc.seed) + ", " + biases_text(doc.bias_init) +
+       ". Every init trains on the same batches in the same order.</p>\n";
+  h += figure(id + "-curves", compare_chart_svg(doc),
+              "Left: training loss (mean over windows of steps). Right: test accuracy at init "
+              "(epoch 0) and after each epoch.");
+  h += compare_table(doc);
+  if (doc.interrupted) {
     h += "<p class=\"note\">Interrupted: only the runs above were trained.</p>\n";
   }
   return h + "</section>\n";
@@ -182,25 +178,22 @@ neural networks</i>, AISTATS 2010; He et al., <i>Delving Deep into Rectifiers</i
 
 }  // namespace
 
-std::string report_html(const std::vector<json>& documents, const ReportHeader& header) {
+std::string report_html(const std::vector<ReportDocument>& documents, const ReportHeader& header) {
   std::string body;
   std::string contents = "<nav>\n<ol>\n";
   int probes = 0, compares = 0;
-  for (const auto& doc : documents) {
-    const std::string command = doc.value("command", std::string());
-    if (command == "probe") {
+  for (const ReportDocument& doc : documents) {
+    if (const auto* probe = std::get_if<ProbeReport>(&doc)) {
       ++probes;
-      body += probe_section(doc, probes);
+      body += probe_section(*probe, probes);
       contents += "<li><a href=\"#probe-" + std::to_string(probes) +
-                  "\">Signal propagation: " + esc(str(doc, "model")) + "</a></li>\n";
-    } else if (command == "compare") {
-      ++compares;
-      body += compare_section(doc, compares);
-      contents += "<li><a href=\"#compare-" + std::to_string(compares) +
-                  "\">Training: " + esc(str(doc, "model")) + "</a></li>\n";
+                  "\">Signal propagation: " + esc(probe->model) + "</a></li>\n";
     } else {
-      throw ValueError("a report input has \"command\": \"" + command +
-                       "\": expected the JSON of weightinit probe --json or compare --json");
+      const auto& compare = std::get<CompareReport>(doc);
+      ++compares;
+      body += compare_section(compare, compares);
+      contents += "<li><a href=\"#compare-" + std::to_string(compares) +
+                  "\">Training: " + esc(compare.model) + "</a></li>\n";
     }
   }
   contents += "<li><a href=\"#rules\">How the verdicts are decided</a></li>\n</ol>\n</nav>\n";
@@ -215,4 +208,4 @@ std::string report_html(const std::vector<json>& documents, const ReportHeader& 
   return page + contents + body + kRules + "</body>\n</html>\n";
 }
 
-}  // namespace weightinit::cli
+}  // namespace weightinit::diag
