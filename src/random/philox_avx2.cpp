@@ -17,6 +17,7 @@
 #include "random/kernels.h"
 #include "random/philox_kernels.h"
 #include "random/philox_trunc_normal_lanes.h"
+#include "random/philox_uniform_bound.h"
 
 namespace weightinit::detail {
 
@@ -115,31 +116,6 @@ double u01_f64(std::uint32_t hi, std::uint32_t lo) {
   return static_cast<double>(((std::uint64_t{hi} << 32) | lo) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-/// The next value below v (std::nextafter(v, -inf) for non-NaN v), by its bits.
-template <class T, class Bits>
-T next_below_bits(T v) {
-  Bits bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  constexpr Bits sign = Bits{1} << (8 * sizeof(Bits) - 1);
-  if ((bits & ~sign) == 0) {
-    bits = sign | 1u;  // ±0 → −(smallest subnormal)
-  } else if ((bits & sign) == 0) {
-    --bits;
-  } else {
-    ++bits;
-  }
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-
-/// below_bound (philox_uniform_bound.h) with internal linkage.
-float below(float v, double a, double b) {
-  return (a < b && static_cast<double>(v) >= b) ? next_below_bits<float, std::uint32_t>(v) : v;
-}
-double below(double v, double a, double b) {
-  return (a < b && v >= b) ? next_below_bits<double, std::uint64_t>(v) : v;
-}
-
 void uniform_f32_avx2(float* out, std::uint64_t call0, std::int64_t calls, const PhiloxKey& key,
                       double a, double b) {
   const double d = b - a;
@@ -150,7 +126,7 @@ void uniform_f32_avx2(float* out, std::uint64_t call0, std::int64_t calls, const
     float* dst = out + 4 * k;
     for (std::int64_t j = 0; j < 4 * count; ++j) {
       const double u = static_cast<double>(u01_f32(words[j]));
-      dst[j] = below(static_cast<float>(a + d * u), a, b);
+      dst[j] = below_bound(static_cast<float>(a + d * u), a, b);
     }
   }
 }
@@ -164,7 +140,7 @@ void uniform_f64_avx2(double* out, std::uint64_t call0, std::int64_t calls, cons
     words_avx2(words, call0 + static_cast<std::uint64_t>(k), count, key);
     double* dst = out + 2 * k;
     for (std::int64_t j = 0; j < 2 * count; ++j) {
-      dst[j] = below(a + d * u01_f64(words[2 * j], words[2 * j + 1]), a, b);
+      dst[j] = below_bound(a + d * u01_f64(words[2 * j], words[2 * j + 1]), a, b);
     }
   }
 }

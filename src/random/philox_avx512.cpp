@@ -29,6 +29,7 @@
 #include "random/philox_kernels.h"
 #include "random/philox_normal_avx512.h"
 #include "random/philox_trunc_normal_lanes.h"
+#include "random/philox_uniform_bound.h"
 
 namespace weightinit::detail {
 
@@ -120,25 +121,6 @@ void philox10(Lanes (&s)[U], const RoundKeys& keys) {
   *first = _mm512_unpacklo_epi64(w01, w23);
   *second = _mm512_unpackhi_epi64(w01, w23);
 }
-
-/// The next value below v (std::nextafter(v, -inf) for non-NaN v), by its bits.
-template <class T, class Bits>
-T next_below_bits(T v) {
-  Bits bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  constexpr Bits sign = Bits{1} << (8 * sizeof(Bits) - 1);
-  if ((bits & ~sign) == 0) {
-    bits = sign | 1u;  // ±0 → −(smallest subnormal)
-  } else if ((bits & sign) == 0) {
-    --bits;
-  } else {
-    ++bits;
-  }
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-float next_below(float v) { return next_below_bits<float, std::uint32_t>(v); }
-double next_below(double v) { return next_below_bits<double, std::uint64_t>(v); }
 
 /// The smallest float f with double(f) >= b: float values v satisfy v >= f exactly when
 /// double(v) >= b, so the float32 bound check needs no conversion back to double.
