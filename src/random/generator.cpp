@@ -6,6 +6,7 @@
 #include <random>
 
 #include "weightinit/error.h"
+#include "weightinit/random/mt19937_jump.h"
 
 namespace weightinit {
 
@@ -143,5 +144,12 @@ Generator& default_generator() {
 }
 
 Generator& manual_seed(std::uint64_t seed) { return default_generator().manual_seed(seed); }
+
+void Generator::discard(std::uint64_t words) {
+  WEIGHTINIT_CHECK(family_ == RngFamily::Torch, ValueError,
+                   "discard needs a generator of the torch family: a Philox stream's fills are "
+                   "indexed by element, not drawn in order");
+  mt19937_discard(engine_, words);
+}
 
 }  // namespace weightinit

@@ -102,6 +102,13 @@ class Generator {
   /// Torch's float cache: kept and serialised, but no CPU sampler uses it (as in torch).
   std::optional<float> next_float_normal_sample() const { return next_float_normal_; }
 
+  /// Advances the stream as `words` draws of random() would, in constant time (MT19937
+  /// jump-ahead, random/mt19937_jump.h): the state afterwards equals torch's after drawing that
+  /// many 32-bit words (uniform_ draws one per float32 element, two per float64). The cached
+  /// normal samples are part of the state and stay as they are, as drawing words leaves them.
+  /// Torch family only: ValueError for a Philox generator (its fills are indexed, not drawn).
+  void discard(std::uint64_t words);
+
   /// The state as the 5056 bytes `torch.get_rng_state()` returns for the same generator
   /// (Torch family; ValueError for a Philox generator, whose state is seed, stream, offset).
   std::array<std::uint8_t, kStateBytes> get_state() const;
