@@ -17,6 +17,7 @@
 #include "weightinit/random/arith_mode.h"
 #include "weightinit/random/generator.h"
 #include "weightinit/random/mt19937.h"
+#include "weightinit/random/mt19937_jump.h"
 #include "weightinit/random/philox.h"
 #include "weightinit/random/philox_stream.h"
 #include "weightinit/random/sampling.h"
