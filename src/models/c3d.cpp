@@ -60,9 +60,10 @@ C3D::C3D(std::int64_t num_classes, bool pretrained, Generator& gen,
   fc8 = register_module("fc8", std::make_shared<nn::Linear>(4096, num_classes, true, gen));
   dropout = register_module("dropout", std::make_shared<nn::Dropout>(0.5));
   relu = register_module("relu", std::make_shared<nn::ReLU>());
-  if (deferred_allocation()) {  // shapes only: nothing to draw or load
+  if (deferred_allocation()) {  // shapes only: nothing to load, and draws only when planned
     WEIGHTINIT_CHECK(!pretrained, ValueError,
                      "C3D(pretrained=true) cannot load weights into a deferred model");
+    if (constructors_draw()) init_weight(gen);
     return;
   }
   init_weight(gen);
@@ -95,7 +96,9 @@ void C3D::init_weight(Generator& gen) {
       const auto fan_in = init::calculate_fan_in_and_fan_out(c->weight()).fan_in;
       c->note_init("weight", "kaiming_normal()",
                    std::sqrt(2.0) / std::sqrt(static_cast<double>(fan_in)));
-    } else if (auto* bn = dynamic_cast<nn::BatchNorm3d*>(m)) {
+    } else if (auto* bn = dynamic_cast<nn::BatchNorm3d*>(m);
+               bn != nullptr && !bn->parameter("weight").data.is_deferred()) {
+      // (a deferred build keeps the constructor's 1 and 0, the same values)
       bn->parameter("weight").data.fill_(1.0);
       bn->parameter("bias").data.fill_(0.0);
     }

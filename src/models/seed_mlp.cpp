@@ -11,7 +11,7 @@
 namespace weightinit::models {
 
 SeedMLP::SeedMLP(Generator& gen) {
-  const bool draw = !deferred_allocation();  // a deferred build keeps shapes only
+  const bool draw = constructors_draw();  // a deferred build keeps shapes only, unless planned
   linear1 = register_module("linear1", std::make_shared<nn::Linear>(3, 3, true, gen));
   if (draw) init::xavier_normal_(linear1->weight(), 1.0, gen);
   linear1->note_init("weight", "xavier_normal(gain=1)", std::sqrt(2.0 / 6.0));

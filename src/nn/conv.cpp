@@ -53,7 +53,7 @@ ConvNd::ConvNd(int spatial_dims, bool transposed, std::int64_t in_channels,
   shape.insert(shape.end(), config_.kernel_size.begin(), config_.kernel_size.end());
   register_parameter("weight", Tensor::empty(shape, dtype));
   if (config.bias) register_parameter("bias", Tensor::empty({out_channels}, dtype));
-  if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
+  if (constructors_draw()) reset_own_parameters(gen);  // deferred: shapes only, unless planned
 }
 
 std::optional<DefaultInit> ConvNd::default_init(const std::string& name) const {

@@ -21,7 +21,7 @@ Embedding::Embedding(std::int64_t num_embeddings, std::int64_t embedding_dim,
     padding_idx_ = p < 0 ? p + num_embeddings : p;
   }
   register_parameter("weight", Tensor::empty({num_embeddings, embedding_dim}, dtype));
-  if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
+  if (constructors_draw()) reset_own_parameters(gen);  // deferred: shapes only, unless planned
 }
 
 std::optional<DefaultInit> Embedding::default_init(const std::string& name) const {

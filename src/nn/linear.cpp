@@ -17,7 +17,7 @@ Linear::Linear(std::int64_t in_features, std::int64_t out_features, bool bias, G
     : in_features_(in_features), out_features_(out_features) {
   register_parameter("weight", Tensor::empty({out_features, in_features}, dtype));
   if (bias) register_parameter("bias", Tensor::empty({out_features}, dtype));
-  if (!deferred_allocation()) reset_own_parameters(gen);  // deferred: shapes only
+  if (constructors_draw()) reset_own_parameters(gen);  // deferred: shapes only, unless planned
 }
 
 std::optional<DefaultInit> Linear::default_init(const std::string& name) const {

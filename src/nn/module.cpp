@@ -109,7 +109,8 @@ void Module::draw_default_inits(Generator& gen) {
     const init::Initializer spec =
         init::Initializer::parse(d->spec).bind(init::parameter_variables(p->data, weight));
     spec.apply(p->data, gen);
-    if (d->zero_row) p->data.select(0, *d->zero_row).fill_(0.0);
+    // A deferred tensor's row is zeroed when its values are made (recipes::ShardedRun).
+    if (d->zero_row && !p->data.is_deferred()) p->data.select(0, *d->zero_row).fill_(0.0);
     note_init(name, d->note, d->promised_std);
   }
 }

@@ -117,6 +117,7 @@ void draw_words(Mt19937& engine, std::uint64_t words) {
 
 void mt19937_discard(Mt19937& engine, std::uint64_t words, JumpMethod method) {
   if (words == 0) return;
+  const std::uint64_t drawn = engine.words_drawn();
   // Drawing runs at about 0.4 ns a word here and a jump takes about 9 ms: below 2^24 words
   // (about 7 ms of drawing) drawing is the faster way to the same state.
   if (method == JumpMethod::Draw ||
@@ -146,7 +147,7 @@ void mt19937_discard(Mt19937& engine, std::uint64_t words, JumpMethod method) {
     for (int k = 0; k < kN; ++k) state[static_cast<std::size_t>(k)] = r.at(k);
   }
   const int left = next == static_cast<std::uint64_t>(kN) ? 1 : kN + 1 - static_cast<int>(next);
-  engine.set_raw(engine.seed(), left, static_cast<std::uint32_t>(next), state);
+  engine.set_raw(engine.seed(), left, static_cast<std::uint32_t>(next), state, drawn + words);
 }
 
 const std::vector<bool>& mt19937_characteristic_polynomial() {

@@ -11,6 +11,7 @@
 #include "random/generator_access.h"
 #include "random/kernels.h"
 #include "random/philox_fill.h"
+#include "random/torch_draw_record.h"
 #include "weightinit/random/sampling.h"
 #include "weightinit/threads.h"
 
@@ -224,6 +225,10 @@ Tensor& normal_(Tensor& t, double mean, double std, Generator& gen) {
   if (gen.family() == RngFamily::Philox) {
     return detail::philox_fill(t, gen,
                                detail::draw_of(detail::ElementwiseDraw::Kind::Normal, mean, std));
+  }
+  if (t.is_deferred()) {  // planned, not drawn (the torch family's streaming writer)
+    detail::record_torch_fill(t, detail::TorchDraw::Kind::Normal, mean, std);
+    return t;
   }
   const std::int64_t n = t.numel();
   if (n == 0) return t;

@@ -7,6 +7,7 @@
 #include "detail/strided_loop.h"
 #include "random/kernels.h"
 #include "random/philox_fill.h"
+#include "random/torch_draw_record.h"
 #include "weightinit/random/sampling.h"
 
 namespace weightinit {
@@ -105,12 +106,13 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator& gen) {
     return detail::philox_fill(t, gen,
                                detail::draw_of(detail::ElementwiseDraw::Kind::Uniform, from, to));
   }
-  if (t.dtype() == DType::Float32) {
-    check_uniform_args<float>(from, to);
-    if (t.numel() > 0) uniform_typed<float>(t, from, to, gen);
-  } else {
-    check_uniform_args<double>(from, to);
-    if (t.numel() > 0) uniform_typed<double>(t, from, to, gen);
+  t.dtype() == DType::Float32 ? check_uniform_args<float>(from, to)
+                              : check_uniform_args<double>(from, to);
+  if (t.is_deferred()) {  // planned, not drawn (the torch family's streaming writer)
+    detail::record_torch_fill(t, detail::TorchDraw::Kind::Uniform, from, to);
+  } else if (t.numel() > 0) {
+    t.dtype() == DType::Float32 ? uniform_typed<float>(t, from, to, gen)
+                                : uniform_typed<double>(t, from, to, gen);
   }
   return t;
 }

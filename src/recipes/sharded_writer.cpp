@@ -29,6 +29,7 @@
 #include <xxhash.h>
 
 #include "random/deferred_draw.h"
+#include "recipes/torch_stream_plan.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/tensor/deferred.h"
 
@@ -61,6 +62,8 @@ struct TensorJob {
   // Exactly one of: an element-wise draw (chunks), a whole tensor to compute (planned
   // parameter `param`, materialized), or the model's own values (a materialized buffer).
   std::optional<ElementwiseDraw> draw;
+  std::optional<detail::TorchDraw> torch_draw;  // torch family: element-wise, by word offset
+  std::optional<TorchStreamPosition> torch_start;  // torch family, whole: where its draws begin
   std::optional<std::int64_t> zero_row;  // Embedding padding row, zeroed after the draw
   std::size_t row_elements = 0;
   int param = -1;  // index into the plan when computed whole
@@ -321,7 +324,7 @@ class ShardedRun {
              Generator& gen, const ShardedWriteOptions& options, WorkGroup& group)
       : model_(model),
         policy_(policy),
-        plan_(policy.plan(model, RngFamily::Philox, policy_options)),
+        plan_(policy.plan(model, gen.family(), policy_options)),
         gen_(gen),
         options_(options),
         group_(group),
@@ -357,13 +360,20 @@ class ShardedRun {
   /// written), each holding its work-dtype values plus their stored bytes.
   std::int64_t chunk_elements(const TensorJob& job) const {
     const std::uint64_t per = 2 * (element_size(job.dtype) + io::stored_element_size(job.stored));
-    return static_cast<std::int64_t>(std::max<std::uint64_t>(16, options_.chunk_bytes / per));
+    // A multiple of 16: torch's normal_ chunks then start on Box-Muller blocks, and each
+    // follows the previous one in the stream with no jump.
+    return static_cast<std::int64_t>(std::max<std::uint64_t>(16, options_.chunk_bytes / per / 16 * 16));
   }
 
   // ---- Layout (every process, the same) ----
 
   /// What makes each tensor of the state dict.
   void plan_jobs() {
+    if (gen_.family() == RngFamily::Torch) {
+      torch_ = plan_torch_stream(policy_, plan_, *options_.torch_construction, gen_);
+      detail::TorchCursor end(gen_);
+      report_.torch_state_after = end.seek(torch_->end.word, torch_->end.cached).get_state();
+    }
     std::map<std::string, std::size_t> planned;
     for (std::size_t i = 0; i < plan_.parameters.size(); ++i) planned[plan_.parameters[i].name] = i;
     std::map<std::string, nn::Module*> modules;
@@ -387,7 +397,8 @@ class ShardedRun {
         const std::size_t dot = name.rfind('.');
         nn::Module* owner = modules.at(dot == std::string::npos ? "" : name.substr(0, dot));
         detail::DrawRecorder recorder;
-        owner->reset_own_parameters(gen_);
+        Generator constants = Generator::philox(0);  // buffers hold constants: nothing drawn
+        owner->reset_own_parameters(constants);
         job.draw = single_draw(recorder.draws, tensor);
         WEIGHTINIT_CHECK(job.draw.has_value(), ValueError, "buffer '", name,
                          "' of a deferred model has no constant its constructor sets");
@@ -401,6 +412,10 @@ class ShardedRun {
   /// else the whole tensor computed by the process that owns it.
   void plan_parameter(TensorJob& job, const Tensor& tensor, std::size_t index) {
     const PlannedParameter& p = plan_.parameters[index];
+    if (torch_) {
+      plan_torch_parameter(job, torch_->parameters.at(p.name), index);
+      return;
+    }
     if (!p.init) {  // torch leaves it as torch.empty made it (a fan_in-0 bias): zeros here
       ElementwiseDraw zero;
       zero.numel = tensor.numel();
@@ -421,6 +436,25 @@ class ShardedRun {
       job.row_elements = job.shape.size() >= 2 ? static_cast<std::size_t>(job.shape[1]) : 1;
     } else {
       job.param = static_cast<int>(index);
+      report_.materialized.push_back(job.name);
+    }
+  }
+
+  /// A parameter of the torch family, as the stream plan says: a draw by word offset, a
+  /// constant, or the whole tensor from its start position.
+  void plan_torch_parameter(TensorJob& job, const TorchParameterPlan& plan, std::size_t index) {
+    if (plan.draw) {
+      job.torch_draw = plan.draw;
+      job.zero_row = plan.zero_row;
+      job.row_elements = job.shape.size() >= 2 ? static_cast<std::size_t>(job.shape[1]) : 1;
+    } else if (plan.constant) {
+      ElementwiseDraw constant;
+      constant.p0 = *plan.constant;
+      constant.numel = numel_of(job.shape);
+      job.draw = constant;
+    } else {
+      job.param = static_cast<int>(index);
+      job.torch_start = plan.start;
       report_.materialized.push_back(job.name);
     }
   }
@@ -467,6 +501,10 @@ class ShardedRun {
   std::string plan_digest() const {
     std::ostringstream plan_text;
     plan_text.precision(17);
+    // The stream itself: its family, seed and the torch profile its kernels reproduce.
+    plan_text << rng_family_name(gen_.family()) << ',' << gen_.initial_seed() << ','
+              << arith_mode_name(gen_.arith_mode()) << ','
+              << torch_version_name(gen_.torch_version()) << '\n';
     for (const TensorJob& job : jobs_) {
       plan_text << job.name << '|' << io::stored_dtype_name(job.stored) << '|';
       if (job.draw) {
@@ -474,7 +512,16 @@ class ShardedRun {
                   << ',' << job.draw->p2 << ',' << job.draw->p3 << ',' << job.draw->key.seed << ','
                   << job.draw->key.stream << ',' << job.draw->first << ','
                   << job.zero_row.value_or(-1);
+      } else if (job.torch_draw) {
+        const detail::TorchDraw& d = *job.torch_draw;
+        plan_text << "torch:" << static_cast<int>(d.kind) << ',' << d.p0 << ',' << d.p1 << ','
+                  << d.first_word << ',' << job.zero_row.value_or(-1);
       } else if (job.param >= 0) {
+        if (job.torch_start) {
+          plan_text << "torch-whole:" << job.torch_start->word << ','
+                    << job.torch_start->cached.value_or(0.0) << ','
+                    << job.torch_start->cached.has_value() << ',';
+        }
         plan_text << "whole:"
                   << plan_.parameters[static_cast<std::size_t>(job.param)].init->canonical() << ','
                   << gen_.philox_key().seed;
@@ -499,7 +546,8 @@ class ShardedRun {
         const TensorJob& job = jobs_[j];
         const std::int64_t n = numel_of(job.shape);
         const std::size_t el = io::stored_element_size(job.stored);
-        const std::int64_t step = job.draw ? chunk_elements(job) : std::max<std::int64_t>(n, 1);
+        const std::int64_t step = job.draw || job.torch_draw ? chunk_elements(job)
+                                                             : std::max<std::int64_t>(n, 1);
         for (std::int64_t b = 0; b < n || (n == 0 && b == 0); b += step) {
           const std::int64_t e = std::min(n, b + step);
           units_.push_back({s, j, b, e, offset + static_cast<std::uint64_t>(b) * el,
@@ -686,6 +734,7 @@ class ShardedRun {
   std::vector<bool> shard_done_, partial_ok_;
   std::set<std::size_t> units_done_;
   std::vector<std::string> earlier_files_;  // checkpoint files already in the directory
+  std::optional<TorchStreamPlan> torch_;    // the torch family's draw plan
 };
 
 /// Phase C for one process: its units in order, through two slots. While one chunk's pwrite
@@ -694,7 +743,7 @@ class ShardedRun {
 /// an fdatasync, every 64 MiB and at the end.
 class ChunkPipeline {
  public:
-  explicit ChunkPipeline(ShardedRun& run) : r_(run) {
+  explicit ChunkPipeline(ShardedRun& run) : r_(run), cursor_(torch_base(run.gen_)) {
     for (std::size_t u : r_.mine_) progress_.bytes_total += r_.units_[u].bytes;
   }
 
@@ -770,13 +819,17 @@ class ChunkPipeline {
   /// a padding row zeroed), the whole parameter drawn, or a materialized buffer's values.
   Tensor compute(Slot& slot, const Unit& unit, const TensorJob& job) {
     const std::int64_t n = unit.end - unit.begin;
-    if (job.draw) {
+    if (job.draw || job.torch_draw) {
       if (!slot.work.defined() || slot.work.dtype() != job.dtype || slot.work.numel() < n) {
         slot.work = Tensor::empty(
             {std::max(n, std::min(r_.chunk_elements(job), numel_of(job.shape)))}, job.dtype);
       }
       Tensor values = slot.work.slice(0, 0, n);
-      detail::replay_elementwise_draw(*job.draw, values, unit.begin);
+      if (job.torch_draw) {
+        detail::replay_torch_draw(*job.torch_draw, cursor_, values, unit.begin);
+      } else {
+        detail::replay_elementwise_draw(*job.draw, values, unit.begin);
+      }
       if (job.zero_row) {
         const auto row = static_cast<std::int64_t>(job.row_elements);
         const std::int64_t lo = std::max(unit.begin, *job.zero_row * row);
@@ -787,7 +840,10 @@ class ChunkPipeline {
     }
     if (job.param >= 0) {
       Tensor values = Tensor::empty(job.shape, job.dtype);
-      r_.policy_.draw(r_.plan_, static_cast<std::size_t>(job.param), values, r_.gen_);
+      Generator& gen = job.torch_start
+                           ? cursor_.seek(job.torch_start->word, job.torch_start->cached)
+                           : r_.gen_;
+      r_.policy_.draw(r_.plan_, static_cast<std::size_t>(job.param), values, gen);
       return values;
     }
     return job.values;
@@ -852,7 +908,13 @@ class ChunkPipeline {
     fds_.clear();
   }
 
+  /// The torch stream's word 0 (a Philox run's cursor is never used: a torch one stands in).
+  static Generator torch_base(const Generator& gen) {
+    return gen.family() == RngFamily::Torch ? gen : Generator();
+  }
+
   ShardedRun& r_;
+  detail::TorchCursor cursor_;  // torch family: the generator moved to each chunk's words
   ShardedWriteProgress progress_;
   Slot slots_[2];
   std::size_t next_ = 0;                                        // slot of the next chunk
@@ -869,9 +931,15 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const Policy& pol
                                             const PolicyApplyOptions& policy_options,
                                             Generator& gen, const ShardedWriteOptions& options,
                                             WorkGroup& group) {
-  WEIGHTINIT_CHECK(gen.family() == RngFamily::Philox, ValueError,
-                   "streaming shards needs the Philox generator (--rng philox): PyTorch's "
-                   "generator is one sequential stream, so no chunk could be computed on its own");
+  WEIGHTINIT_CHECK(gen.family() == RngFamily::Philox || options.torch_construction != nullptr,
+                   ValueError,
+                   "streaming the torch family needs the draws the model's constructors made: "
+                   "build the deferred model under a recipes::TorchConstructionRecorder and pass "
+                   "its finish() as ShardedWriteOptions::torch_construction");
+  WEIGHTINIT_CHECK(gen.family() == RngFamily::Philox || !gen.next_double_normal_sample(),
+                   ValueError,
+                   "streaming the torch family needs the generator as manual_seed leaves it, with "
+                   "no cached normal sample (the construction's records start from there)");
   WEIGHTINIT_CHECK(options.chunk_bytes >= 4096, ValueError,
                    "chunk size must be at least 4 KiB, "
                    "but got ",

@@ -124,9 +124,6 @@ std::optional<io::StoredDType> stored_dtype(const std::string& dtype) {
 /// Hugging Face-style shards; under mpirun every rank writes its share.
 void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& policy_options,
                         RngFamily family) {
-  WEIGHTINIT_CHECK(family == RngFamily::Philox, ValueError,
-                   "--out DIR streams chunk by chunk and needs --rng philox: PyTorch's generator "
-                   "is one sequential stream (use -o FILE for PyTorch-identical values)");
   WEIGHTINIT_CHECK(a.output.empty(), ValueError, "give either -o FILE or --out DIR, not both");
   recipes::ShardedWriteOptions options;
   options.out_dir = a.out_dir;
@@ -140,15 +137,21 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
                    "not both");
   recipes::WorkGroup& group = process_group();
   const auto start = std::chrono::steady_clock::now();
+  // Torch family: torch.manual_seed(seed), and the constructors' draws recorded by word offset
+  // while the model is built as shapes only (the generator does not move).
+  Generator gen = family == RngFamily::Philox ? Generator::philox(a.seed) : default_generator();
+  if (family == RngFamily::Torch) gen.manual_seed(a.seed);
+  std::optional<recipes::TorchConstructionRecorder> recorder;
+  if (family == RngFamily::Torch) recorder.emplace();
   models::BuiltModel built;
   {
     const DeferredAllocationGuard deferred;
-    built = models::build_model(a.model, default_generator());
+    built = models::build_model(a.model, gen);
   }
+  if (recorder) options.torch_construction = recorder->finish();
   note_default_policy(a);
   const recipes::Policy policy = recipes::Policy::resolve(a.policy, *built.module);
   options.metadata = output_metadata(a, policy, family);
-  Generator philox = Generator::philox(a.seed);
 
   // Only rank 0 shows the bytes it wrote (a note says how many ranks there are).
   train::ProgressPrinter progress(
@@ -165,7 +168,7 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   options.stop = &StopOnSigint::requested();
   recipes::ShardedWriteReport report;
   try {
-    report = recipes::write_initialized_shards(*built.module, policy, policy_options, philox,
+    report = recipes::write_initialized_shards(*built.module, policy, policy_options, gen,
                                                options, group);
   } catch (const recipes::Interrupted& e) {
     std::fprintf(stderr, "weightinit: %s\n", e.what());
@@ -221,7 +224,7 @@ void run_init(InitArgs a) {
   }
   WEIGHTINIT_CHECK(!a.output.empty(), ValueError,
                    "give -o FILE (one safetensors file) or --out "
-                   "DIR (sharded, streamed; needs --rng philox)");
+                   "DIR (sharded, streamed)");
   WEIGHTINIT_CHECK(a.out_dir_only.empty(), ValueError,
                    a.out_dir_only.empty() ? std::string() : a.out_dir_only.front(),
                    " needs --out DIR (with -o FILE the model is written as one file)");
@@ -275,8 +278,9 @@ void add_init_command(CLI::App& app) {
       ->check(output_file());
   cmd->add_option("--out", args->out_dir,
                   "stream into DIR as Hugging Face shards (model-00001-of-0000N.safetensors + "
-                  "model.safetensors.index.json) in bounded memory; needs --rng philox; under "
-                  "mpirun every rank writes its share")
+                  "model.safetensors.index.json) in bounded memory, the same bytes as -o FILE for "
+                  "either --rng (torch: each chunk from its planned word of PyTorch's stream); "
+                  "under mpirun every rank writes its share")
       ->check(output_file());
   cmd->add_option("--shard-size", args->shard_size,
                   "with --out: largest shard, e.g. 2GB, 500MB, 4GiB (default 5GB)");

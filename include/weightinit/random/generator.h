@@ -109,6 +109,10 @@ class Generator {
   /// Torch family only: ValueError for a Philox generator (its fills are indexed, not drawn).
   void discard(std::uint64_t words);
 
+  /// The 32-bit words drawn since manual_seed or set_state (discard counts its words): the
+  /// position in torch's stream. Torch family.
+  std::uint64_t words_drawn() const { return engine_.words_drawn(); }
+
   /// The state as the 5056 bytes `torch.get_rng_state()` returns for the same generator
   /// (Torch family; ValueError for a Philox generator, whose state is seed, stream, offset).
   std::array<std::uint8_t, kStateBytes> get_state() const;

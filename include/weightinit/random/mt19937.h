@@ -37,6 +37,8 @@ class Mt19937 {
     }
     left_ = 1;
     next_ = 0;
+    twists_ = 0;
+    origin_ = kStateSize;  // left 1: as if the seeded block's 624 words were drawn
   }
 
   /// Next tempered 32-bit output.
@@ -50,6 +52,7 @@ class Mt19937 {
     while (n > 0) {
       if (left_ == 1 && n >= kStateSize) {  // a whole twist's outputs: the vectorised kernel
         detail::mt19937_twist_temper(state_.data(), out);
+        ++twists_;
         next_ = kStateSize;  // left_ stays 1: as after 624 draws
         out += kStateSize;
         n -= kStateSize;
@@ -75,10 +78,18 @@ class Mt19937 {
   std::uint32_t next_index() const { return next_; }
   const std::array<std::uint32_t, kStateSize>& state() const { return state_; }
 
-  /// Restores raw state (as saved by torch.get_rng_state()). Returns false and changes
-  /// nothing when left/next are out of range (torch's "Invalid mt19937 state").
+  /// The 32-bit words drawn since seed_with() or set_raw() (a jump counts its words): the
+  /// position in the stream that the torch family's draw plans are written in. Counted from
+  /// the twists done and `left`, so drawing pays nothing for it (modulo 2^64).
+  std::uint64_t words_drawn() const {
+    return twists_ * kStateSize + static_cast<std::uint64_t>(kStateSize + 1 - left_) - origin_;
+  }
+
+  /// Restores raw state (as saved by torch.get_rng_state()), whose position words_drawn()
+  /// then reports as `drawn`. Returns false and changes nothing when left/next are out of
+  /// range (torch's "Invalid mt19937 state").
   bool set_raw(std::uint64_t seed, int left, std::uint32_t next,
-               const std::array<std::uint32_t, kStateSize>& state) {
+               const std::array<std::uint32_t, kStateSize>& state, std::uint64_t drawn = 0) {
     if (left <= 0 || left > kStateSize || next > static_cast<std::uint32_t>(kStateSize)) {
       return false;
     }
@@ -86,6 +97,8 @@ class Mt19937 {
     left_ = left;
     next_ = next;
     state_ = state;
+    twists_ = 0;
+    origin_ = static_cast<std::uint64_t>(kStateSize + 1 - left) - drawn;
     return true;
   }
 
@@ -104,6 +117,7 @@ class Mt19937 {
   }
 
   void twist() {
+    ++twists_;
     left_ = kStateSize;
     next_ = 0;
     int k = 0;
@@ -119,6 +133,8 @@ class Mt19937 {
   std::uint64_t seed_ = 0;
   int left_ = 1;
   std::uint32_t next_ = 0;
+  std::uint64_t twists_ = 0;  // since seed_with / set_raw
+  std::uint64_t origin_ = 0;  // words_drawn()'s offset: the block position at seed / set_raw
 };
 
 }  // namespace weightinit

@@ -3,6 +3,7 @@
 // resumable, and split across the processes of a work group (MPI) with byte-identical output.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -15,6 +16,7 @@
 #include "weightinit/nn/module.h"
 #include "weightinit/random/generator.h"
 #include "weightinit/recipes/policy.h"
+#include "weightinit/recipes/torch_construction.h"
 
 namespace weightinit::recipes {
 
@@ -56,6 +58,9 @@ struct ShardedWriteOptions {
   /// When set to true (a signal handler), the write stops after the current chunk, leaving
   /// what it finished for resume; write_initialized_shards then throws Interrupted.
   const std::atomic<bool>* stop = nullptr;
+  /// Torch family: what the deferred model's constructors drew (TorchConstructionRecorder),
+  /// with the generator passed to write_initialized_shards as it was before the build.
+  std::shared_ptr<const TorchConstruction> torch_construction;
 };
 
 /// Thrown when options.stop ended a write; the output can be resumed.
@@ -79,6 +84,9 @@ struct ShardedWriteReport {
   std::vector<std::string> chunks_rewritten;
   std::vector<std::string> removed_files;  ///< overwrite: an earlier run's files removed
   recipes::PolicyReport policy;  ///< which rule took each parameter, and the policy's warnings
+  /// Torch family: the generator's state after the plan, as `torch.get_rng_state()` is after
+  /// `torch.manual_seed(s); m = Model(); policy(m)` (the plan's check).
+  std::optional<std::array<std::uint8_t, Generator::kStateBytes>> torch_state_after;
 };
 
 /// Whether `file_name` is one of the files write_initialized_shards writes or leaves while
