@@ -9,7 +9,9 @@ loads it into a fresh torchvision model with load_state_dict(strict=True) and co
 tensor with `torch.manual_seed(SEED); torchvision.models.MODEL()` — bit for bit. The file's
 metadata must name the policy, seed and generator. Seeds: 0, 1 and a third drawn at random
 each run and printed, so a failure names the seed that reproduces it. bf16 files must equal
-torch's .to(torch.bfloat16) casts. Prints "N passed, M failed".
+torch's .to(torch.bfloat16) casts. Some cases are also streamed (`--out DIR`, the torch family's
+draw plan: every chunk from its word offset in PyTorch's stream) at chunk sizes from 4 KiB to
+1 GiB into several shards, and must hold the same tensors. Prints "N passed, M failed".
 """
 import argparse
 import os
@@ -32,6 +34,20 @@ CASES = [("resnet18", "torchvision-resnet"), ("resnet50", "torchvision-resnet"),
          ("vgg16", "torchvision-vgg"), ("densenet121", "torchvision-densenet"),
          ("mobilenet_v2", "torchvision-mobilenet"), ("resnext50_32x4d", "torchvision-resnet"),
          ("wide_resnet50_2", "torchvision-resnet"), ("vgg11_bn", "torchvision-vgg")]
+
+
+STREAMED = {"resnet18": "4KiB", "mobilenet_v2": "1MiB", "densenet121": "1GiB"}
+
+
+def load_dir(path):
+    """Every tensor of a --out directory (one file, or shards listed by the index)."""
+    files = [f for f in sorted(os.listdir(path)) if f.endswith(".safetensors")]
+    tensors, meta = {}, {}
+    for f in files:
+        t, m = load_safetensors.load(os.path.join(path, f))
+        tensors.update(t)
+        meta = m
+    return tensors, meta
 
 
 def main():
@@ -57,6 +73,20 @@ def main():
                                 "--torch-profile", profile_of(torch),
                                 "-o", path], check=True, capture_output=True)
                 ours, meta = load_safetensors.load(path)
+                if name in STREAMED:  # the same, streamed chunk by chunk into shards
+                    out = os.path.join(tmp, f"{name}-{seed}")
+                    subprocess.run([a.cli, "init", name, "--policy", policy, "--seed", str(seed),
+                                    "--torch-profile", profile_of(torch), "--out", out,
+                                    "--chunk-size", STREAMED[name], "--shard-size", "20MB",
+                                    "--progress", "none"], check=True, capture_output=True)
+                    streamed, _ = load_dir(out)
+                    differ = [k for k in ours if not torch.equal(ours[k], streamed.get(k))]
+                    if differ or len(streamed) != len(ours):
+                        failed += 1
+                        print(f"FAIL {name} seed {seed} --out (chunks {STREAMED[name]}): "
+                              f"{len(differ)} tensor(s) differ from -o (first: {differ[:3]})")
+                    else:
+                        passed += 1
                 torch.manual_seed(seed)
                 reference = getattr(torchvision.models, name)()
                 theirs = {k: v.detach().clone() for k, v in reference.state_dict().items()}

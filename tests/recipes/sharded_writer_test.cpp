@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "weightinit/io/safetensors.h"
@@ -20,6 +21,8 @@
 #include "weightinit/nn/container.h"
 #include "weightinit/nn/embedding.h"
 #include "weightinit/nn/linear.h"
+#include "weightinit/random/sampling.h"
+#include "weightinit/random/torch_profile.h"
 #include "weightinit/recipes/policy.h"
 #include "weightinit/tensor/deferred.h"
 
@@ -441,6 +444,142 @@ TEST(ShardedWriter, BadInput) {
     o.out_dir = dir.path.string();
     EXPECT_THROW(wi::recipes::write_initialized_shards(*model, policy, {}, philox, o),
                  wi::ValueError);
+  }
+}
+
+// ---- The torch family: PyTorch's one MT19937 stream, planned by word offset ----
+
+/// torch.manual_seed(seed); m = Model(); policy(m): the sequential run's state dict, and the
+/// generator's state after it.
+std::pair<wi::nn::StateDict, std::array<std::uint8_t, wi::Generator::kStateBytes>> torch_reference(
+    const std::string& spec, const std::string& policy_name, std::uint64_t seed) {
+  static std::vector<std::shared_ptr<wi::nn::Module>> keep;  // the tensors share its storage
+  wi::Generator gen(seed);
+  auto model = wi::models::build_model(spec, gen).module;
+  keep.push_back(model);
+  wi::recipes::Policy::resolve(policy_name, *model).apply(*model, gen);
+  return {model->state_dict(), gen.get_state()};
+}
+
+/// The same, streamed: the constructors' draws recorded on a deferred build, then written.
+wi::recipes::ShardedWriteReport torch_write(
+    const std::string& spec, const std::string& policy_name, const fs::path& dir,
+    wi::recipes::ShardedWriteOptions options, std::uint64_t seed,
+    wi::recipes::WorkGroup& group = wi::recipes::single_process()) {
+  wi::Generator gen(seed);
+  wi::recipes::TorchConstructionRecorder recorder;
+  std::shared_ptr<wi::nn::Module> model;
+  {
+    const wi::DeferredAllocationGuard deferred;
+    model = wi::models::build_model(spec, gen).module;
+  }
+  options.torch_construction = recorder.finish();
+  EXPECT_EQ(gen.words_drawn(), 0u) << "recording a build draws nothing";
+  const auto policy = wi::recipes::Policy::resolve(policy_name, *model);
+  options.out_dir = dir.string();
+  options.metadata = {{"format", "pt"}};
+  return wi::recipes::write_initialized_shards(*model, policy, {}, gen, options, group);
+}
+
+/// A policy with every kind of torch-family draw: whole-tensor inits (orthogonal_, sparse_,
+/// 2.12+'s rejection trunc_normal_), the scalar normal_ path with its cached sample (biases of
+/// fewer than 16 values), constants, and parameters left to their constructors.
+std::string mixed_torch_policy(const fs::path& dir) {
+  const std::string path = (dir / "mixed.policy").string();
+  std::ofstream(path) << "0.weight: trunc_normal(std=0.02)\n"
+                         "*.bias: normal(std=0.5)\n"
+                         "Linear.weight: orthogonal(gain=1)\n"
+                         "Conv2d.weight: default\n";
+  return path;
+}
+
+TEST(ShardedWriterTorch, StreamsTheSequentialRunBitForBitAtAnyChunkSize) {
+  const TempDir policies;
+  const std::string mixed = mixed_torch_policy(policies.path);
+  const std::uint32_t seed = std::random_device{}() % 100000;
+  std::printf("torch seed %u (random this run)\n", seed);
+  for (const auto& [spec, policy] : std::vector<std::pair<std::string, std::string>>{
+           {"resnet18", "torchvision-resnet"},
+           {"seed-mlp", "torch-default"},  // xavier_normal_ on 3x3: the scalar path
+           {"llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100", "llama"},
+           {"cnn:4-8-16", mixed},
+           {"mlp:20-30-7-9", mixed},
+           {"mlp:16-[12x2]-4:rezero", "torch-default"}}) {
+    const auto [expected, state_after] = torch_reference(spec, policy, seed);
+    for (const std::uint64_t chunk : {std::uint64_t{4096}, std::uint64_t{65536}, std::uint64_t{1} << 30}) {
+      SCOPED_TRACE(spec + " chunk " + std::to_string(chunk) + " seed " + std::to_string(seed));
+      const TempDir dir;
+      wi::recipes::ShardedWriteOptions o;
+      o.chunk_bytes = chunk;
+      o.shard_bytes = 10'000'000;
+      const auto report = torch_write(spec, policy, dir.path, o, seed);
+      expect_shards_equal(dir.path, report, expected);
+      if (policy == mixed) EXPECT_FALSE(report.materialized.empty()) << "whole-tensor inits";
+      ASSERT_TRUE(report.torch_state_after.has_value());
+      EXPECT_TRUE(*report.torch_state_after == state_after)
+          << "the plan ends where the sequential run leaves torch's generator";
+    }
+  }
+}
+
+TEST(ShardedWriterTorch, AnyNumberOfProcessesWritesTheSameBytes) {
+  const TempDir policies, one;
+  const std::string mixed = mixed_torch_policy(policies.path);
+  wi::recipes::ShardedWriteOptions o;
+  o.chunk_bytes = 4096;
+  o.shard_bytes = 100'000;
+  o.float_dtype = wi::io::StoredDType::BF16;
+  torch_write("cnn:8-16-64", mixed, one.path, o, 21);
+  const auto expected = dir_bytes(one.path);
+  EXPECT_GT(expected.size(), 2u) << "several shards";
+  for (int k : {2, 3, 4}) {
+    SCOPED_TRACE(k);
+    const TempDir dir;
+    ThreadGroup::Shared shared(k);
+    std::vector<std::thread> ranks;
+    for (int r = 0; r < k; ++r) {
+      ranks.emplace_back([&, r] {
+        ThreadGroup group(shared, r);
+        torch_write("cnn:8-16-64", mixed, dir.path, o, 21, group);
+      });
+    }
+    for (auto& t : ranks) t.join();
+    EXPECT_EQ(dir_bytes(dir.path), expected);
+  }
+}
+
+TEST(ShardedWriterTorch, ResumeRefusesAnotherSeedOrProfile) {
+  const TempDir dir;
+  wi::recipes::ShardedWriteOptions o;
+  o.chunk_bytes = 4096;
+  torch_write("mlp:64-32-10", "torch-default", dir.path, o, 1);
+  o.resume = true;
+  EXPECT_NO_THROW(torch_write("mlp:64-32-10", "torch-default", dir.path, o, 1));
+  EXPECT_THROW(torch_write("mlp:64-32-10", "torch-default", dir.path, o, 2), wi::ValueError);
+  const wi::TorchProfile previous = wi::default_torch_profile();
+  wi::set_default_torch_profile(wi::torch_profile("1.13-default"));
+  EXPECT_THROW(torch_write("mlp:64-32-10", "torch-default", dir.path, o, 1), wi::ValueError)
+      << "the profile is part of the plan";
+  wi::set_default_torch_profile(previous);
+}
+
+TEST(ShardedWriterTorch, BadInput) {
+  const TempDir dir;
+  auto model = build("mlp:8-4", true);
+  const auto policy = wi::recipes::Policy::builtin("torch-default", *model);
+  wi::recipes::ShardedWriteOptions o;
+  o.out_dir = dir.path.string();
+  wi::recipes::TorchConstructionRecorder recorder;
+  o.torch_construction = recorder.finish();
+  EXPECT_THROW(recorder.finish(), wi::ValueError) << "finish twice";
+  wi::Generator cached(0);
+  wi::Tensor three = wi::Tensor::empty({3});
+  wi::normal_(three, 0, 1, cached);  // leaves a cached Box-Muller sample
+  try {
+    wi::recipes::write_initialized_shards(*model, policy, {}, cached, o);
+    ADD_FAILURE() << "a generator with a cached sample";
+  } catch (const wi::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("no cached normal sample"), std::string::npos);
   }
 }
 
