@@ -1050,6 +1050,39 @@ TEST_F(Cli, SummaryShapesOfASevenBillionParameterModel) {
                "--verbose reads the values, which --shapes does not build");
 }
 
+TEST_F(Cli, InitOutWithTheTorchGeneratorHoldsTheTensorsOfOutputFile) {
+  // The torch family streamed: each chunk from its planned word of PyTorch's stream, so the
+  // shards hold exactly -o FILE's tensors (which the oracle tests compare with PyTorch).
+  const std::string model = "llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=1000";
+  const std::string file = (dir_ / "one.safetensors").string();
+  const std::vector<std::string> common = {"init", model, "--policy", "llama", "--seed", "77",
+                                           "--dtype", "bf16"};
+  std::vector<std::string> single = common, streamed = common;
+  single.insert(single.end(), {"-o", file});
+  streamed.insert(streamed.end(), {"--out", (dir_ / "shards").string(), "--chunk-size", "4KiB",
+                                   "--shard-size", "100KB", "--progress", "none"});
+  ASSERT_EQ(run(single).code, 0);
+  const Result r = run(streamed);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::map<std::string, wi::Tensor> expected;
+  for (const auto& [name, t] : wi::io::load_safetensors(file).tensors) expected[name] = t;
+  std::size_t seen = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "shards")) {
+    if (e.path().extension() != ".safetensors") continue;
+    for (const auto& [name, t] : wi::io::load_safetensors(e.path().string()).tensors) {
+      ++seen;
+      const wi::Tensor& want = expected.at(name);
+      ASSERT_EQ(t.sizes(), want.sizes()) << name;
+      EXPECT_EQ(std::memcmp(t.raw_data(), want.raw_data(),
+                            static_cast<std::size_t>(t.numel()) * t.element_size()),
+                0)
+          << name;
+    }
+  }
+  EXPECT_EQ(seen, expected.size());
+  EXPECT_EQ(r.err.find("computed in one piece"), std::string::npos) << "all streamed: " << r.err;
+}
+
 TEST_F(Cli, InitOutStreamsShardsAndResumesAfterCtrlC) {
   const std::string model = "llama:d=512,layers=8,heads=8,kv_heads=4,ffn=1376,vocab=32000";
   const auto args = [&](const std::string& out) {
@@ -1293,10 +1326,9 @@ TEST_F(Cli, BadInputTable) {
        "torchvision-vgg, "
        "torchvision-densenet, torchvision-mobilenet, resnext-fb, densenet-lua, wrn-msra, c3d, "
        "keras-default, gpt2, llama, mup, fixup"},
-      {{"init", "mlp:8-4", "--policy", "torch-default", "--out", out},
+      {{"init", "mlp:8-4", "--policy", "torch-default", "--out", out, "--chunk-size", "1KiB"},
        2,
-       "--out DIR streams chunk by chunk and needs --rng philox: PyTorch's generator is one "
-       "sequential stream (use -o FILE for PyTorch-identical values)"},
+       "chunk size must be at least 4 KiB, but got 1024 bytes"},
       {{"init", "mlp:8-4", "--policy", "torch-default", "--rng", "philox", "--out", out,
         "--shard-size", "2XB"},
        2,
@@ -1307,7 +1339,7 @@ TEST_F(Cli, BadInputTable) {
        "give either -o FILE or --out DIR, not both"},
       {{"init", "mlp:8-4", "--policy", "torch-default"},
        2,
-       "give -o FILE (one safetensors file) or --out DIR (sharded, streamed; needs --rng philox)"},
+       "give -o FILE (one safetensors file) or --out DIR (sharded, streamed)"},
       {{"init", "mlp:8-4", "--policy", policy, "-o", out},
        2,
        policy + ":1:1: expected 'selector: init spec', like 'Conv2d.weight: "
