@@ -62,6 +62,7 @@
 #include "weightinit/models/resnet.h"
 #include "weightinit/models/seed_mlp.h"
 #include "weightinit/models/small_cnn.h"
+#include "weightinit/models/transformers_config.h"
 #include "weightinit/models/vgg.h"
 #include "weightinit/models/wide_resnet_cifar.h"
 
@@ -76,6 +77,7 @@
 #include "weightinit/recipes/lsuv.h"
 #include "weightinit/recipes/policy.h"
 #include "weightinit/recipes/sharded_writer.h"
+#include "weightinit/recipes/torch_construction.h"
 
 // diag: summaries, probes, comparisons, plots
 #include "weightinit/diag/compare.h"

@@ -3,11 +3,18 @@
 // LlamaForCausalLM, LlamaModel, LlamaDecoderLayer, LlamaAttention, LlamaMLP, LlamaRMSNorm).
 #include "weightinit/models/llama.h"
 
+#include <cmath>
+#include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "models/zoo_parts.h"
 #include "weightinit/error.h"
 #include "weightinit/nn/embedding.h"
+#include "weightinit/nn/linear.h"
+#include "weightinit/random/sampling.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace weightinit::models {
 
@@ -57,6 +64,33 @@ std::int64_t llama_parameter_count(const LlamaConfig& c) {
   return v * d + c.n_layers * (attention + mlp + norms) + d + (c.tied ? 0 : v * d);
 }
 
+namespace {
+
+/// LlamaPreTrainedModel._init_weights over `root`'s modules in post-order (children first, as
+/// transformers' init pass walks them): Linear and Embedding weights N(0, initializer_range),
+/// RMSNorm weights 1 (already so: no draw). A deferred build that does not record its draws
+/// skips them, like every constructor draw, and keeps the notes.
+void transformers_init_weights(nn::Module& root, const LlamaConfig& c, Generator& gen) {
+  const bool draw = constructors_draw();
+  char note[96];
+  std::snprintf(note, sizeof note, "transformers _init_weights: normal(0, %g)",
+                c.initializer_range);
+  std::vector<std::pair<std::string, nn::Module*>> modules = root.named_modules();
+  // named_modules() is pre-order; the leaves (the only modules with parameters here) come in
+  // the same order either way.
+  for (auto& [name, m] : modules) {
+    const std::string type = m->type_name();
+    if (type == "Linear" || type == "Embedding") {
+      if (draw) normal_(m->parameter("weight").data, 0.0, c.initializer_range, gen);
+      m->note_init("weight", note, c.initializer_range);
+    } else if (type == "RMSNorm") {
+      m->note_init("weight", "transformers _init_weights: ones", std::nan(""));
+    }
+  }
+}
+
+}  // namespace
+
 std::shared_ptr<nn::Module> make_llama(const LlamaConfig& c, Generator& gen) {
   check_llama_config(c);
   const std::int64_t d = c.d_model, kv = c.kv_dim(), f = c.ffn_dim;
@@ -87,9 +121,11 @@ std::shared_ptr<nn::Module> make_llama(const LlamaConfig& c, Generator& gen) {
   model->register_module("layers", layers);
   model->register_module("norm", std::make_shared<nn::RMSNorm>(d, c.rms_norm_eps));
   net->register_module("model", model);
-  if (!c.tied) {
-    net->register_module("lm_head", std::make_shared<nn::Linear>(d, c.vocab_size, false, gen));
-  }
+  if (c.transformers_init) transformers_init_weights(*model, c, gen);  // LlamaModel.post_init()
+  auto lm_head = std::make_shared<nn::Linear>(d, c.vocab_size, false, gen);
+  if (c.transformers_init) transformers_init_weights(*lm_head, c, gen);  // the head's post_init
+  // Tied: transformers builds and draws the head too, then ties it to embed_tokens.
+  if (!c.tied) net->register_module("lm_head", lm_head);
   return net;
 }
 

@@ -224,6 +224,28 @@ BuiltModel build_mlp(std::string_view rest, std::string_view spec, Generator& ge
 
 }  // namespace
 
+LlamaConfig llama_config(std::string_view spec) {
+  const std::size_t colon = spec.find(':');
+  WEIGHTINIT_CHECK(spec.substr(0, colon) == "llama", ValueError, "'", spec,
+                   "' is not a LLaMA model spec (llama:1b, llama:d=64,layers=2,...)");
+  const std::string_view rest = colon == std::string_view::npos ? "" : spec.substr(colon + 1);
+  WEIGHTINIT_CHECK(!rest.empty(), ValueError, "invalid model spec '", spec,
+                   "': expected a preset (llama:7b, llama:1b, llama:7b-tied, llama:1b-tied) or "
+                   "sizes, like llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100");
+  return rest.find('=') != std::string_view::npos ? parse_llama_custom(rest, spec)
+                                                  : llama_preset(rest);
+}
+
+BuiltModel build_model(std::string_view spec, Generator& gen, const BuildOptions& options) {
+  if (!options.transformers_init) return build_model(spec, gen);
+  WEIGHTINIT_CHECK(spec.substr(0, spec.find(':')) == "llama", ValueError, "'", spec,
+                   "' has no Hugging Face transformers constructor to reproduce: the "
+                   "transformers models are llama:... (LlamaForCausalLM)");
+  LlamaConfig config = llama_config(spec);
+  config.transformers_init = true;
+  return {make_llama(config, gen), {config.max_position_embeddings}, false};
+}
+
 BuiltModel build_model(std::string_view spec, Generator& gen) {
   const std::size_t colon = spec.find(':');
   const std::string_view name = spec.substr(0, colon);
@@ -243,12 +265,7 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
                                     "gpt2:xl"));
   }
   if (name == "llama") {
-    WEIGHTINIT_CHECK(!rest.empty(), ValueError, "invalid model spec '", spec,
-                     "': expected a preset (llama:7b, llama:1b, llama:7b-tied, llama:1b-tied) or "
-                     "sizes, like llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100");
-    const LlamaConfig config = rest.find('=') != std::string_view::npos
-                                   ? parse_llama_custom(rest, spec)
-                                   : llama_preset(rest);
+    const LlamaConfig config = llama_config(spec);
     return {make_llama(config, gen), {config.max_position_embeddings}, false};
   }
   if (name == "c3d") {

@@ -239,6 +239,12 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
        "Hugging Face transformers LlamaPreTrainedModel._init_weights (initializer_range 0.02); "
        "the residual scaling: GPT-2 (Radford et al. 2019, sec. 2.3), Megatron-LM "
        "scaled_init_method_normal"},
+      {"hf", "",
+       "Hugging Face transformers' own constructor, bit for bit: LlamaForCausalLM(config) "
+       "(torch's default draws, _init_weights N(0, initializer_range), RMSNorm 1, lm_head built "
+       "after the base model's init, a tied head drawn then dropped); the model is built so "
+       "(--policy hf does it; models::BuildOptions::transformers_init); torch family only",
+       "transformers 5.25.0 LlamaPreTrainedModel._init_weights and post_init (verified)"},
       {"mup", "", "hidden and input weights N(0, 1/fan_in), the readout (last Linear) 0, biases 0",
        "muP, Yang et al. 2021 (Tensor Programs V), init side"},
       {"fixup", "",
@@ -325,6 +331,22 @@ std::string llama_text(BuiltinContext& c) {
   return text;
 }
 
+/// hf: every parameter keeps what the transformers-mode constructor drew (make_llama with
+/// transformers_init notes each one); a model built otherwise is refused, never silently wrong.
+std::string hf_text(BuiltinContext& c) {
+  for (auto& [name, p] : c.model.named_parameters()) {
+    if (p->init.scheme.rfind("transformers ", 0) == 0) continue;
+    throw PolicyError(c.source, 0, 0,
+                      "hf keeps the values Hugging Face transformers' own constructor draws, "
+                      "but parameter '" +
+                          name +
+                          "' was not built by it: build the model with "
+                          "models::BuildOptions::transformers_init (weightinit init --policy hf "
+                          "does); the transformers models are llama:...");
+  }
+  return "*: default\n";
+}
+
 std::string mup_text(BuiltinContext& c) {
   std::string readout;
   for (const auto& [mname, module] : c.model.named_modules()) {
@@ -381,6 +403,7 @@ const std::vector<BuiltinRecipe>& recipes() {
       {"keras-default", {}, kKerasDefault, nullptr},
       {"gpt2", {"n_layer"}, nullptr, gpt2_text},
       {"llama", {"scaled_residual", "n_layer"}, nullptr, llama_text},
+      {"hf", {}, nullptr, hf_text},
       {"mup", {}, nullptr, mup_text},
       {"fixup", {}, nullptr, fixup_text},
   };

@@ -267,7 +267,14 @@ Policy Policy::builtin(std::string_view name, nn::Module& model) {
   }
   std::map<std::string, double> variables;
   const std::string body = builtin_policy_text(base, options, model, variables);
-  return parse_with(body, "builtin:" + base, std::move(variables));
+  Policy policy = parse_with(body, "builtin:" + base, std::move(variables));
+  if (base == "hf") {
+    policy.torch_only_reason_ =
+        "hf keeps what Hugging Face transformers' constructor drew from PyTorch's generator, so "
+        "it needs the torch family (--rng torch); for Philox streams, llama(scaled_residual="
+        "false) draws the same distributions";
+  }
+  return policy;
 }
 
 Policy Policy::resolve(const std::string& name_or_path, nn::Module& model) {
@@ -497,6 +504,9 @@ void Policy::add_warnings(PolicyReport& report, const std::vector<int>& matches,
 
 PolicyPlan Policy::plan(nn::Module& model, RngFamily family,
                         const PolicyApplyOptions& options) const {
+  if (family == RngFamily::Philox && !torch_only_reason_.empty()) {
+    throw PolicyError(source_, 0, 0, torch_only_reason_);
+  }
   std::set<std::string> model_types;
   const std::vector<Target> targets = collect_targets(model, model_types);
   const std::vector<Selector> selectors = parse_selectors(rules_, source_, model_types);

@@ -1055,8 +1055,8 @@ TEST_F(Cli, InitOutWithTheTorchGeneratorHoldsTheTensorsOfOutputFile) {
   // shards hold exactly -o FILE's tensors (which the oracle tests compare with PyTorch).
   const std::string model = "llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=1000";
   const std::string file = (dir_ / "one.safetensors").string();
-  const std::vector<std::string> common = {"init", model, "--policy", "llama", "--seed", "77",
-                                           "--dtype", "bf16"};
+  const std::vector<std::string> common = {"init",   model, "--policy", "llama",
+                                           "--seed", "77",  "--dtype",  "bf16"};
   std::vector<std::string> single = common, streamed = common;
   single.insert(single.end(), {"-o", file});
   streamed.insert(streamed.end(), {"--out", (dir_ / "shards").string(), "--chunk-size", "4KiB",
@@ -1325,7 +1325,7 @@ TEST_F(Cli, BadInputTable) {
        "'torchvision-resnet'?); the built-in policies are torch-default, torchvision-resnet, "
        "torchvision-vgg, "
        "torchvision-densenet, torchvision-mobilenet, resnext-fb, densenet-lua, wrn-msra, c3d, "
-       "keras-default, gpt2, llama, mup, fixup"},
+       "keras-default, gpt2, llama, hf, mup, fixup"},
       {{"init", "mlp:8-4", "--policy", "torch-default", "--out", out, "--chunk-size", "1KiB"},
        2,
        "chunk size must be at least 4 KiB, but got 1024 bytes"},

@@ -268,12 +268,44 @@ TEST(Policy, ASchemeThatRejectsAShapeNamesTheRuleAndChangesNothing) {
   EXPECT_TRUE(same_bits(w, param(*model, "0.weight")));
 }
 
+TEST(Policy, HfPolicyKeepsTheTransformersConstructorsDraws) {
+  const std::string spec = "llama:d=32,layers=2,heads=4,kv_heads=2,ffn=40,vocab=50";
+  wi::Generator gen(4);
+  auto model = wi::models::build_model(spec, gen, {.transformers_init = true}).module;
+  const auto before = model->state_dict();
+  std::vector<std::vector<float>> values;
+  for (const auto& [name, t] : before) values.push_back(t.to_vector<float>());
+  const Policy hf = Policy::builtin("hf", *model);
+  EXPECT_EQ(hf.text(), "*: default\n");
+  hf.apply(*model, gen);
+  std::size_t i = 0;
+  for (const auto& [name, t] : model->state_dict())
+    EXPECT_EQ(t.to_vector<float>(), values[i++]) << name;
+  // The head is built after the base model's init: its constructor's draw is overwritten.
+  const auto& notes = model->named_parameters();
+  EXPECT_EQ(notes.back().first, "lm_head.weight");
+  EXPECT_EQ(notes.back().second->init.scheme, "transformers _init_weights: normal(0, 0.02)");
+  // Philox: refused, with the reason; a model built otherwise: refused, naming a parameter.
+  EXPECT_NE(
+      policy_error([&] { hf.plan(*model, wi::RngFamily::Philox); }).find("needs the torch family"),
+      std::string::npos);
+  wi::Generator other(4);
+  auto plain = wi::models::build_model(spec, other).module;
+  EXPECT_NE(policy_error([&] {
+              Policy::builtin("hf", *plain);
+            }).find("parameter 'model.embed_tokens.weight' was not built by it"),
+            std::string::npos);
+  EXPECT_THROW(wi::models::build_model("resnet18", other, {.transformers_init = true}),
+               wi::ValueError);
+}
+
 TEST(Policy, BuiltinPoliciesParseAndUnknownOnesAreListed) {
   wi::Generator gen(0);
   auto model = conv_bn_linear(gen);
   for (const auto& info : wi::recipes::builtin_policies()) {
-    // gpt2 needs transformer blocks (below), fixup residual blocks (zoo_test).
-    if (info.name == "gpt2" || info.name == "fixup") continue;
+    // gpt2 needs transformer blocks (below), fixup residual blocks (zoo_test), hf a model built
+    // as transformers builds it (HfPolicyKeepsTheTransformersConstructorsDraws).
+    if (info.name == "gpt2" || info.name == "fixup" || info.name == "hf") continue;
     const Policy p = Policy::builtin(info.name, *model);
     EXPECT_FALSE(p.rules().empty()) << info.name;
     EXPECT_EQ(p.source(), "builtin:" + info.name);

@@ -449,13 +449,18 @@ TEST(ShardedWriter, BadInput) {
 
 // ---- The torch family: PyTorch's one MT19937 stream, planned by word offset ----
 
+/// The hf policy keeps what transformers' own constructor draws: the model is built so.
+wi::models::BuildOptions build_options(const std::string& policy_name) {
+  return {.transformers_init = policy_name == "hf"};
+}
+
 /// torch.manual_seed(seed); m = Model(); policy(m): the sequential run's state dict, and the
 /// generator's state after it.
 std::pair<wi::nn::StateDict, std::array<std::uint8_t, wi::Generator::kStateBytes>> torch_reference(
     const std::string& spec, const std::string& policy_name, std::uint64_t seed) {
   static std::vector<std::shared_ptr<wi::nn::Module>> keep;  // the tensors share its storage
   wi::Generator gen(seed);
-  auto model = wi::models::build_model(spec, gen).module;
+  auto model = wi::models::build_model(spec, gen, build_options(policy_name)).module;
   keep.push_back(model);
   wi::recipes::Policy::resolve(policy_name, *model).apply(*model, gen);
   return {model->state_dict(), gen.get_state()};
@@ -471,7 +476,7 @@ wi::recipes::ShardedWriteReport torch_write(
   std::shared_ptr<wi::nn::Module> model;
   {
     const wi::DeferredAllocationGuard deferred;
-    model = wi::models::build_model(spec, gen).module;
+    model = wi::models::build_model(spec, gen, build_options(policy_name)).module;
   }
   options.torch_construction = recorder.finish();
   EXPECT_EQ(gen.words_drawn(), 0u) << "recording a build draws nothing";
@@ -502,11 +507,13 @@ TEST(ShardedWriterTorch, StreamsTheSequentialRunBitForBitAtAnyChunkSize) {
            {"resnet18", "torchvision-resnet"},
            {"seed-mlp", "torch-default"},  // xavier_normal_ on 3x3: the scalar path
            {"llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100", "llama"},
+           {"llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100,tied=true", "hf"},
            {"cnn:4-8-16", mixed},
            {"mlp:20-30-7-9", mixed},
            {"mlp:16-[12x2]-4:rezero", "torch-default"}}) {
     const auto [expected, state_after] = torch_reference(spec, policy, seed);
-    for (const std::uint64_t chunk : {std::uint64_t{4096}, std::uint64_t{65536}, std::uint64_t{1} << 30}) {
+    for (const std::uint64_t chunk :
+         {std::uint64_t{4096}, std::uint64_t{65536}, std::uint64_t{1} << 30}) {
       SCOPED_TRACE(spec + " chunk " + std::to_string(chunk) + " seed " + std::to_string(seed));
       const TempDir dir;
       wi::recipes::ShardedWriteOptions o;

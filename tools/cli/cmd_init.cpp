@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,8 +22,10 @@
 #include "seed_option.h"
 #include "torch_profile_option.h"
 #include "train_common.h"
+#include "weightinit/io/atomic_file.h"
 #include "weightinit/io/safetensors.h"
 #include "weightinit/models/registry.h"
+#include "weightinit/models/transformers_config.h"
 #include "weightinit/random/generator.h"
 #include "weightinit/recipes/policy.h"
 #include "weightinit/recipes/sharded_writer.h"
@@ -120,6 +123,34 @@ std::optional<io::StoredDType> stored_dtype(const std::string& dtype) {
   return std::nullopt;
 }
 
+/// --policy hf: the model is built as Hugging Face transformers' constructor builds it, its own
+/// init included (a bare "hf" names the built-in unless a file of that name exists, as
+/// Policy::resolve reads it).
+models::BuildOptions build_options(const InitArgs& a) {
+  models::BuildOptions options;
+  std::error_code ec;
+  options.transformers_init =
+      a.policy == "builtin:hf" || (a.policy == "hf" && !std::filesystem::exists(a.policy, ec));
+  return options;
+}
+
+/// Beside a LLaMA's shards, the config files transformers' from_pretrained reads (rank 0, after
+/// the shards are complete; written atomically).
+void write_transformers_config(const InitArgs& a, const std::string& dir) {
+  if (a.model.rfind("llama:", 0) != 0) return;
+  const std::string dtype = a.dtype == "bf16"  ? "bfloat16"
+                            : a.dtype == "f16" ? "float16"
+                                               : "float32";
+  const std::pair<std::string, std::string> files[] = {
+      {"config.json", models::transformers_config_json(models::llama_config(a.model), dtype)},
+      {"generation_config.json", models::transformers_generation_config_json()}};
+  for (const auto& [name, text] : files) {
+    io::AtomicFileWriter writer((std::filesystem::path(dir) / name).string());
+    writer.write(text.data(), text.size());
+    writer.commit();
+  }
+}
+
 /// --out DIR: the model built deferred (shapes only), each tensor streamed chunk by chunk into
 /// Hugging Face-style shards; under mpirun every rank writes its share.
 void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& policy_options,
@@ -146,7 +177,7 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   models::BuiltModel built;
   {
     const DeferredAllocationGuard deferred;
-    built = models::build_model(a.model, gen);
+    built = models::build_model(a.model, gen, build_options(a));
   }
   if (recorder) options.torch_construction = recorder->finish();
   note_default_policy(a);
@@ -168,8 +199,8 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   options.stop = &StopOnSigint::requested();
   recipes::ShardedWriteReport report;
   try {
-    report = recipes::write_initialized_shards(*built.module, policy, policy_options, gen,
-                                               options, group);
+    report = recipes::write_initialized_shards(*built.module, policy, policy_options, gen, options,
+                                               group);
   } catch (const recipes::Interrupted& e) {
     std::fprintf(stderr, "weightinit: %s\n", e.what());
     throw CLI::RuntimeError(kExitInterrupted);
@@ -180,6 +211,7 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
     std::fprintf(stderr, "weightinit: warning: --resume: rewrote %s\n", chunk.c_str());
   }
   if (group.rank() != 0) return;
+  write_transformers_config(a, a.out_dir);
   if (!report.removed_files.empty()) {
     std::string names;
     for (const auto& f : report.removed_files) names += (names.empty() ? "" : ", ") + f;
@@ -231,7 +263,8 @@ void run_init(InitArgs a) {
   const auto start = std::chrono::steady_clock::now();
   manual_seed(a.seed);
   check_model_fits(a.model, "init -o", /*needs_forward=*/false);
-  const models::BuiltModel built = models::build_model(a.model, default_generator());
+  const models::BuiltModel built =
+      models::build_model(a.model, default_generator(), build_options(a));
   note_default_policy(a);
   const recipes::Policy policy = recipes::Policy::resolve(a.policy, *built.module);
   // Philox: every parameter from its own stream (seed, qualified name); "default" redraws the

@@ -55,7 +55,7 @@ void check_model_fits(const std::string& spec, const std::string& command, bool 
   WEIGHTINIT_CHECK(!available || bytes <= *available, ValueError, spec, " needs ", gigabytes(bytes),
                    " for its parameters, more than the ", gigabytes(available.value_or(0)),
                    " of memory available: weightinit init ", spec,
-                   " --rng philox --out DIR streams it in bounded memory, and weightinit "
+                   " --out DIR streams it in bounded memory, and weightinit "
                    "summary ",
                    spec, " --shapes lists its parameters");
 }

@@ -26,6 +26,11 @@ struct LlamaConfig {
   bool tied = false;
   double rms_norm_eps = 1e-6;                   ///< rms_norm_eps (no effect on init)
   std::int64_t max_position_embeddings = 2048;  ///< the context: the input size (ids)
+  double rope_theta = 10000.0;                  ///< rope_theta (no effect on init)
+  double initializer_range = 0.02;              ///< initializer_range: _init_weights' std
+  /// Build as `LlamaForCausalLM(config)` in Hugging Face transformers does, its own init
+  /// included (see make_llama): the bytes of `torch.manual_seed(s); LlamaForCausalLM(config)`.
+  bool transformers_init = false;
 
   std::int64_t head_dim() const { return d_model / n_heads; }
   /// Rows of k_proj and v_proj: n_kv_heads · head_dim.
@@ -71,6 +76,14 @@ std::int64_t llama_parameter_count(const LlamaConfig& config);
 /// (LlamaRMSNorm); the rotary embedding (no parameters, a non-persistent buffer) is left out.
 /// Constructors' draws only, in that order (Embedding N(0, 1), Linear kaiming_uniform(a=√5));
 /// the `llama` policy is the Hugging Face init. No forward pass. Checks the config.
+///
+/// With config.transformers_init the constructor runs what transformers 5.25's
+/// LlamaForCausalLM(config) runs (verified bit for bit against it, tests/io/check_hf_llama.py):
+/// LlamaModel's constructor draws, then its post_init — `_init_weights` over the modules in
+/// post-order: embed_tokens and every Linear N(0, initializer_range), RMSNorm 1 — then lm_head
+/// is built (kaiming_uniform) and initialized N(0, initializer_range). With tied embeddings the
+/// head is still built and drawn, then dropped, as transformers ties it to embed_tokens. Each
+/// parameter's note says "transformers _init_weights", which the `hf` policy checks.
 std::shared_ptr<nn::Module> make_llama(const LlamaConfig& config, Generator& gen);
 
 }  // namespace weightinit::models

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "weightinit/models/llama.h"
 #include "weightinit/nn/module.h"
 
 namespace weightinit::models {
@@ -29,6 +30,18 @@ struct BuiltModel {
 ///   cnn[:C1-C2-HIDDEN]          make_small_cnn for 1x28x28 images, default cnn:16-32-128
 /// Throws ValueError for an unknown model, listing the known ones, or a malformed spec.
 BuiltModel build_model(std::string_view spec, Generator& gen = default_generator());
+
+/// How build_model builds.
+struct BuildOptions {
+  /// Build as Hugging Face transformers' own constructor does, its _init_weights included
+  /// (LlamaConfig::transformers_init): the bytes of `torch.manual_seed(s); LlamaForCausalLM(
+  /// config)`. Only the transformers models have it (llama:...): ValueError for the others.
+  bool transformers_init = false;
+};
+BuiltModel build_model(std::string_view spec, Generator& gen, const BuildOptions& options);
+
+/// The LlamaConfig of a llama:... spec (a preset or custom sizes). ValueError otherwise.
+LlamaConfig llama_config(std::string_view spec);
 
 /// One line per known model form, for help and error messages.
 std::vector<std::string> known_models();

@@ -161,6 +161,8 @@ class Policy {
   std::string source_;
   std::vector<PolicyRule> rules_;
   std::map<std::string, double> variables_;  // the policy's own variables (gpt2: n_layer)
+  /// Why the policy needs the torch family (plan() refuses Philox with it), or "".
+  std::string torch_only_reason_;
 };
 
 /// One built-in policy for `weightinit list` and the documentation.
