@@ -91,14 +91,13 @@ std::optional<double> TorchCursor::cached_sample(std::optional<std::uint64_t> pa
 void replay_torch_draw(const TorchDraw& d, TorchCursor& cursor, Tensor& chunk,
                        std::int64_t offset) {
   const std::int64_t n = d.numel, count = chunk.numel();
-  WEIGHTINIT_CHECK(offset >= 0 && offset + count <= n && chunk.is_contiguous() &&
-                       chunk.dtype() == d.dtype,
-                   ValueError, "replay_torch_draw: elements [", offset, ", ", offset + count,
-                   ") are outside the recorded tensor's ", n, " or the chunk is not contiguous");
+  WEIGHTINIT_CHECK(
+      offset >= 0 && offset + count <= n && chunk.is_contiguous() && chunk.dtype() == d.dtype,
+      ValueError, "replay_torch_draw: elements [", offset, ", ", offset + count,
+      ") are outside the recorded tensor's ", n, " or the chunk is not contiguous");
   if (count == 0) return;
   if (d.kind == TorchDraw::Kind::NormalScalar) {
-    WEIGHTINIT_CHECK(offset == 0 && count == n, ValueError,
-                     "replay_torch_draw: normal_ on ", n,
+    WEIGHTINIT_CHECK(offset == 0 && count == n, ValueError, "replay_torch_draw: normal_ on ", n,
                      " elements goes through the cached sample and is computed whole");
     const std::optional<double> cached = cursor.cached_sample(d.cached_pair_word);
     normal_(chunk, d.p0, d.p1, cursor.seek(d.first_word, cached));
@@ -106,7 +105,8 @@ void replay_torch_draw(const TorchDraw& d, TorchCursor& cursor, Tensor& chunk,
   }
   const std::uint64_t per = d.dtype == DType::Float64 ? 2 : 1;
   if (d.kind == TorchDraw::Kind::Uniform) {  // one value per word (pair): element by element
-    uniform_(chunk, d.p0, d.p1, cursor.seek(d.first_word + static_cast<std::uint64_t>(offset) * per));
+    uniform_(chunk, d.p0, d.p1,
+             cursor.seek(d.first_word + static_cast<std::uint64_t>(offset) * per));
     return;
   }
   // normal_: the 16-blocks from the first pass cover [0, body); with a tail, the last 16
@@ -118,7 +118,8 @@ void replay_torch_draw(const TorchDraw& d, TorchCursor& cursor, Tensor& chunk,
     const std::int64_t first = offset / kBlock * kBlock;
     const std::int64_t last = (std::min(end, body) + kBlock - 1) / kBlock * kBlock;
     Tensor blocks = Tensor::empty({last - first}, d.dtype);
-    normal_(blocks, d.p0, d.p1, cursor.seek(d.first_word + static_cast<std::uint64_t>(first) * per));
+    normal_(blocks, d.p0, d.p1,
+            cursor.seek(d.first_word + static_cast<std::uint64_t>(first) * per));
     const std::int64_t upto = std::min(end, body);
     chunk.slice(0, 0, upto - offset).copy_(blocks.slice(0, offset - first, upto - first));
   }

@@ -30,7 +30,7 @@ struct TorchDraw {
   std::int64_t numel = 0;
   std::uint64_t first_word = 0;
   std::optional<std::uint64_t> cached_pair_word;  // NormalScalar: the cache it starts with
-  Tensor target;  // the deferred tensor it was recorded on
+  Tensor target;                                  // the deferred tensor it was recorded on
 };
 
 /// The 32-bit words `draw` takes from the stream.
@@ -66,8 +66,8 @@ TorchDrawRecorder* active_torch_recorder();
 void record_torch_fill(const Tensor& t, TorchDraw::Kind kind, double p0, double p1);
 
 /// A torch-family generator that moves to word positions of one stream: `base` is the stream's
-/// state at word 0 of the plan (the seeded generator, with its torch version and arithmetic mode). seek()
-/// jumps forward from where it is, or from `base` when the target lies behind.
+/// state at word 0 of the plan (the seeded generator, with its torch version and arithmetic mode).
+/// seek() jumps forward from where it is, or from `base` when the target lies behind.
 class TorchCursor {
  public:
   explicit TorchCursor(const Generator& base);

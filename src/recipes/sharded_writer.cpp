@@ -62,9 +62,9 @@ struct TensorJob {
   // Exactly one of: an element-wise draw (chunks), a whole tensor to compute (planned
   // parameter `param`, materialized), or the model's own values (a materialized buffer).
   std::optional<ElementwiseDraw> draw;
-  std::optional<detail::TorchDraw> torch_draw;  // torch family: element-wise, by word offset
+  std::optional<detail::TorchDraw> torch_draw;     // torch family: element-wise, by word offset
   std::optional<TorchStreamPosition> torch_start;  // torch family, whole: where its draws begin
-  std::optional<std::int64_t> zero_row;  // Embedding padding row, zeroed after the draw
+  std::optional<std::int64_t> zero_row;            // Embedding padding row, zeroed after the draw
   std::size_t row_elements = 0;
   int param = -1;  // index into the plan when computed whole
   Tensor values;   // a buffer's values when the model is materialized
@@ -362,7 +362,8 @@ class ShardedRun {
     const std::uint64_t per = 2 * (element_size(job.dtype) + io::stored_element_size(job.stored));
     // A multiple of 16: torch's normal_ chunks then start on Box-Muller blocks, and each
     // follows the previous one in the stream with no jump.
-    return static_cast<std::int64_t>(std::max<std::uint64_t>(16, options_.chunk_bytes / per / 16 * 16));
+    return static_cast<std::int64_t>(
+        std::max<std::uint64_t>(16, options_.chunk_bytes / per / 16 * 16));
   }
 
   // ---- Layout (every process, the same) ----
@@ -546,8 +547,8 @@ class ShardedRun {
         const TensorJob& job = jobs_[j];
         const std::int64_t n = numel_of(job.shape);
         const std::size_t el = io::stored_element_size(job.stored);
-        const std::int64_t step = job.draw || job.torch_draw ? chunk_elements(job)
-                                                             : std::max<std::int64_t>(n, 1);
+        const std::int64_t step =
+            job.draw || job.torch_draw ? chunk_elements(job) : std::max<std::int64_t>(n, 1);
         for (std::int64_t b = 0; b < n || (n == 0 && b == 0); b += step) {
           const std::int64_t e = std::min(n, b + step);
           units_.push_back({s, j, b, e, offset + static_cast<std::uint64_t>(b) * el,
@@ -840,9 +841,8 @@ class ChunkPipeline {
     }
     if (job.param >= 0) {
       Tensor values = Tensor::empty(job.shape, job.dtype);
-      Generator& gen = job.torch_start
-                           ? cursor_.seek(job.torch_start->word, job.torch_start->cached)
-                           : r_.gen_;
+      Generator& gen =
+          job.torch_start ? cursor_.seek(job.torch_start->word, job.torch_start->cached) : r_.gen_;
       r_.policy_.draw(r_.plan_, static_cast<std::size_t>(job.param), values, gen);
       return values;
     }

@@ -20,7 +20,7 @@ namespace weightinit::recipes {
 
 struct TorchConstruction {
   std::vector<weightinit::detail::TorchDraw> draws;
-  std::uint64_t end_word = 0;  // where the constructors left the stream
+  std::uint64_t end_word = 0;                         // where the constructors left the stream
   std::optional<std::uint64_t> end_cached_pair_word;  // and the cached sample they left
 };
 

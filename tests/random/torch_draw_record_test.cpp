@@ -22,8 +22,8 @@ namespace {
 
 bool same_bits(const wi::Tensor& a, const wi::Tensor& b) {
   return a.numel() == b.numel() && a.dtype() == b.dtype() &&
-         std::memcmp(a.raw_data(), b.raw_data(), static_cast<std::size_t>(a.numel()) *
-                                                     a.element_size()) == 0;
+         std::memcmp(a.raw_data(), b.raw_data(),
+                     static_cast<std::size_t>(a.numel()) * a.element_size()) == 0;
 }
 
 TEST(WordsDrawn, CountsDrawsFillsJumpsAndRestartsAtSeedAndSetState) {
@@ -77,7 +77,8 @@ TEST(TorchDrawRecorder, BadUseIsRefused) {
   wi::Generator gen(1);
   const wi::DeferredAllocationGuard deferred;
   wi::Tensor t = wi::Tensor::empty({4, 4});
-  EXPECT_THROW(wi::uniform_(t, 0, 1, gen), wi::Error) << "no recorder: a deferred tensor has no memory";
+  EXPECT_THROW(wi::uniform_(t, 0, 1, gen), wi::Error)
+      << "no recorder: a deferred tensor has no memory";
   wi::detail::TorchDrawRecorder recorder(0);
   wi::Tensor view = t.slice(0, 1, 3);
   EXPECT_THROW(wi::normal_(view, 0, 1, gen), wi::Error) << "views of deferred tensors";
@@ -150,9 +151,8 @@ void check_case(std::uint32_t case_seed) {
     const TorchDraw& d = recorder.draws[i];
     wi::Tensor got = wi::Tensor::empty({d.numel}, d.dtype);
     for (std::int64_t at = 0; at < d.numel;) {
-      const std::int64_t len = d.kind == TorchDraw::Kind::NormalScalar
-                                   ? d.numel
-                                   : std::min(d.numel - at, pick(1, 700));
+      const std::int64_t len =
+          d.kind == TorchDraw::Kind::NormalScalar ? d.numel : std::min(d.numel - at, pick(1, 700));
       wi::Tensor chunk = got.slice(0, at, at + len);
       wi::detail::replay_torch_draw(d, cursor, chunk, at);
       at += len;
