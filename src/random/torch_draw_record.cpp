@@ -4,6 +4,7 @@
 #include "random/torch_draw_record.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "random/generator_access.h"
 #include "weightinit/error.h"
@@ -75,8 +76,14 @@ TorchCursor::TorchCursor(const Generator& base)
 
 Generator& TorchCursor::seek(std::uint64_t word, std::optional<double> cached) {
   const std::uint64_t target = origin_ + word;
-  if (target < gen_.words_drawn()) gen_ = base_;
-  gen_.discard(target - gen_.words_drawn());
+  if (target != gen_.words_drawn()) {
+    const auto start = std::chrono::steady_clock::now();
+    if (target < gen_.words_drawn()) gen_ = base_;
+    gen_.discard(target - gen_.words_drawn());
+    ++moves_;
+    move_seconds_ +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
   GeneratorAccess::set_next_double_normal_sample(gen_, cached);
   return gen_;
 }

@@ -76,12 +76,17 @@ class TorchCursor {
   Generator& generator() { return gen_; }
   /// The sample torch caches after the pair of draws at `pair_word` (nullopt for nullopt).
   std::optional<double> cached_sample(std::optional<std::uint64_t> pair_word);
+  /// Seeks that moved the generator, and the seconds they took (jumps and skipped words).
+  std::uint64_t moves() const { return moves_; }
+  double move_seconds() const { return move_seconds_; }
   /// The generator's word position in the plan (after whatever it drew since a seek).
   std::uint64_t word() const { return gen_.words_drawn() - origin_; }
 
  private:
   Generator base_, gen_;
   std::uint64_t origin_;  // base_.words_drawn(): word 0 of the plan
+  std::uint64_t moves_ = 0;
+  double move_seconds_ = 0;
 };
 
 /// Writes elements [offset, offset + chunk.numel()) of `draw` into the contiguous `chunk`

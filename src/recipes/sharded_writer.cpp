@@ -761,6 +761,8 @@ class ChunkPipeline {
       throw;
     }
     close_all();
+    r_.report_.torch_moves = cursor_.moves();
+    r_.report_.torch_move_seconds = cursor_.move_seconds();
     if (r_.options_.progress && r_.report_.bytes_written == 0) r_.options_.progress(progress_);
   }
 

@@ -220,6 +220,12 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
                  names.c_str());
   }
   print_policy_report(a, policy, report.policy);
+  if (report.torch_moves > 0) {
+    std::fprintf(stderr,
+                 "weightinit: note: torch's stream was moved to a chunk's word %llu times "
+                 "(jump-ahead), in %.3f s\n",
+                 static_cast<unsigned long long>(report.torch_moves), report.torch_move_seconds);
+  }
   for (const auto& name : report.materialized) {
     std::fprintf(stderr,
                  "weightinit: note: '%s' needs the whole tensor for its init and was computed "

@@ -87,6 +87,10 @@ struct ShardedWriteReport {
   /// Torch family: the generator's state after the plan, as `torch.get_rng_state()` is after
   /// `torch.manual_seed(s); m = Model(); policy(m)` (the plan's check).
   std::optional<std::array<std::uint8_t, Generator::kStateBytes>> torch_state_after;
+  /// Torch family: how often this process moved the generator to a chunk's word (MT19937
+  /// jump-ahead, or drawing when that is quicker), and the seconds that took.
+  std::uint64_t torch_moves = 0;
+  double torch_move_seconds = 0;
 };
 
 /// Whether `file_name` is one of the files write_initialized_shards writes or leaves while
