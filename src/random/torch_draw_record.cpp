@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <vector>
 
 #include "random/generator_access.h"
 #include "weightinit/error.h"
 #include "weightinit/random/sampling.h"
 #include "weightinit/tensor/deferred.h"
+#include "weightinit/threads.h"
 
 namespace weightinit::detail {
 
@@ -95,6 +98,49 @@ std::optional<double> TorchCursor::cached_sample(std::optional<std::uint64_t> pa
   return gen_.next_double_normal_sample();
 }
 
+namespace {
+
+/// Elements [offset, offset + chunk.numel()) of an element-wise draw, from `cursor`.
+void replay_range(const TorchDraw& d, TorchCursor& cursor, Tensor& chunk, std::int64_t offset) {
+  const std::int64_t n = d.numel, count = chunk.numel();
+  const std::uint64_t per = d.dtype == DType::Float64 ? 2 : 1;
+  if (d.kind == TorchDraw::Kind::Uniform) {  // one value per word (pair): element by element
+    uniform_(chunk, d.p0, d.p1,
+             cursor.seek(d.first_word + static_cast<std::uint64_t>(offset) * per));
+    return;
+  }
+  // normal_: the 16-blocks from the first pass cover [0, body); with a tail, the last 16
+  // elements [n - 16, n) are redrawn from 16 more values after the first n.
+  const bool tail = n % kBlock != 0;
+  const std::int64_t body = tail ? n - kBlock : n;
+  const std::int64_t end = offset + count;
+  if (offset < body) {
+    const std::int64_t first = offset / kBlock * kBlock;
+    const std::int64_t upto = std::min(end, body);
+    const std::int64_t last = (upto + kBlock - 1) / kBlock * kBlock;
+    Generator& gen = cursor.seek(d.first_word + static_cast<std::uint64_t>(first) * per);
+    if (first == offset && last == upto) {  // whole blocks: straight into the chunk
+      Tensor direct = chunk.slice(0, 0, upto - offset);
+      normal_(direct, d.p0, d.p1, gen);
+    } else {
+      Tensor blocks = Tensor::empty({last - first}, d.dtype);
+      normal_(blocks, d.p0, d.p1, gen);
+      chunk.slice(0, 0, upto - offset).copy_(blocks.slice(0, offset - first, upto - first));
+    }
+  }
+  if (tail && end > body) {
+    Tensor last16 = Tensor::empty({kBlock}, d.dtype);
+    normal_(last16, d.p0, d.p1, cursor.seek(d.first_word + static_cast<std::uint64_t>(n) * per));
+    const std::int64_t from = std::max(offset, body);
+    chunk.slice(0, from - offset, count).copy_(last16.slice(0, from - body, end - body));
+  }
+}
+
+/// Below this many elements a chunk is filled by one thread: a piece costs a jump (~9 ms).
+constexpr std::int64_t kParallelElements = std::int64_t{1} << 22;
+
+}  // namespace
+
 void replay_torch_draw(const TorchDraw& d, TorchCursor& cursor, Tensor& chunk,
                        std::int64_t offset) {
   const std::int64_t n = d.numel, count = chunk.numel();
@@ -110,31 +156,35 @@ void replay_torch_draw(const TorchDraw& d, TorchCursor& cursor, Tensor& chunk,
     normal_(chunk, d.p0, d.p1, cursor.seek(d.first_word, cached));
     return;
   }
-  const std::uint64_t per = d.dtype == DType::Float64 ? 2 : 1;
-  if (d.kind == TorchDraw::Kind::Uniform) {  // one value per word (pair): element by element
-    uniform_(chunk, d.p0, d.p1,
-             cursor.seek(d.first_word + static_cast<std::uint64_t>(offset) * per));
+  // PyTorch draws the stream on one thread; with its words known, each thread jumps its own
+  // copy of the generator to a piece (split on 16-blocks) and draws that piece. The last piece
+  // uses `cursor`, so the next chunk continues from where it stops.
+  const int threads = count >= kParallelElements ? num_threads() : 1;
+  if (threads <= 1) {
+    replay_range(d, cursor, chunk, offset);
     return;
   }
-  // normal_: the 16-blocks from the first pass cover [0, body); with a tail, the last 16
-  // elements [n - 16, n) are redrawn from 16 more values after the first n.
-  const bool tail = n % kBlock != 0;
-  const std::int64_t body = tail ? n - kBlock : n;
-  const std::int64_t end = offset + count;
-  if (offset < body) {
-    const std::int64_t first = offset / kBlock * kBlock;
-    const std::int64_t last = (std::min(end, body) + kBlock - 1) / kBlock * kBlock;
-    Tensor blocks = Tensor::empty({last - first}, d.dtype);
-    normal_(blocks, d.p0, d.p1,
-            cursor.seek(d.first_word + static_cast<std::uint64_t>(first) * per));
-    const std::int64_t upto = std::min(end, body);
-    chunk.slice(0, 0, upto - offset).copy_(blocks.slice(0, offset - first, upto - first));
+  std::vector<std::int64_t> bounds(static_cast<std::size_t>(threads) + 1, offset + count);
+  bounds[0] = offset;
+  for (int p = 1; p < threads; ++p) {
+    bounds[static_cast<std::size_t>(p)] = (offset + count * p / threads) / kBlock * kBlock;
   }
-  if (tail && end > body) {
-    Tensor last16 = Tensor::empty({kBlock}, d.dtype);
-    normal_(last16, d.p0, d.p1, cursor.seek(d.first_word + static_cast<std::uint64_t>(n) * per));
-    const std::int64_t from = std::max(offset, body);
-    chunk.slice(0, from - offset, count).copy_(last16.slice(0, from - body, end - body));
+  std::vector<TorchCursor> copies(static_cast<std::size_t>(threads - 1), cursor.fork());
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+  for (int p = 0; p < threads; ++p) {
+    const auto i = static_cast<std::size_t>(p);
+    try {
+      TorchCursor& own = p == threads - 1 ? cursor : copies[i];
+      Tensor piece = chunk.slice(0, bounds[i] - offset, bounds[i + 1] - offset);
+      if (piece.numel() > 0) replay_range(d, own, piece, bounds[i]);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  }
+  for (const TorchCursor& copy : copies) cursor.count_moves_of(copy);
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
 }
 

@@ -79,6 +79,18 @@ class TorchCursor {
   /// Seeks that moved the generator, and the seconds they took (jumps and skipped words).
   std::uint64_t moves() const { return moves_; }
   double move_seconds() const { return move_seconds_; }
+  /// A copy at the same position with no moves counted yet (for another thread).
+  TorchCursor fork() const {
+    TorchCursor copy = *this;
+    copy.moves_ = 0;
+    copy.move_seconds_ = 0;
+    return copy;
+  }
+  /// Adds `other`'s moves and their seconds to this cursor's (a fork that filled a piece).
+  void count_moves_of(const TorchCursor& other) {
+    moves_ += other.moves_;
+    move_seconds_ += other.move_seconds_;
+  }
   /// The generator's word position in the plan (after whatever it drew since a seek).
   std::uint64_t word() const { return gen_.words_drawn() - origin_; }
 

@@ -14,6 +14,7 @@
 #include "weightinit/random/sampling.h"
 #include "weightinit/random/torch_profile.h"
 #include "weightinit/tensor/deferred.h"
+#include "weightinit/threads.h"
 
 namespace wi = weightinit;
 using wi::detail::TorchDraw;
@@ -159,6 +160,45 @@ void check_case(std::uint32_t case_seed) {
     }
     EXPECT_TRUE(same_bits(got, expected[i]))
         << "case seed " << case_seed << ": fill " << i << " of " << d.numel << " elements";
+  }
+}
+
+TEST(ReplayTorchDraw, LargeChunksSplitAcrossThreadsGiveTheSameBits) {
+  // Chunks of 2^22 elements or more are split on 16-blocks among the threads, each jumping its
+  // own generator to its piece; the tail block and float64 pairs included.
+  wi::Generator base(2024);
+  wi::Generator sequential = base;
+  const std::int64_t n = (std::int64_t{1} << 22) + 37;
+  wi::Tensor u = wi::Tensor::empty({n}), g = wi::Tensor::empty({n}),
+             d = wi::Tensor::empty({n / 2}, wi::DType::Float64);
+  wi::uniform_(u, -1, 1, sequential);
+  wi::normal_(g, 0, 1, sequential);
+  wi::normal_(d, 0, 1, sequential);
+  wi::detail::TorchDrawRecorder recorder(0);
+  {
+    const wi::DeferredAllocationGuard deferred;
+    wi::Tensor a = wi::Tensor::empty({n}), b = wi::Tensor::empty({n}),
+               c = wi::Tensor::empty({n / 2}, wi::DType::Float64);
+    wi::Generator unused = base;
+    wi::uniform_(a, -1, 1, unused);
+    wi::normal_(b, 0, 1, unused);
+    wi::normal_(c, 0, 1, unused);
+  }
+  ASSERT_EQ(recorder.draws.size(), 3u);
+  const wi::Tensor expected[] = {u, g, d};
+  for (const int threads : {1, 2, 3}) {
+    const int previous = wi::num_threads();
+    wi::set_num_threads(std::min(threads, wi::max_num_threads()));
+    wi::detail::TorchCursor cursor(base);
+    for (std::size_t i = 0; i < 3; ++i) {
+      const auto& draw = recorder.draws[i];
+      wi::Tensor got = wi::Tensor::empty({draw.numel}, draw.dtype);
+      wi::Tensor head = got.slice(0, 0, 5), rest = got.slice(0, 5, draw.numel);
+      wi::detail::replay_torch_draw(draw, cursor, head, 0);
+      wi::detail::replay_torch_draw(draw, cursor, rest, 5);  // unaligned, then to the end
+      EXPECT_TRUE(same_bits(got, expected[i])) << "fill " << i << ", " << threads << " threads";
+    }
+    wi::set_num_threads(previous);
   }
 }
 
