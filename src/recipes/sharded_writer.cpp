@@ -163,6 +163,46 @@ std::pair<std::string, std::uint64_t> file_start(const std::string& path, std::s
   return {in ? head : "", size};
 }
 
+/// The "__metadata__" of the safetensors file at `path` (its own header, whatever its length),
+/// or nullopt when it cannot be read or parsed.
+std::optional<std::map<std::string, std::string>> file_metadata(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char length_bytes[8];
+  if (!in.read(reinterpret_cast<char*>(length_bytes), 8)) return std::nullopt;
+  std::uint64_t length = 0;
+  for (int i = 7; i >= 0; --i) length = (length << 8) | length_bytes[i];
+  if (length > (std::uint64_t{100} << 20)) return std::nullopt;
+  std::string text(static_cast<std::size_t>(length), '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) return std::nullopt;
+  const json header = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!header.is_object() || !header.contains("__metadata__") ||
+      !header["__metadata__"].is_object()) {
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : header["__metadata__"].items()) {
+    if (v.is_string()) out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
+/// The fields in which `found` differs from `expected`, as "seed: 5 there, 6 now; ...", the
+/// plan digest last (it differs whenever anything planned does); "" when none differs.
+std::string metadata_difference(const std::map<std::string, std::string>& found,
+                                const std::map<std::string, std::string>& expected) {
+  std::string named, digest;
+  for (const auto& [key, value] : expected) {
+    const auto it = found.find(key);
+    const std::string there = it == found.end() ? "(none)" : it->second;
+    if (there == value || key == "policy_rules") continue;  // the rules: named by "policy"
+    std::string item = key + ": " + (there.size() > 40 ? there.substr(0, 40) + "..." : there) +
+                       " there, " + (value.size() > 40 ? value.substr(0, 40) + "..." : value) +
+                       " now";
+    (key == "weightinit_plan_digest" ? digest : named) += (named.empty() ? "" : "; ") + item;
+  }
+  return named.empty() ? digest : named;
+}
+
 /// One journal line: a unit id and the XXH3-64 digest of its bytes (none in a line without
 /// one, which is never trusted).
 struct JournalEntry {
@@ -474,6 +514,14 @@ class ShardedRun {
     }
     if (shards_.empty()) shards_.emplace_back();
     metadata_ = options_.metadata;
+    // What the plan depends on, by name, so that --resume can say which one changed.
+    metadata_["weightinit_rng"] = std::string(rng_family_name(gen_.family()));
+    metadata_["weightinit_seed"] = std::to_string(
+        gen_.family() == RngFamily::Philox ? gen_.philox_key().seed : gen_.initial_seed());
+    if (gen_.family() == RngFamily::Torch) {
+      metadata_["weightinit_torch_version"] = std::string(torch_version_name(gen_.torch_version()));
+      metadata_["weightinit_arith_mode"] = std::string(arith_mode_name(gen_.arith_mode()));
+    }
     metadata_["weightinit_plan_digest"] = plan_digest();
     for (std::size_t s = 0; s < shards_.size(); ++s) {
       char file[64];
@@ -615,16 +663,32 @@ class ShardedRun {
     for (std::size_t s = 0; s < shards_.size(); ++s) {
       const auto [head, size] = file_start(final_path(s), shards_[s].header.size());
       if (!head.empty() || size > 0) {
-        WEIGHTINIT_CHECK(head == shards_[s].header && size == shards_[s].size, ValueError,
-                         "--resume: '", final_path(s),
-                         "' exists but was written with other settings (model, policy, seed, "
-                         "dtype or shard size); remove it or run without --resume");
+        if (head != shards_[s].header || size != shards_[s].size) {
+          refuse_other_settings(final_path(s), "exists");
+        }
         shard_done_[s] = true;
         continue;
       }
       const auto [phead, psize] = file_start(partial_path(s), shards_[s].header.size());
-      if (phead == shards_[s].header && psize == shards_[s].size) partial_ok_[s] = true;
+      if (phead == shards_[s].header && psize == shards_[s].size) {
+        partial_ok_[s] = true;
+      } else if (const auto found = file_metadata(partial_path(s))) {
+        // A whole header of another plan: its chunks belong to other settings; never mix.
+        if (!metadata_difference(*found, metadata_).empty()) {
+          refuse_other_settings(partial_path(s), "is a partial shard");
+        }
+      }
     }
+  }
+
+  /// --resume over a file of another plan: a ValueError naming the fields that differ.
+  [[noreturn]] void refuse_other_settings(const std::string& path, const char* what) const {
+    const auto found = file_metadata(path);
+    const std::string fields = found ? metadata_difference(*found, metadata_) : std::string();
+    throw ValueError(
+        "--resume: '" + path + "' " + what + " but was written with other settings (" +
+        (fields.empty() ? std::string("model, policy, seed, dtype or shard size") : fields) +
+        "); remove it, pass --overwrite, or run without --resume");
   }
 
   /// A journaled chunk counts as done only when its bytes still have the journal's digest:

@@ -1126,7 +1126,8 @@ TEST_F(Cli, InitOutStreamsShardsAndResumesAfterCtrlC) {
     ++n;
     EXPECT_EQ(read_file(e.path()), read_file(cut / e.path().filename())) << e.path();
   }
-  EXPECT_EQ(n, 6u);  // 5 shards + the index
+  EXPECT_EQ(n, 8u);  // 5 shards + the index + config.json and generation_config.json (LLaMA)
+  EXPECT_NE(read_file(clean / "config.json").find("\"model_type\": \"llama\""), std::string::npos);
   for (const auto& e : fs::directory_iterator(cut)) {
     EXPECT_EQ(e.path().string().find(".partial"), std::string::npos) << e.path();
   }

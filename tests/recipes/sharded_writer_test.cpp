@@ -562,12 +562,45 @@ TEST(ShardedWriterTorch, ResumeRefusesAnotherSeedOrProfile) {
   torch_write("mlp:64-32-10", "torch-default", dir.path, o, 1);
   o.resume = true;
   EXPECT_NO_THROW(torch_write("mlp:64-32-10", "torch-default", dir.path, o, 1));
-  EXPECT_THROW(torch_write("mlp:64-32-10", "torch-default", dir.path, o, 2), wi::ValueError);
+  const auto refusal = [&](std::uint64_t seed) {
+    try {
+      torch_write("mlp:64-32-10", "torch-default", dir.path, o, seed);
+    } catch (const wi::ValueError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(not refused)");
+  };
+  // The refusal names what changed.
+  EXPECT_NE(refusal(2).find("written with other settings (weightinit_seed: 1 there, 2 now)"),
+            std::string::npos)
+      << refusal(2);
   const wi::TorchProfile previous = wi::default_torch_profile();
   wi::set_default_torch_profile(wi::torch_profile("1.13-default"));
-  EXPECT_THROW(torch_write("mlp:64-32-10", "torch-default", dir.path, o, 1), wi::ValueError)
-      << "the profile is part of the plan";
+  const std::string profile = refusal(1);
   wi::set_default_torch_profile(previous);
+  EXPECT_NE(profile.find("weightinit_arith_mode: "), std::string::npos) << profile;
+  EXPECT_NE(profile.find("weightinit_torch_version: "), std::string::npos) << profile;
+  // A partial shard of another plan is refused too, not silently overwritten.
+  const TempDir other;
+  wi::recipes::ShardedWriteOptions p;
+  p.chunk_bytes = 4096;
+  std::atomic<bool> stop{false};
+  p.stop = &stop;
+  p.progress = [&](const wi::recipes::ShardedWriteProgress&) { stop = true; };
+  EXPECT_THROW(torch_write("mlp:64-32-10", "torch-default", other.path, p, 1),
+               wi::recipes::Interrupted);
+  p.stop = nullptr;
+  p.progress = nullptr;
+  p.resume = true;
+  try {
+    torch_write("mlp:64-32-10", "torch-default", other.path, p, 3);
+    ADD_FAILURE() << "a partial shard of seed 1 was resumed with seed 3";
+  } catch (const wi::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("is a partial shard but was written with other settings "
+                                         "(weightinit_seed: 1 there, 3 now)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(ShardedWriterTorch, BadInput) {

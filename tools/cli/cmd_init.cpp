@@ -27,6 +27,7 @@
 #include "weightinit/models/registry.h"
 #include "weightinit/models/transformers_config.h"
 #include "weightinit/random/generator.h"
+#include "weightinit/random/torch_profile.h"
 #include "weightinit/recipes/policy.h"
 #include "weightinit/recipes/sharded_writer.h"
 #include "weightinit/tensor/deferred.h"
@@ -104,7 +105,7 @@ std::map<std::string, double> parse_variables(const std::vector<std::string>& it
 
 std::map<std::string, std::string> output_metadata(const InitArgs& a, const recipes::Policy& policy,
                                                    RngFamily family) {
-  return {
+  std::map<std::string, std::string> metadata = {
       {"format", "pt"},
       {"weightinit_version", WEIGHTINIT_VERSION},
       {"seed", std::to_string(a.seed)},
@@ -115,6 +116,11 @@ std::map<std::string, std::string> output_metadata(const InitArgs& a, const reci
       {"policy", policy.source()},
       {"policy_rules", policy.text()},
   };
+  if (family == RngFamily::Torch) metadata["torch_profile"] = default_torch_profile().name;
+  if (policy.source() == "builtin:hf") {  // the transformers whose init it reproduces
+    metadata["hf_init"] = "transformers " + std::string(models::kTransformersVersion);
+  }
+  return metadata;
 }
 
 std::optional<io::StoredDType> stored_dtype(const std::string& dtype) {
