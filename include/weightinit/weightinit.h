@@ -50,6 +50,7 @@
 #include "weightinit/nn/normalization.h"
 #include "weightinit/nn/pooling.h"
 #include "weightinit/nn/rezero.h"
+#include "weightinit/nn/transformers_conv1d.h"
 
 // models: the model zoo
 #include "weightinit/models/c3d.h"

@@ -224,6 +224,48 @@ BuiltModel build_mlp(std::string_view rest, std::string_view spec, Generator& ge
 
 }  // namespace
 
+Gpt2Config gpt2_config(std::string_view spec) {
+  const std::size_t colon = spec.find(':');
+  WEIGHTINIT_CHECK(spec.substr(0, colon) == "gpt2" && colon != std::string_view::npos, ValueError,
+                   "'", spec, "' is not a GPT-2 model spec (gpt2:small, gpt2:d=256,layers=2,...)");
+  std::string_view text = spec.substr(colon + 1);
+  if (text.find('=') == std::string_view::npos) return gpt2_preset(text);
+  // "d=256,layers=2,heads=4[,vocab=V][,positions=P]"
+  Gpt2Config c;
+  bool d = false, layers = false, heads = false;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    const std::size_t eq = item.find('=');
+    WEIGHTINIT_CHECK(eq != std::string_view::npos, ValueError, "invalid model spec '", spec,
+                     "': expected KEY=VALUE, like d=256, but got '", item, "'");
+    const std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
+    const std::int64_t v = to_int(value, spec);
+    if (key == "d") {
+      c.n_embd = v;
+      d = true;
+    } else if (key == "layers") {
+      c.n_layer = v;
+      layers = true;
+    } else if (key == "heads") {
+      c.n_head = v;
+      heads = true;
+    } else if (key == "vocab") {
+      c.vocab_size = v;
+    } else if (key == "positions") {
+      c.n_positions = v;
+    } else {
+      throw ValueError(detail::concat("invalid model spec '", spec, "': unknown key '", key,
+                                      "' (known: d, layers, heads, vocab, positions)"));
+    }
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  WEIGHTINIT_CHECK(d && layers && heads, ValueError, "invalid model spec '", spec,
+                   "': a custom GPT-2 needs d, layers and heads, like "
+                   "gpt2:d=256,layers=2,heads=4,vocab=1000,positions=128");
+  return c;
+}
+
 LlamaConfig llama_config(std::string_view spec) {
   const std::size_t colon = spec.find(':');
   WEIGHTINIT_CHECK(spec.substr(0, colon) == "llama", ValueError, "'", spec,
@@ -238,9 +280,15 @@ LlamaConfig llama_config(std::string_view spec) {
 
 BuiltModel build_model(std::string_view spec, Generator& gen, const BuildOptions& options) {
   if (!options.transformers_init) return build_model(spec, gen);
-  WEIGHTINIT_CHECK(spec.substr(0, spec.find(':')) == "llama", ValueError, "'", spec,
+  const std::string_view name = spec.substr(0, spec.find(':'));
+  WEIGHTINIT_CHECK(name == "llama" || name == "gpt2", ValueError, "'", spec,
                    "' has no Hugging Face transformers constructor to reproduce: the "
-                   "transformers models are llama:... (LlamaForCausalLM)");
+                   "transformers models are llama:... (LlamaForCausalLM) and gpt2:... "
+                   "(GPT2LMHeadModel)");
+  if (name == "gpt2") {
+    const Gpt2Config config = gpt2_config(spec);
+    return {make_gpt2_transformers(config, gen), {config.n_positions}, false};
+  }
   LlamaConfig config = llama_config(spec);
   config.transformers_init = true;
   return {make_llama(config, gen), {config.max_position_embeddings}, false};
@@ -255,14 +303,17 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
     if (auto zoo = build_named_zoo_model(name, spec, gen)) return std::move(*zoo);
   }
   if (name == "gpt2" && !rest.empty()) {
-    static const std::tuple<const char*, std::int64_t, std::int64_t> sizes[] = {
-        {"small", 12, 768}, {"medium", 24, 1024}, {"large", 36, 1280}, {"xl", 48, 1600}};
-    for (const auto& [size, layers, width] : sizes) {
-      if (rest == size) return {make_gpt2(layers, width, gen), {1024}, false};
+    Gpt2Config c;
+    try {
+      c = gpt2_config(spec);
+    } catch (const ValueError& e) {
+      if (rest.find('=') != std::string_view::npos) throw;
+      throw ValueError(detail::concat("invalid model spec '", spec,
+                                      "': GPT-2 sizes are gpt2:small, gpt2:medium, gpt2:large and "
+                                      "gpt2:xl"));
     }
-    throw ValueError(detail::concat("invalid model spec '", spec,
-                                    "': GPT-2 sizes are gpt2:small, gpt2:medium, gpt2:large and "
-                                    "gpt2:xl"));
+    return {
+        make_gpt2(c.n_layer, c.n_embd, gen, c.vocab_size, c.n_positions), {c.n_positions}, false};
   }
   if (name == "llama") {
     const LlamaConfig config = llama_config(spec);

@@ -10,6 +10,7 @@
 #include "weightinit/nn/normalization.h"
 #include "weightinit/nn/pooling.h"
 #include "weightinit/nn/rezero.h"
+#include "weightinit/nn/transformers_conv1d.h"
 
 namespace weightinit::nn {
 
@@ -37,6 +38,8 @@ const std::vector<ModuleType>& module_types() {
     std::vector<ModuleType> t;
     t.push_back(
         drawn("Linear", [](Generator& g) { return std::make_shared<Linear>(4, 3, true, g); }));
+    t.push_back(drawn("Conv1D",
+                      [](Generator& g) { return std::make_shared<TransformersConv1D>(3, 4, g); }));
     t.push_back(drawn(
         "Conv1d", [](Generator& g) { return std::make_shared<Conv1d>(2, 3, ConvConfig{}, g); }));
     t.push_back(drawn(

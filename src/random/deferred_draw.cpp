@@ -4,6 +4,7 @@
 
 #include "random/generator_access.h"
 #include "random/philox_fill.h"
+#include "random/torch_draw_record.h"
 #include "weightinit/error.h"
 
 namespace weightinit::detail {
@@ -28,7 +29,12 @@ DrawRecorder::~DrawRecorder() { t_recorder = previous_; }
 DrawRecorder* active_draw_recorder() { return t_recorder; }
 
 bool record_deferred_constant(const Tensor& t, double value) {
-  if (t_recorder == nullptr) return false;
+  if (t_recorder == nullptr) {
+    // A constructor's constant while the torch family's draws are recorded: no words.
+    if (active_torch_recorder() == nullptr) return false;
+    record_torch_fill(t, TorchDraw::Kind::Constant, value, 0.0);
+    return true;
+  }
   ElementwiseDraw draw;
   draw.kind = ElementwiseDraw::Kind::Constant;
   draw.p0 = value;

@@ -22,6 +22,7 @@ constexpr std::int64_t kBlock = 16;  // normal_fill's Box-Muller block
 }  // namespace
 
 std::uint64_t torch_draw_words(const TorchDraw& d) {
+  if (d.kind == TorchDraw::Kind::Constant) return 0;
   if (d.kind == TorchDraw::Kind::NormalScalar) {  // two random64() per pair of samples
     const std::int64_t fresh = d.numel - (d.cached_pair_word && d.numel > 0 ? 1 : 0);
     return 4 * static_cast<std::uint64_t>((fresh + 1) / 2);
@@ -41,7 +42,9 @@ TorchDrawRecorder::~TorchDrawRecorder() { t_torch_recorder = previous_; }
 TorchDrawRecorder* active_torch_recorder() { return t_torch_recorder; }
 
 void record_torch_fill(const Tensor& t, TorchDraw::Kind kind, double p0, double p1) {
-  const char* op = kind == TorchDraw::Kind::Uniform ? "uniform_" : "normal_";
+  const char* op = kind == TorchDraw::Kind::Uniform    ? "uniform_"
+                   : kind == TorchDraw::Kind::Constant ? "fill_"
+                                                       : "normal_";
   WEIGHTINIT_CHECK(t_torch_recorder != nullptr, Error, op, ": the tensor of shape ",
                    shape_str(t.sizes()),
                    " is deferred (built under a DeferredAllocationGuard): it has no memory");
@@ -149,6 +152,10 @@ void replay_torch_draw(const TorchDraw& d, TorchCursor& cursor, Tensor& chunk,
       ValueError, "replay_torch_draw: elements [", offset, ", ", offset + count,
       ") are outside the recorded tensor's ", n, " or the chunk is not contiguous");
   if (count == 0) return;
+  if (d.kind == TorchDraw::Kind::Constant) {
+    chunk.fill_(d.p0);
+    return;
+  }
   if (d.kind == TorchDraw::Kind::NormalScalar) {
     WEIGHTINIT_CHECK(offset == 0 && count == n, ValueError, "replay_torch_draw: normal_ on ", n,
                      " elements goes through the cached sample and is computed whole");

@@ -21,9 +21,9 @@ namespace weightinit::detail {
 /// Uniform and Normal (16 elements or more) are element-wise: any chunk can be computed alone.
 /// NormalScalar, normal_ on fewer than 16 elements, goes through torch's cached Box-Muller
 /// sample: it is computed whole, from the cache left by the pair of draws at
-/// `cached_pair_word` (none when nullopt).
+/// `cached_pair_word` (none when nullopt). Constant is fill_(p0): no words.
 struct TorchDraw {
-  enum class Kind { Uniform, Normal, NormalScalar };
+  enum class Kind { Uniform, Normal, NormalScalar, Constant };
   Kind kind = Kind::Uniform;
   double p0 = 0, p1 = 0;  // uniform from, to; normal mean, std
   DType dtype = DType::Float32;

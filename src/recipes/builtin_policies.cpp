@@ -240,11 +240,12 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
        "the residual scaling: GPT-2 (Radford et al. 2019, sec. 2.3), Megatron-LM "
        "scaled_init_method_normal"},
       {"hf", "",
-       "Hugging Face transformers' own constructor, bit for bit: LlamaForCausalLM(config) "
-       "(torch's default draws, _init_weights N(0, initializer_range), RMSNorm 1, lm_head built "
-       "after the base model's init, a tied head drawn then dropped); the model is built so "
-       "(--policy hf does it; models::BuildOptions::transformers_init); torch family only",
-       "transformers 5.25.0 LlamaPreTrainedModel._init_weights and post_init (verified)"},
+       "Hugging Face transformers' own constructor, bit for bit: LlamaForCausalLM(config) and "
+       "GPT2LMHeadModel(config) (torch's default draws, _init_weights N(0, initializer_range), "
+       "GPT-2's c_proj rescaled, norms 1/0, the head built after the base model's init, a tied "
+       "head drawn then dropped); the model is built so (--policy hf does it; "
+       "models::BuildOptions::transformers_init); torch family only",
+       "transformers 5.25.0 _init_weights and post_init of LLaMA and GPT-2 (verified)"},
       {"mup", "", "hidden and input weights N(0, 1/fan_in), the readout (last Linear) 0, biases 0",
        "muP, Yang et al. 2021 (Tensor Programs V), init side"},
       {"fixup", "",
@@ -342,7 +343,7 @@ std::string hf_text(BuiltinContext& c) {
                           name +
                           "' was not built by it: build the model with "
                           "models::BuildOptions::transformers_init (weightinit init --policy hf "
-                          "does); the transformers models are llama:...");
+                          "does); the transformers models are llama:... and gpt2:...");
   }
   return "*: default\n";
 }

@@ -27,6 +27,7 @@
 #include "weightinit/nn/functional.h"
 #include "weightinit/nn/linear.h"
 #include "weightinit/nn/module.h"
+#include "weightinit/nn/transformers_conv1d.h"
 
 namespace wi = weightinit;
 namespace nn = weightinit::nn;
@@ -429,6 +430,21 @@ TEST(GradPointwiseModule, Linear) {
   check_module(lin, randn64({2, 5, 4}, 201), randn64({2, 5, 3}, 202), "Linear");
   nn::Linear no_bias(4, 3, false, gen, kF64);
   check_module(no_bias, randn64({6, 4}, 203), randn64({6, 3}, 204), "Linear(bias=False)");
+}
+
+TEST(GradPointwiseModule, TransformersConv1D) {
+  wi::Generator gen(205);
+  nn::TransformersConv1D conv(3, 4, gen, kF64);  // weight (4, 3): in × out
+  EXPECT_EQ(conv.weight().sizes(), (wi::Shape{4, 3}));
+  conv.bias().copy_(randn64({3}, 206));  // a non-zero bias, so its gradient path is exercised
+  check_module(conv, randn64({2, 5, 4}, 207), randn64({2, 5, 3}, 208), "Conv1D");
+  // y = x·W + b, against Linear with the transposed weight.
+  nn::Linear lin(4, 3, true, gen, kF64);
+  lin.weight().copy_(conv.weight().t());
+  lin.bias().copy_(conv.bias());
+  const wi::Tensor x = randn64({6, 4}, 209);
+  nn::NoGradGuard no_grad;
+  EXPECT_EQ(conv(x).to_vector<double>(), lin(x).to_vector<double>());
 }
 
 TEST(GradPointwiseModule, MlpWithLogSoftmax) {

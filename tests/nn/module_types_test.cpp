@@ -82,7 +82,8 @@ TEST(ModuleTypes, WeightLayersAreTheLinearAndConvolutionLayers) {
     if (type.example()->is_weight_layer()) weight_layers.insert(type.name);
   }
   EXPECT_EQ(weight_layers,
-            (std::set<std::string>{"Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d"}));
+            (std::set<std::string>{"Linear", "Conv1D", "Conv1d", "Conv2d", "Conv3d",
+                                   "ConvTranspose2d"}));  // Conv1D: transformers' Linear
 }
 
 TEST(ModuleTypes, DefaultsFollowTheShapeAsTorchsResetParametersDoes) {

@@ -508,6 +508,7 @@ TEST(ShardedWriterTorch, StreamsTheSequentialRunBitForBitAtAnyChunkSize) {
            {"seed-mlp", "torch-default"},  // xavier_normal_ on 3x3: the scalar path
            {"llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100", "llama"},
            {"llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100,tied=true", "hf"},
+           {"gpt2:d=64,layers=2,heads=4,vocab=100,positions=32", "hf"},  // Conv1D, 3 draws
            {"cnn:4-8-16", mixed},
            {"mlp:20-30-7-9", mixed},
            {"mlp:16-[12x2]-4:rezero", "torch-default"}}) {

@@ -143,13 +143,20 @@ models::BuildOptions build_options(const InitArgs& a) {
 /// Beside a LLaMA's shards, the config files transformers' from_pretrained reads (rank 0, after
 /// the shards are complete; written atomically).
 void write_transformers_config(const InitArgs& a, const std::string& dir) {
-  if (a.model.rfind("llama:", 0) != 0) return;
+  const bool llama = a.model.rfind("llama:", 0) == 0;
+  // gpt2:... is transformers' GPT2LMHeadModel only when built so (nanoGPT's shapes otherwise).
+  const bool gpt2 = a.model.rfind("gpt2:", 0) == 0 && build_options(a).transformers_init;
+  if (!llama && !gpt2) return;
   const std::string dtype = a.dtype == "bf16"  ? "bfloat16"
                             : a.dtype == "f16" ? "float16"
                                                : "float32";
   const std::pair<std::string, std::string> files[] = {
-      {"config.json", models::transformers_config_json(models::llama_config(a.model), dtype)},
-      {"generation_config.json", models::transformers_generation_config_json()}};
+      {"config.json", llama
+                          ? models::transformers_config_json(models::llama_config(a.model), dtype)
+                          : models::transformers_config_json(models::gpt2_config(a.model), dtype)},
+      {"generation_config.json", llama
+                                     ? models::transformers_generation_config_json(1, 2)
+                                     : models::transformers_generation_config_json(50256, 50256)}};
   for (const auto& [name, text] : files) {
     io::AtomicFileWriter writer((std::filesystem::path(dir) / name).string());
     writer.write(text.data(), text.size());

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "weightinit/models/gpt2.h"
 #include "weightinit/models/llama.h"
 #include "weightinit/nn/module.h"
 
@@ -35,13 +36,19 @@ BuiltModel build_model(std::string_view spec, Generator& gen = default_generator
 struct BuildOptions {
   /// Build as Hugging Face transformers' own constructor does, its _init_weights included
   /// (LlamaConfig::transformers_init): the bytes of `torch.manual_seed(s); LlamaForCausalLM(
-  /// config)`. Only the transformers models have it (llama:...): ValueError for the others.
+  /// config)`, and of `GPT2LMHeadModel(config)` for gpt2:... (then transformers' own GPT-2:
+  /// Conv1D weights, tied head). Only these have it: ValueError for the others.
   bool transformers_init = false;
 };
 BuiltModel build_model(std::string_view spec, Generator& gen, const BuildOptions& options);
 
 /// The LlamaConfig of a llama:... spec (a preset or custom sizes). ValueError otherwise.
 LlamaConfig llama_config(std::string_view spec);
+
+/// The Gpt2Config of a gpt2:... spec: a preset (small, medium, large, xl) or custom sizes
+/// `gpt2:d=256,layers=2,heads=4[,vocab=V][,positions=P]` (vocab 50257, 1024 positions by
+/// default). ValueError otherwise.
+Gpt2Config gpt2_config(std::string_view spec);
 
 /// One line per known model form, for help and error messages.
 std::vector<std::string> known_models();
