@@ -36,7 +36,7 @@ CASES = [("resnet18", "torchvision-resnet"), ("resnet50", "torchvision-resnet"),
          ("wide_resnet50_2", "torchvision-resnet"), ("vgg11_bn", "torchvision-vgg")]
 
 
-STREAMED = {"resnet18": "4KiB", "mobilenet_v2": "1MiB", "densenet121": "1GiB"}
+STREAMED = {"resnet18": "4KiB", "mobilenet_v2": "1MiB", "densenet121": "1GiB", "resnet50": "64MiB"}
 
 
 def load_dir(path):

@@ -157,6 +157,43 @@ TEST(Zoo, FixupScalesResidualBranchesAndZeroesTheirLastLayer) {
   EXPECT_NEAR(population_std(param(m, "conv1.weight")), stem, 0.02 * stem);
 }
 
+TEST(Zoo, Gpt2CustomSpecsAndTransformersShapes) {
+  wi::Generator gen(0);
+  const auto custom =
+      wi::models::build_model("gpt2:d=64,layers=2,heads=4,vocab=100,positions=32", gen);
+  std::int64_t parameters = 0;
+  for (auto& [pname, p] : custom.module->named_parameters()) parameters += p->data.numel();
+  EXPECT_EQ(parameters, wi::models::gpt2_parameter_count(2, 64, 100, 32));
+  EXPECT_EQ(custom.input_size, (wi::Shape{32}));
+  // transformers' GPT2LMHeadModel: the same names and counts, Conv1D weights stored (in, out).
+  const auto hf = wi::models::build_model("gpt2:d=64,layers=2,heads=4,vocab=100,positions=32", gen,
+                                          {.transformers_init = true});
+  const auto a = custom.module->state_dict(), b = hf.module->state_dict();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].first, b[i].first);
+    const bool conv1d = b[i].first.find("c_") != std::string::npos && b[i].second.dim() == 2;
+    EXPECT_EQ(conv1d ? b[i].second.t().sizes() : b[i].second.sizes(), a[i].second.sizes())
+        << b[i].first;
+  }
+  EXPECT_EQ(hf.module->type_name(), "GPT2LMHeadModel");
+  const wi::models::Gpt2Config preset = wi::models::gpt2_config("gpt2:medium");
+  EXPECT_EQ(preset.n_head, 16);
+  EXPECT_EQ(preset.n_layer, 24);
+  for (const auto& [bad, message] : std::vector<std::pair<std::string, std::string>>{
+           {"gpt2:d=64,layers=2", "a custom GPT-2 needs d, layers and heads"},
+           {"gpt2:d=64,layers=2,heads=4,width=3", "unknown key 'width'"},
+           {"gpt2:d=64,layers=2,heads=5", "n_embd a multiple of n_head"}}) {
+    try {
+      wi::Generator g(0);
+      wi::models::build_model(bad, g, {.transformers_init = true});
+      ADD_FAILURE() << bad << " built";
+    } catch (const wi::ValueError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Zoo, Gpt2SizesHaveTheirParameterCountsByFormula) {
   // Without the tied head: 12·d² + 13·d per block, wte 50257·d, wpe 1024·d, ln_f 2·d.
   auto hand = [](std::int64_t layers, std::int64_t d) {
