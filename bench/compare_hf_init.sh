@@ -36,7 +36,7 @@ timed() {  # NAME COMMAND...: prints "NAME seconds rss_mb"
 
 timed weightinit_hf "$cli" init "$model" --policy hf --dtype bf16 --out "$work/hf" \
   --shard-size 2GB --chunk-size 256MB --threads "$threads" --progress none
-grep -o "moved to a chunk's word.*" "$work/weightinit_hf.log" || true
+grep -o "jumped ahead.*" "$work/weightinit_hf.log" || true
 timed weightinit_philox "$cli" init "$model" --rng philox --policy "llama(scaled_residual=false)" \
   --dtype bf16 --out "$work/philox" --shard-size 2GB --chunk-size 256MB --threads "$threads" \
   --progress none

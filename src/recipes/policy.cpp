@@ -272,7 +272,7 @@ Policy Policy::builtin(std::string_view name, nn::Module& model) {
     policy.torch_only_reason_ =
         "hf keeps what Hugging Face transformers' constructor drew from PyTorch's generator, so "
         "it needs the torch family (--rng torch); for Philox streams, llama(scaled_residual="
-        "false) draws the same distributions";
+        "false) or gpt2 draw the same distributions";
   }
   return policy;
 }

@@ -587,7 +587,7 @@ class ShardedRun {
   }
 
   /// The units (chunks of element-wise draws, whole tensors otherwise), and this process's
-  /// contiguous byte range of them: a unit belongs to the rank whose share holds its middle.
+  /// contiguous byte range of them (assign_units).
   void plan_units() {
     for (std::size_t s = 0; s < shards_.size(); ++s) {
       std::uint64_t offset = shards_[s].header.size();
@@ -606,14 +606,95 @@ class ShardedRun {
         offset += job.nbytes;
       }
     }
-    const int rank = group_.rank(), world = group_.size();
-    std::uint64_t before = 0;
-    const double total = static_cast<double>(std::max<std::uint64_t>(report_.total_bytes, 1));
+    assign_units();
+  }
+
+  /// Whether unit `u` may be cut inside: an element-wise draw (not torch's scalar path).
+  bool splittable(const Unit& u) const {
+    const TensorJob& job = jobs_[u.job];
+    return job.draw.has_value() ||
+           (job.torch_draw && job.torch_draw->kind != detail::TorchDraw::Kind::NormalScalar);
+  }
+
+  /// The first place at or after global byte `target` where two processes' ranges may meet:
+  /// the start of a shard file, or a multiple of rank_block_bytes within a file that is a unit's
+  /// start or an element boundary inside a splittable unit. `starts` holds each unit's global
+  /// start; the end of the data when there is none.
+  std::uint64_t first_cut(std::uint64_t target, const std::vector<std::uint64_t>& starts) const {
+    const std::uint64_t block = options_.rank_block_bytes;
     for (std::size_t u = 0; u < units_.size(); ++u) {
-      const double middle = static_cast<double>(before) + static_cast<double>(units_[u].bytes) / 2;
-      const int owner = std::min(world - 1, static_cast<int>(middle / total * world));
-      if (owner == rank) mine_.push_back(u);
-      before += units_[u].bytes;
+      const Unit& unit = units_[u];
+      const std::uint64_t g = starts[u];
+      if (g + unit.bytes <= target && unit.bytes > 0) continue;
+      const bool first_in_file = u == 0 || units_[u - 1].shard != unit.shard;
+      if (first_in_file && g >= target) return g;  // files share no blocks
+      const std::uint64_t el = io::stored_element_size(jobs_[unit.job].stored);
+      const std::uint64_t from = unit.offset + (target > g ? target - g : 0);
+      for (std::uint64_t c = (from + block - 1) / block * block; c < unit.offset + unit.bytes;
+           c += block) {
+        if (c == unit.offset) return g;
+        if (!splittable(unit)) break;
+        if ((c - unit.offset) % el == 0) return g + (c - unit.offset);
+      }
+    }
+    return report_.total_bytes;
+  }
+
+  /// This process's units. The bytes are cut into one contiguous range per process, near the
+  /// even split, only at first_cut() places: no two processes write the same rank_block_bytes
+  /// block of a file, so a shared file system whose clients cache whole pages or stripes
+  /// (NFS, Lustre, GPFS) cannot clobber a neighbour's bytes. A unit that a cut falls inside is
+  /// split in two there. Every process computes the same cuts.
+  void assign_units() {
+    const int rank = group_.rank(), world = group_.size();
+    std::vector<std::uint64_t> starts(units_.size());
+    for (std::size_t u = 0, g = 0; u < units_.size(); g += units_[u].bytes, ++u) starts[u] = g;
+    std::vector<std::uint64_t> cuts{0};
+    for (int r = 1; r < world; ++r) {
+      const std::uint64_t even =
+          report_.total_bytes / static_cast<std::uint64_t>(world) * static_cast<std::uint64_t>(r);
+      cuts.push_back(first_cut(std::max(even, cuts.back()), starts));
+    }
+    cuts.push_back(report_.total_bytes);
+    // Split the units that a cut falls inside.
+    std::vector<Unit> split;
+    for (std::size_t u = 0; u < units_.size(); ++u) {
+      Unit rest = units_[u];
+      std::uint64_t g = starts[u];
+      const std::uint64_t el = io::stored_element_size(jobs_[rest.job].stored);
+      for (const std::uint64_t cut : cuts) {
+        if (cut <= g || cut >= g + rest.bytes) continue;
+        const std::uint64_t head_bytes = cut - g;
+        Unit head = rest;
+        head.end = rest.begin + static_cast<std::int64_t>(head_bytes / el);
+        head.bytes = head_bytes;
+        split.push_back(head);
+        rest.begin = head.end;
+        rest.offset += head_bytes;
+        rest.bytes -= head_bytes;
+        g = cut;
+      }
+      split.push_back(rest);
+    }
+    units_ = std::move(split);
+    std::uint64_t g = 0;
+    for (std::size_t u = 0; u < units_.size(); ++u) {
+      const auto at = std::upper_bound(cuts.begin() + 1, cuts.end() - 1, g);
+      if (static_cast<int>(at - cuts.begin()) - 1 == rank) {
+        mine_.push_back(u);
+        const Unit& unit = units_[u];
+        const std::string& file = shards_[unit.shard].file;
+        std::vector<ShardedByteRange>& ranges = report_.ranges;
+        if (unit.bytes == 0) {
+          // nothing to write
+        } else if (!ranges.empty() && ranges.back().file == file &&
+                   ranges.back().end == unit.offset) {
+          ranges.back().end += unit.bytes;
+        } else {
+          ranges.push_back({file, unit.offset, unit.offset + unit.bytes});
+        }
+      }
+      g += units_[u].bytes;
     }
   }
 
@@ -1011,6 +1092,8 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const Policy& pol
                    "but got ",
                    options.chunk_bytes, " bytes");
   WEIGHTINIT_CHECK(options.shard_bytes >= 1, ValueError, "shard size must be positive");
+  WEIGHTINIT_CHECK(options.rank_block_bytes >= 1, ValueError,
+                   "the rank block size must be positive, but got ", options.rank_block_bytes);
   WEIGHTINIT_CHECK(!options.out_dir.empty(), ValueError, "the output directory is empty");
   WEIGHTINIT_CHECK(!deferred_allocation(), ValueError,
                    "write_initialized_shards needs memory for its chunks: call it outside the "

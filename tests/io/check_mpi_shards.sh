@@ -14,7 +14,7 @@ failed=0
 runs=0
 for rng in philox torch; do
   args=(init resnet18 --policy torchvision-resnet --rng "$rng" --dtype bf16 --shard-size 10MB
-        --chunk-size 1MB --progress none --threads 1 --seed 7)
+        --chunk-size 1MB --rank-block 64KiB --progress none --threads 1 --seed 7)
   "$cli" "${args[@]}" --out "$work/single-$rng" >/dev/null
   for k in 1 2 3 4; do
     runs=$((runs + 1))

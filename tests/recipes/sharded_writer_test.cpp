@@ -556,6 +556,50 @@ TEST(ShardedWriterTorch, AnyNumberOfProcessesWritesTheSameBytes) {
   }
 }
 
+TEST(ShardedWriter, ProcessesNeverShareABlockOfAFile) {
+  // Issue #19 step 6: on a shared file system a client caches whole pages or stripes, so two
+  // ranks writing neighbouring bytes of one block could clobber each other. Ranges meet only at
+  // a file's start or at a multiple of rank_block_bytes, whatever the chunk and block sizes.
+  for (const std::uint64_t block :
+       {std::uint64_t{4096}, std::uint64_t{65536}, std::uint64_t{1} << 20}) {
+    for (const int k : {2, 3, 4}) {
+      SCOPED_TRACE("block " + std::to_string(block) + ", " + std::to_string(k) + " ranks");
+      const TempDir one, dir;
+      wi::recipes::ShardedWriteOptions o;
+      o.shard_bytes = 3'000'000;
+      o.chunk_bytes = 100'000;
+      o.rank_block_bytes = block;
+      o.float_dtype = wi::io::StoredDType::BF16;  // bf16 values beside int64 buffers
+      write("resnet18", "torchvision-resnet", one.path, o);
+      ThreadGroup::Shared shared(k);
+      std::vector<wi::recipes::ShardedWriteReport> reports(static_cast<std::size_t>(k));
+      std::vector<std::thread> ranks;
+      for (int r = 0; r < k; ++r) {
+        ranks.emplace_back([&, r] {
+          ThreadGroup group(shared, r);
+          reports[static_cast<std::size_t>(r)] =
+              write("resnet18", "torchvision-resnet", dir.path, o, 5, group);
+        });
+      }
+      for (auto& t : ranks) t.join();
+      EXPECT_EQ(dir_bytes(dir.path), dir_bytes(one.path));
+      std::map<std::pair<std::string, std::uint64_t>, int> owner;  // (file, block) -> rank
+      std::uint64_t covered = 0;
+      for (int r = 0; r < k; ++r) {
+        for (const auto& range : reports[static_cast<std::size_t>(r)].ranges) {
+          covered += range.end - range.begin;
+          for (const std::uint64_t b : {range.begin / block, (range.end - 1) / block}) {
+            const auto [it, fresh] = owner.emplace(std::make_pair(range.file, b), r);
+            EXPECT_TRUE(fresh || it->second == r)
+                << range.file << " block " << b << ": ranks " << it->second << " and " << r;
+          }
+        }
+      }
+      EXPECT_EQ(covered, reports[0].total_bytes) << "every byte has one owner";
+    }
+  }
+}
+
 TEST(ShardedWriterTorch, ResumeRefusesAnotherSeedOrProfile) {
   const TempDir dir;
   wi::recipes::ShardedWriteOptions o;

@@ -52,6 +52,7 @@ struct InitArgs {
   std::string out_dir;             // --out: streamed shards
   std::string shard_size = "5GB";  // Hugging Face's default max_shard_size
   std::string chunk_size = "256MB";
+  std::string rank_block = "4MiB";
   bool resume = false;
   bool overwrite = false;
   bool policy_defaulted = false;  // no --policy: the model's own recipe
@@ -173,6 +174,7 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   options.out_dir = a.out_dir;
   options.shard_bytes = recipes::parse_byte_size(a.shard_size);
   options.chunk_bytes = recipes::parse_byte_size(a.chunk_size);
+  options.rank_block_bytes = recipes::parse_byte_size(a.rank_block);
   options.float_dtype = stored_dtype(a.dtype);
   options.resume = a.resume;
   options.overwrite = a.overwrite;
@@ -235,8 +237,8 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   print_policy_report(a, policy, report.policy);
   if (report.torch_moves > 0) {
     std::fprintf(stderr,
-                 "weightinit: note: torch's stream was moved to a chunk's word %llu times "
-                 "(jump-ahead), in %.3f s\n",
+                 "weightinit: note: PyTorch's generator jumped ahead %llu times to reach the "
+                 "chunks' draws, in %.3f s\n",
                  static_cast<unsigned long long>(report.torch_moves), report.torch_move_seconds);
   }
   for (const auto& name : report.materialized) {
@@ -338,6 +340,10 @@ void add_init_command(CLI::App& app) {
                   "with --out: largest shard, e.g. 2GB, 500MB, 4GiB (default 5GB)");
   cmd->add_option("--chunk-size", args->chunk_size,
                   "with --out: working memory per chunk (default 256MB)");
+  cmd->add_option("--rank-block", args->rank_block,
+                  "with --out under mpirun: ranks' byte ranges meet only at a file's start or at "
+                  "multiples of SIZE in it, so no two ranks write one block of a shared file "
+                  "system (default 4MiB)");
   cmd->add_flag("--resume", args->resume,
                 "with --out: keep the shards and chunks an interrupted run finished (each "
                 "chunk checked against its journal digest)");
@@ -359,8 +365,8 @@ void add_init_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "threads for the fills (default: all)");
   cmd->callback([args, cmd] {
     args->out_dir_only.clear();
-    for (const char* name :
-         {"--shard-size", "--chunk-size", "--resume", "--overwrite", "--progress"}) {
+    for (const char* name : {"--shard-size", "--chunk-size", "--rank-block", "--resume",
+                             "--overwrite", "--progress"}) {
       if (cmd->count(name) > 0) args->out_dir_only.emplace_back(name);
     }
     run_init(*args);

@@ -43,9 +43,12 @@ struct ShardedWriteProgress {
 
 /// Options of write_initialized_shards.
 struct ShardedWriteOptions {
-  std::string out_dir;                          ///< created if missing
-  std::uint64_t shard_bytes = 5'000'000'000;    ///< Hugging Face's default max_shard_size, 5GB
-  std::uint64_t chunk_bytes = 256ull << 20;     ///< working memory per chunk (≥ 4 KiB)
+  std::string out_dir;                        ///< created if missing
+  std::uint64_t shard_bytes = 5'000'000'000;  ///< Hugging Face's default max_shard_size, 5GB
+  std::uint64_t chunk_bytes = 256ull << 20;   ///< working memory per chunk (≥ 4 KiB)
+  /// With several processes, their byte ranges meet only at multiples of this within a file
+  /// (or at a file's start): no two processes write the same block (write_initialized_shards).
+  std::uint64_t rank_block_bytes = 4ull << 20;
   std::optional<io::StoredDType> float_dtype;   ///< floats stored as this (BF16, F16, ...)
   std::map<std::string, std::string> metadata;  ///< every shard's "__metadata__"
   bool resume = false;                          ///< keep finished shards and chunks
@@ -69,6 +72,12 @@ class Interrupted : public Error {
   using Error::Error;
 };
 
+/// Bytes [begin, end) of one shard file.
+struct ShardedByteRange {
+  std::string file;
+  std::uint64_t begin = 0, end = 0;
+};
+
 /// What a write did.
 struct ShardedWriteReport {
   std::vector<std::string> files;   ///< shard file names in out_dir, in order
@@ -79,6 +88,7 @@ struct ShardedWriteReport {
   std::size_t tensors = 0;
   std::vector<std::string> materialized;  ///< tensors filled whole, not chunk by chunk
   std::uint64_t largest_chunk_bytes = 0;  ///< peak working buffer of this process
+  std::vector<ShardedByteRange> ranges;   ///< the bytes this process owns, per file
   /// resume: journaled chunks of this process whose bytes did not match their journal digest
   /// (or whose journal line had none), and were written again.
   std::vector<std::string> chunks_rewritten;
@@ -128,9 +138,12 @@ bool is_checkpoint_file_name(const std::string& file_name);
 ///
 /// With a WorkGroup of K processes, every process plans the same layout; the chunks are split
 /// into K contiguous byte ranges, each process writes its own with pwrite into the shared
-/// .partial files, and rank 0 creates them and renames them at the end. The processes exchange
-/// no parameter data, only all_ok barriers. Throws ValueError (not a Philox generator, bad
-/// options), IoError, PolicyError, Interrupted; when one process fails, all throw.
+/// .partial files, and rank 0 creates them and renames them at the end. Two ranges meet only at
+/// a file's start or at a multiple of options.rank_block_bytes (4 MiB) in a file, a chunk being
+/// split there when it must, so no two processes write the same block: safe on shared file
+/// systems whose clients cache pages or stripes (report.ranges lists each process's bytes). The
+/// processes exchange no parameter data, only all_ok barriers. Throws ValueError (not a Philox
+/// generator, bad options), IoError, PolicyError, Interrupted; when one process fails, all throw.
 ShardedWriteReport write_initialized_shards(nn::Module& model, const recipes::Policy& policy,
                                             const recipes::PolicyApplyOptions& policy_options,
                                             Generator& gen, const ShardedWriteOptions& options,
