@@ -54,18 +54,27 @@ std::vector<std::int64_t> parse_sizes(std::string_view text, std::string_view sp
   return sizes;
 }
 
-/// "d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100[,tied=true]": d, layers, heads and ffn
-/// are required; vocab defaults to 32000, kv_heads to heads, tied to false.
-LlamaConfig parse_llama_custom(std::string_view text, std::string_view spec) {
-  LlamaConfig c;
-  bool d = false, layers = false, heads = false, ffn = false, kv_heads = false;
+/// Calls fn(key, value) for each item of "k=v,k=v,..." in a model spec; ValueError for an item
+/// without '='.
+template <class Fn>
+void for_each_spec_item(std::string_view text, std::string_view spec, Fn&& fn) {
   while (!text.empty()) {
     const std::size_t comma = text.find(',');
     const std::string_view item = text.substr(0, comma);
     const std::size_t eq = item.find('=');
     WEIGHTINIT_CHECK(eq != std::string_view::npos, ValueError, "invalid model spec '", spec,
                      "': expected KEY=VALUE, like d=64, but got '", item, "'");
-    const std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
+    fn(item.substr(0, eq), item.substr(eq + 1));
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+}
+
+/// "d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100[,tied=true]": d, layers, heads and ffn
+/// are required; vocab defaults to 32000, kv_heads to heads, tied to false.
+LlamaConfig parse_llama_custom(std::string_view text, std::string_view spec) {
+  LlamaConfig c;
+  bool d = false, layers = false, heads = false, ffn = false, kv_heads = false;
+  for_each_spec_item(text, spec, [&](std::string_view key, std::string_view value) {
     if (key == "d") {
       c.d_model = to_int(value, spec);
       d = true;
@@ -92,8 +101,7 @@ LlamaConfig parse_llama_custom(std::string_view text, std::string_view spec) {
       throw ValueError(detail::concat("invalid model spec '", spec, "': unknown key '", key,
                                       "' (known: d, layers, heads, kv_heads, ffn, vocab, tied)"));
     }
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-  }
+  });
   WEIGHTINIT_CHECK(d && layers && heads && ffn, ValueError, "invalid model spec '", spec,
                    "': a custom LLaMA needs d, layers, heads and ffn, like "
                    "llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100");
@@ -233,13 +241,7 @@ Gpt2Config gpt2_config(std::string_view spec) {
   // "d=256,layers=2,heads=4[,vocab=V][,positions=P]"
   Gpt2Config c;
   bool d = false, layers = false, heads = false;
-  while (!text.empty()) {
-    const std::size_t comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    const std::size_t eq = item.find('=');
-    WEIGHTINIT_CHECK(eq != std::string_view::npos, ValueError, "invalid model spec '", spec,
-                     "': expected KEY=VALUE, like d=256, but got '", item, "'");
-    const std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
+  for_each_spec_item(text, spec, [&](std::string_view key, std::string_view value) {
     const std::int64_t v = to_int(value, spec);
     if (key == "d") {
       c.n_embd = v;
@@ -258,8 +260,7 @@ Gpt2Config gpt2_config(std::string_view spec) {
       throw ValueError(detail::concat("invalid model spec '", spec, "': unknown key '", key,
                                       "' (known: d, layers, heads, vocab, positions)"));
     }
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-  }
+  });
   WEIGHTINIT_CHECK(d && layers && heads, ValueError, "invalid model spec '", spec,
                    "': a custom GPT-2 needs d, layers and heads, like "
                    "gpt2:d=256,layers=2,heads=4,vocab=1000,positions=128");
