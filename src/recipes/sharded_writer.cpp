@@ -521,6 +521,12 @@ class ShardedRun {
     if (gen_.family() == RngFamily::Torch) {
       metadata_["weightinit_torch_version"] = std::string(torch_version_name(gen_.torch_version()));
       metadata_["weightinit_arith_mode"] = std::string(arith_mode_name(gen_.arith_mode()));
+      // Where the plan leaves PyTorch's generator: the words drawn since the seed and the cached
+      // normal sample (C99 hex, exact), which a test compares with torch.get_rng_state().
+      metadata_["weightinit_torch_words_after"] = std::to_string(torch_->end.word);
+      char cached[40] = "none";
+      if (torch_->end.cached) std::snprintf(cached, sizeof cached, "%a", *torch_->end.cached);
+      metadata_["weightinit_torch_cached_after"] = cached;
     }
     metadata_["weightinit_plan_digest"] = plan_digest();
     for (std::size_t s = 0; s < shards_.size(); ++s) {

@@ -8,7 +8,10 @@ For each LLaMA and GPT-2 config and seed: `weightinit init MODEL --policy hf --s
 - `AutoModelForCausalLM.from_pretrained(DIR)` loads it with no missing, unexpected or
   mismatched keys, and ties the head exactly when the config says so;
 - every tensor equals `torch.manual_seed(S); LlamaForCausalLM(LlamaConfig(...))` (or
-  GPT2LMHeadModel(GPT2Config(...))) bit for bit
+  GPT2LMHeadModel(GPT2Config(...))) bit for bit;
+- the draw plan ends where PyTorch's generator stands after that construction: the metadata's
+  word count, drawn from a fresh generator, gives `torch.get_rng_state()`'s MT19937 state, and
+  its cached normal sample is torch's
   (bf16 directories: its round-to-nearest-even cast), and the dtype in config.json is the
   stored one.
 Seeds: 0 and one drawn at random each run, printed. Prints "N passed, M failed". The init was
@@ -33,6 +36,7 @@ transformers.logging.disable_progress_bar()
 transformers.logging.set_verbosity_error()
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
                                 "golden"))
+from torch_plan_end import plan_end_problems  # noqa: E402
 from torch_profile import profile_of  # noqa: E402
 
 VERIFIED_WITH = "5.25.0"
@@ -66,8 +70,10 @@ def check(cli, tmp, spec, family, kwargs, chunk, dtype, seed):
     problems = []
     files = sorted(f for f in os.listdir(out) if f.endswith(".safetensors"))
     stored = {}
+    meta = {}
     for f in files:  # the official reader
         with safe_open(os.path.join(out, f), framework="pt") as handle:
+            meta = handle.metadata()
             if handle.metadata().get("format") != "pt":
                 problems.append(f"{f}: metadata format is not 'pt'")
             for key in handle.keys():
@@ -85,6 +91,7 @@ def check(cli, tmp, spec, family, kwargs, chunk, dtype, seed):
         problems.append(f"loaded as {model.dtype}, stored {want_dtype}")
     torch.manual_seed(seed)
     reference = model_class(config_class(**kwargs)).to(want_dtype)
+    problems += plan_end_problems(meta, seed, torch.get_rng_state())
     ours = model.state_dict()
     for name, value in reference.state_dict().items():
         if name not in ours or not torch.equal(ours[name], value):

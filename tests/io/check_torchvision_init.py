@@ -11,7 +11,8 @@ metadata must name the policy, seed and generator. Seeds: 0, 1 and a third drawn
 each run and printed, so a failure names the seed that reproduces it. bf16 files must equal
 torch's .to(torch.bfloat16) casts. Some cases are also streamed (`--out DIR`, the torch family's
 draw plan: every chunk from its word offset in PyTorch's stream) at chunk sizes from 4 KiB to
-1 GiB into several shards, and must hold the same tensors. Prints "N passed, M failed".
+1 GiB into several shards, and must hold the same tensors, with the draw plan ending where
+torch's generator stands after the construction. Prints "N passed, M failed".
 """
 import argparse
 import os
@@ -28,6 +29,7 @@ warnings.filterwarnings("ignore")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
                                 "golden"))
 import load_safetensors  # noqa: E402
+from torch_plan_end import plan_end_problems  # noqa: E402
 from torch_profile import profile_of  # noqa: E402
 
 CASES = [("resnet18", "torchvision-resnet"), ("resnet50", "torchvision-resnet"),
@@ -73,23 +75,25 @@ def main():
                                 "--torch-profile", profile_of(torch),
                                 "-o", path], check=True, capture_output=True)
                 ours, meta = load_safetensors.load(path)
+                torch.manual_seed(seed)
+                reference = getattr(torchvision.models, name)()
+                state_after = torch.get_rng_state()
+                theirs = {k: v.detach().clone() for k, v in reference.state_dict().items()}
                 if name in STREAMED:  # the same, streamed chunk by chunk into shards
                     out = os.path.join(tmp, f"{name}-{seed}")
                     subprocess.run([a.cli, "init", name, "--policy", policy, "--seed", str(seed),
                                     "--torch-profile", profile_of(torch), "--out", out,
                                     "--chunk-size", STREAMED[name], "--shard-size", "20MB",
                                     "--progress", "none"], check=True, capture_output=True)
-                    streamed, _ = load_dir(out)
+                    streamed, streamed_meta = load_dir(out)
                     differ = [k for k in ours if not torch.equal(ours[k], streamed.get(k))]
+                    differ += plan_end_problems(streamed_meta, seed, state_after)
                     if differ or len(streamed) != len(ours):
                         failed += 1
                         print(f"FAIL {name} seed {seed} --out (chunks {STREAMED[name]}): "
                               f"{len(differ)} tensor(s) differ from -o (first: {differ[:3]})")
                     else:
                         passed += 1
-                torch.manual_seed(seed)
-                reference = getattr(torchvision.models, name)()
-                theirs = {k: v.detach().clone() for k, v in reference.state_dict().items()}
                 fresh = getattr(torchvision.models, name)()
                 fresh.load_state_dict(ours, strict=True)  # raises on a missing/extra key
                 bad = [k for k, v in fresh.state_dict().items() if not torch.equal(v, theirs[k])]
