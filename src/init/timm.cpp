@@ -47,9 +47,10 @@ Tensor& timm_trunc_normal_(Tensor& tensor, double mean, double std, double a, do
 Tensor& timm_variance_scaling_(Tensor& tensor, double scale, ScalingMode mode,
                                ScalingDistribution distribution, Generator& gen) {
   const Fans fans = calculate_fan_in_and_fan_out(tensor);
-  const double denom = mode == ScalingMode::FanIn    ? static_cast<double>(fans.fan_in)
-                       : mode == ScalingMode::FanOut ? static_cast<double>(fans.fan_out)
-                                                     : (fans.fan_in + fans.fan_out) / 2.0;
+  const double denom = mode == ScalingMode::FanIn ? static_cast<double>(fans.fan_in)
+                       : mode == ScalingMode::FanOut
+                           ? static_cast<double>(fans.fan_out)
+                           : static_cast<double>(fans.fan_in + fans.fan_out) / 2.0;
   WEIGHTINIT_CHECK(denom > 0, ValueError,
                    "timm variance_scaling_ divides the scale by the fan, which is 0 for shape ",
                    shape_str(tensor.sizes()));

@@ -62,7 +62,8 @@ Tensor& variance_scaling_(Tensor& tensor, double scale, ScalingMode mode,
   if (detail::is_zero_element_noop(tensor)) return tensor;
   double n = static_cast<double>(fan_in);
   if (mode == ScalingMode::FanOut) n = static_cast<double>(fan_out);
-  if (mode == ScalingMode::FanAvg) n = (static_cast<double>(fan_in) + fan_out) / 2.0;
+  if (mode == ScalingMode::FanAvg)
+    n = (static_cast<double>(fan_in) + static_cast<double>(fan_out)) / 2.0;
   const double variance = scale / std::max(1.0, n);
   switch (distribution) {
     case ScalingDistribution::TruncatedNormal: {

@@ -25,6 +25,10 @@ struct Tensor::Storage {
   struct DeferredTag {};
   /// No memory: a deferred tensor's storage.
   Storage(std::size_t size, DeferredTag) : nbytes(size), deferred(true) {}
+  struct ExternalTag {};
+  /// Memory owned elsewhere (from_blob), with whatever keeps it alive.
+  Storage(void* memory, std::size_t size, std::shared_ptr<void> keep, ExternalTag)
+      : data(memory), nbytes(size), keepalive(std::move(keep)), external(true) {}
   explicit Storage(std::size_t size) : nbytes(size) {
     constexpr std::size_t kAlign = 64, kHuge = std::size_t{2} << 20;
     const bool huge = nbytes >= 2 * kHuge;
@@ -44,13 +48,17 @@ struct Tensor::Storage {
     if (huge && enabled) ::madvise(data, rounded, MADV_HUGEPAGE);
 #endif
   }
-  ~Storage() { std::free(data); }
+  ~Storage() {
+    if (!external) std::free(data);
+  }
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
   void* data = nullptr;
   std::size_t nbytes = 0;
+  std::shared_ptr<void> keepalive;  // external memory's owner, released with the storage
   bool deferred = false;
+  bool external = false;
 };
 
 namespace {
@@ -101,6 +109,46 @@ Tensor Tensor::empty(const Shape& sizes, DType dtype) {
                   contiguous_strides(sizes), 0);
   }
   return Tensor(std::make_shared<Storage>(nbytes), dtype, sizes, contiguous_strides(sizes), 0);
+}
+
+Tensor Tensor::from_blob(void* data, const Shape& sizes, const Shape& strides, DType dtype,
+                         std::shared_ptr<void> keepalive) {
+  WEIGHTINIT_CHECK(strides.size() == sizes.size(), ValueError, "from_blob: ", strides.size(),
+                   " strides for a shape of ", sizes.size(), " dimensions ", shape_str(sizes));
+  const std::int64_t n = numel_of(sizes);  // ShapeError for a negative size
+  const std::size_t el = weightinit::element_size(dtype);
+  std::size_t extent = n > 0 ? 1 : 0;  // elements from the first to the last one, inclusive
+  for (std::size_t d = 0; d < sizes.size(); ++d) {
+    WEIGHTINIT_CHECK(strides[d] >= 0, ValueError,
+                     "from_blob: negative strides are not supported, "
+                     "but got stride ",
+                     strides[d], " in dimension ", d);
+    if (n > 0 && sizes[d] > 1) {
+      std::size_t span = 0;
+      WEIGHTINIT_CHECK(!__builtin_mul_overflow(static_cast<std::size_t>(sizes[d] - 1),
+                                               static_cast<std::size_t>(strides[d]), &span) &&
+                           !__builtin_add_overflow(extent, span, &extent),
+                       ShapeError, "from_blob: shape ", shape_str(sizes), " with strides ",
+                       shape_str(strides), " reaches past 2^64 elements");
+    }
+  }
+  std::size_t nbytes = 0;
+  WEIGHTINIT_CHECK(!__builtin_mul_overflow(extent, el, &nbytes), ShapeError, "from_blob: shape ",
+                   shape_str(sizes), " with strides ", shape_str(strides),
+                   " needs more than 2^64 bytes");
+  WEIGHTINIT_CHECK(n == 0 || data != nullptr, ValueError,
+                   "from_blob: data is null for a tensor of ", n, " elements");
+  WEIGHTINIT_CHECK(reinterpret_cast<std::uintptr_t>(data) % el == 0, ValueError,
+                   "from_blob: data is not aligned to the ", el, "-byte elements of ",
+                   dtype_name(dtype));
+  return Tensor(
+      std::make_shared<Storage>(data, nbytes, std::move(keepalive), Storage::ExternalTag{}), dtype,
+      sizes, strides, 0);
+}
+
+Tensor Tensor::from_blob(void* data, const Shape& sizes, DType dtype,
+                         std::shared_ptr<void> keepalive) {
+  return from_blob(data, sizes, contiguous_strides(sizes), dtype, std::move(keepalive));
 }
 
 Tensor Tensor::deferred(const Shape& sizes, DType dtype) {

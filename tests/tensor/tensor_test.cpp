@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <vector>
 
 #include "weightinit/random/sampling.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace wi = weightinit;
 
@@ -114,3 +116,75 @@ TEST(Tensor, SamplersRejectIntegerTensors) {
     EXPECT_STREQ(e.what(), "normal_ expects a floating-point tensor, but got dtype int64");
   }
 }
+
+namespace {
+
+TEST(TensorFromBlob, FillsTheCallersMemoryInPlaceBitForBit) {
+  // A fill through a tensor over the caller's buffer writes there, exactly what a fill of a
+  // fresh tensor from the same seed writes (torch.from_blob + uniform_).
+  std::vector<float> buffer(24, -1.0f);
+  wi::Tensor view = wi::Tensor::from_blob(buffer.data(), {4, 6}, wi::DType::Float32);
+  EXPECT_TRUE(view.is_contiguous());
+  EXPECT_FALSE(view.is_deferred());
+  wi::Generator g1(17), g2(17);
+  wi::uniform_(view, -2, 2, g1);
+  wi::Tensor fresh = wi::Tensor::empty({4, 6});
+  wi::uniform_(fresh, -2, 2, g2);
+  EXPECT_EQ(buffer, fresh.to_vector<float>());
+  EXPECT_EQ(g1.get_state(), g2.get_state());
+  // Strided memory: a transposed 3x5 float64 matrix. Like torch's TensorIterator, a fill of a
+  // non-contiguous tensor runs in memory order, so the buffer holds the samples in order.
+  std::vector<double> matrix(15, 0.0);
+  wi::Tensor transposed = wi::Tensor::from_blob(matrix.data(), {5, 3}, {1, 5}, wi::DType::Float64);
+  EXPECT_FALSE(transposed.is_contiguous());
+  wi::normal_(transposed, 0, 1, g1);
+  wi::Tensor in_order = wi::Tensor::empty({15}, wi::DType::Float64);
+  wi::normal_(in_order, 0, 1, g2);
+  EXPECT_EQ(matrix, in_order.to_vector<double>());
+  const std::int64_t index[] = {1, 2};  // element (1, 2) sits at 1 + 2·5
+  EXPECT_EQ(transposed.item(index), matrix[11]);
+  // Made with memory even while shapes only are being built.
+  const wi::DeferredAllocationGuard deferred;
+  EXPECT_FALSE(wi::Tensor::from_blob(buffer.data(), {24}, wi::DType::Float32).is_deferred());
+}
+
+TEST(TensorFromBlob, HoldsTheKeepaliveUntilTheLastViewIsGone) {
+  auto owner = std::make_shared<std::vector<float>>(8, 0.0f);
+  std::weak_ptr<std::vector<float>> watch = owner;
+  wi::Tensor row;
+  {
+    wi::Tensor t = wi::Tensor::from_blob(owner->data(), {2, 4}, wi::DType::Float32, owner);
+    owner.reset();
+    row = t.select(0, 1);
+  }
+  EXPECT_FALSE(watch.expired()) << "a view still uses the memory";
+  row.fill_(3.0);
+  EXPECT_EQ(watch.lock()->at(5), 3.0f);
+  row = wi::Tensor();
+  EXPECT_TRUE(watch.expired());
+}
+
+TEST(TensorFromBlob, BadInput) {
+  std::vector<float> buffer(8);
+  EXPECT_THROW(wi::Tensor::from_blob(nullptr, {2}, wi::DType::Float32), wi::ValueError);
+  EXPECT_NO_THROW(wi::Tensor::from_blob(nullptr, {0, 3}, wi::DType::Float32));
+  EXPECT_THROW(wi::Tensor::from_blob(buffer.data(), {2, 4}, {4}, wi::DType::Float32),
+               wi::ValueError);
+  EXPECT_THROW(wi::Tensor::from_blob(buffer.data(), {2, 4}, {4, -1}, wi::DType::Float32),
+               wi::ValueError);
+  EXPECT_THROW(
+      wi::Tensor::from_blob(reinterpret_cast<char*>(buffer.data()) + 2, {2}, wi::DType::Float32),
+      wi::ValueError);
+  EXPECT_THROW(wi::Tensor::from_blob(buffer.data(), {-1}, wi::DType::Float32), wi::ShapeError);
+  EXPECT_THROW(
+      wi::Tensor::from_blob(buffer.data(), {3, 3}, {std::int64_t{1} << 62, 1}, wi::DType::Float64),
+      wi::ShapeError);
+  try {
+    wi::Tensor::from_blob(buffer.data(), {2, 4}, {4, -1}, wi::DType::Float32);
+  } catch (const wi::ValueError& e) {
+    EXPECT_STREQ(e.what(),
+                 "from_blob: negative strides are not supported, but got stride -1 in dimension 1");
+  }
+}
+
+}  // namespace

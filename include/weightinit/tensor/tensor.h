@@ -37,6 +37,18 @@ class Tensor {
   /// Error ("... is deferred ..."); Tensor::empty/zeros/full make deferred tensors while a
   /// DeferredAllocationGuard is alive (weightinit/tensor/deferred.h).
   static Tensor deferred(const Shape& sizes, DType dtype = DType::Float32);
+  /// A tensor over memory it does not own, like `torch.from_blob`: element i0..in lies at
+  /// `data` + Σ i_k·strides[k] elements. Writes go straight into `data` (no copy), which must
+  /// stay valid while any tensor or view of it lives; `keepalive`, when given, is held until
+  /// the last one is gone (a NumPy array or DLPack capsule, say). Made with memory even under
+  /// a DeferredAllocationGuard. ValueError for a null `data` with elements, a `data` not aligned
+  /// to the element size, a stride count that is not the number of dimensions, or a negative
+  /// stride; ShapeError for a negative size or an extent past 2^64 bytes.
+  static Tensor from_blob(void* data, const Shape& sizes, const Shape& strides, DType dtype,
+                          std::shared_ptr<void> keepalive = nullptr);
+  /// from_blob over contiguous row-major memory.
+  static Tensor from_blob(void* data, const Shape& sizes, DType dtype,
+                          std::shared_ptr<void> keepalive = nullptr);
   /// Contiguous copy of `values` (row-major) with shape `sizes`; numel must match.
   template <class T>
   static Tensor from_data(std::span<const T> values, const Shape& sizes);
