@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // trunc_normal_: torch's inverse-CDF sampler (<= 2.11) and its 2.12 rejection sampler.
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "detail/strided_loop.h"
@@ -131,6 +132,40 @@ Tensor empty_like_preserve(const Tensor& t) {
   return Tensor::empty(outer_first, t.dtype()).permute(back);
 }
 
+/// Rounds of the rejection sampler in a row that may accept nothing before it gives up. When
+/// rounding to the dtype leaves [a, b] almost no reachable values (say mean 9e7 and std 1 in
+/// float32: a value's spacing there is 8), torch 2.12+ loops for hours; weightinit stops with an
+/// error instead. A legitimate far interval, [3 std, 1000 std], accepts ~3e-4 of the proposals,
+/// so 2^20 empty rounds in a row happen there with probability ~e^-300.
+constexpr int kMaxRoundsWithoutProgress = 1 << 20;
+
+/// Counts rejection rounds that accepted nothing, and throws once there are too many in a row.
+class StallGuard {
+ public:
+  StallGuard(const Tensor& tensor, double mean, double std, double a, double b)
+      : tensor_(tensor), mean_(mean), std_(std), a_(a), b_(b) {}
+
+  /// Called after each round with the number of values still outside [a, b].
+  void after_round(std::int64_t pending) {
+    rounds_ = pending < last_pending_ ? 0 : rounds_ + 1;
+    last_pending_ = pending;
+    WEIGHTINIT_CHECK(rounds_ < kMaxRoundsWithoutProgress, ValueError, "trunc_normal_: ",
+                     kMaxRoundsWithoutProgress,
+                     " rounds in a row of torch 2.12's rejection sampler accepted none of the ",
+                     pending, " values still outside [a, b] = [", a_, ", ", b_, "] (mean ", mean_,
+                     ", std ", std_, ", ", dtype_name(tensor_.dtype()),
+                     "): [a, b] holds too few values of the dtype near the mean, and torch would "
+                     "loop for hours. Widen [a, b], make |mean| smaller relative to std, or use "
+                     "float64");
+  }
+
+ private:
+  const Tensor& tensor_;
+  double mean_, std_, a_, b_;
+  std::int64_t last_pending_ = std::numeric_limits<std::int64_t>::max();
+  int rounds_ = 0;
+};
+
 /// 2.12+ (PyTorch PR #174997), as torch.nn.init._no_grad_trunc_normal_ runs it: the first draw
 /// into `tensor` itself, every redraw into torch.empty_like (empty_like_preserve), each a whole
 /// tensor. Verified bit for bit against PyTorch 2.14.1 (tests/CMakeLists.txt, oracle tests).
@@ -139,6 +174,7 @@ void rejection(Tensor& tensor, double mean, double std, double a, double b, Gene
   const double p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std);
   const std::int64_t n = tensor.numel();
   std::vector<bool> pending(static_cast<std::size_t>(n));
+  StallGuard guard(tensor, mean, std, a, b);
   Tensor work;  // the result in logical (row-major) order
   if (p > 0.3) {
     // Normal draws; redraw a whole tensor while any element lies outside [a, b].
@@ -147,9 +183,10 @@ void rejection(Tensor& tensor, double mean, double std, double a, double b, Gene
     work = tensor.contiguous().clone();
     T* out = work.data_ptr<T>();
     while (true) {
-      bool any = false;
-      for (std::int64_t i = 0; i < n; ++i) any |= (pending[i] = out[i] < lo || out[i] > hi);
-      if (!any) break;
+      std::int64_t left = 0;
+      for (std::int64_t i = 0; i < n; ++i) left += (pending[i] = out[i] < lo || out[i] > hi);
+      if (left == 0) break;
+      guard.after_round(left);
       Tensor fresh = empty_like_preserve(tensor);
       weightinit::normal_(fresh, mean, std, gen);
       const Tensor logical = fresh.contiguous();
@@ -180,15 +217,17 @@ void rejection(Tensor& tensor, double mean, double std, double a, double b, Gene
       T* out = work.data_ptr<T>();
       const T* c = c_logical.data_ptr<T>();
       const T* uu = u_logical.data_ptr<T>();
-      any = false;
+      std::int64_t left = 0;
       for (std::int64_t i = 0; i < n; ++i) {
         if (!first && !pending[i]) continue;
         out[i] = c[i];
         const bool reject = std::log(uu[i]) > log_pdf(c[i]);
         pending[i] = reject;
-        any |= reject;
+        left += reject;
       }
+      any = left > 0;
       first = false;
+      if (any) guard.after_round(left);
     }
   }
   tensor.copy_(work);

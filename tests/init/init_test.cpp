@@ -150,6 +150,29 @@ TEST(Init, TruncNormalRejectsNonPositiveStdAndReversedBounds) {
             "trunc_normal_ expects a <= b, but found a=2 > b=-2");
 }
 
+// Rounding to float32 leaves [a, b] one value 8 away from the mean (mean -93215475, std 1: the
+// spacing there is 8), so torch 2.12's rejection sampler accepts a proposal with probability
+// ~2^-24 and loops for hours (differential case seed 349740218). weightinit stops with an error.
+TEST(Init, TruncNormalRejectionThatCannotProgressStopsWithAnError) {
+  auto t = wi::Tensor::empty({1});
+  wi::Generator g(567250660);
+  ASSERT_EQ(g.torch_version(), wi::TorchVersion::V2_12);
+  const std::string message = error_of(
+      [&] { init::trunc_normal_(t, -93215475.11752117, 1.0, -93215477.80398203, -93215477.30398203, g); });
+  EXPECT_NE(message.find("trunc_normal_: 1048576 rounds in a row of torch 2.12's rejection sampler "
+                         "accepted none of the 1 values still outside [a, b]"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("float32): [a, b] holds too few values"), std::string::npos) << message;
+  // The same call in float64 has values to accept, and returns them inside [a, b].
+  auto d = wi::Tensor::empty({300}, wi::DType::Float64);
+  init::trunc_normal_(d, -93215475.11752117, 1.0, -93215477.80398203, -93215477.30398203, g);
+  for (const double v : d.to_vector<double>()) {
+    EXPECT_GE(v, -93215477.80398203);
+    EXPECT_LE(v, -93215477.30398203);
+  }
+}
+
 // A zero-element tensor: a warning, the tensor unchanged, and no draws.
 TEST(Init, ZeroElementTensorIsANoOpWithAWarning) {
   wi::Generator g(3);
