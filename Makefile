@@ -3,6 +3,10 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# The Python package (python/, issue #22) is built against the PyTorch 2.x oracle's venv, which
+# scripts/install-torch2.sh fills with nanobind, scikit-build-core and pytest.
+TORCH2_VENV ?= $(or $(WEIGHTINIT_TORCH2_VENV),$(HOME)/.cache/weightinit/torch2-venv)
+PYTHON_FLAGS ?= -DWEIGHTINIT_BUILD_PYTHON=ON -DPython_EXECUTABLE=$(TORCH2_VENV)/bin/python
 
 .PHONY: deps configure build demo test bench clean format golden
 
@@ -10,7 +14,7 @@ deps:
 	bash scripts/install-deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(PYTHON_FLAGS) $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -23,6 +27,7 @@ demo: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	bash scripts/check-pip-install.sh $(TORCH2_VENV)
 
 bench: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench_sampling
