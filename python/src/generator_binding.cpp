@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // weightinit._core.Generator: torch's MT19937 generator (torch.Generator's state and draws) and
 // weightinit's counter-based Philox family.
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/string_view.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
-
-#include <nanobind/stl/optional.h>
-#include <nanobind/stl/string.h>
 
 #include "bindings.h"
 #include "weightinit/error.h"
@@ -27,8 +28,8 @@ std::uint64_t seed_from(const nb::int_& seed) {
   const long long as_signed = PyLong_AsLongLong(seed.ptr());
   if (!PyErr_Occurred()) return static_cast<std::uint64_t>(as_signed);
   PyErr_Clear();
-  throw ValueError(detail::concat("seed must be in [-2^63, 2^64), but found ",
-                                  nb::str(seed).c_str()));
+  throw ValueError(
+      detail::concat("seed must be in [-2^63, 2^64), but found ", nb::str(seed).c_str()));
 }
 
 /// A generator of `family` ("torch" or "philox") seeded with `seed`; the torch family takes
@@ -39,7 +40,8 @@ Generator make_generator(const nb::int_& seed, const std::string& family,
   if (parse_rng_family(family) == RngFamily::Philox) {
     WEIGHTINIT_CHECK(!profile, ValueError,
                      "a torch profile applies to the torch family only, but found family "
-                     "'philox' with profile '", *profile, "'");
+                     "'philox' with profile '",
+                     *profile, "'");
     return Generator::philox(s);
   }
   Generator gen(s);
@@ -73,9 +75,9 @@ std::string describe(const Generator& gen) {
     return detail::concat("weightinit.Generator(seed=", gen.initial_seed(),
                           ", family='philox', stream='", gen.stream_name(), "')");
   }
-  return detail::concat("weightinit.Generator(seed=", gen.initial_seed(), ", family='torch', torch ",
-                        torch_version_name(gen.torch_version()), ", arithmetic ",
-                        arith_mode_name(gen.arith_mode()), ")");
+  return detail::concat("weightinit.Generator(seed=", gen.initial_seed(),
+                        ", family='torch', torch ", torch_version_name(gen.torch_version()),
+                        ", arithmetic ", arith_mode_name(gen.arith_mode()), ")");
 }
 
 }  // namespace
@@ -85,15 +87,16 @@ void bind_generator(nb::module_& m) {
                         "A random generator. family='torch': torch.Generator's MT19937, with its "
                         "state bytes and draws; family='philox': counter-based streams, one per "
                         "parameter name, the same values whatever the sharding.")
-      .def("__init__",
-           [](Generator* self, const nb::int_& seed, const std::string& family,
-              const std::optional<std::string>& profile) {
-             new (self) Generator(make_generator(seed, family, profile));
-           },
-           nb::arg("seed") = nb::int_(Generator::kDefaultSeed), nb::arg("family") = "torch",
-           nb::arg("profile") = nb::none(),
-           "Generator(seed=67280421310721, family='torch', profile=None). `profile` names the "
-           "PyTorch build whose kernels the torch family reproduces ('2.15-avx512', ...).")
+      .def(
+          "__init__",
+          [](Generator* self, const nb::int_& seed, const std::string& family,
+             const std::optional<std::string>& profile) {
+            new (self) Generator(make_generator(seed, family, profile));
+          },
+          nb::arg("seed") = nb::int_(Generator::kDefaultSeed), nb::arg("family") = "torch",
+          nb::arg("profile") = nb::none(),
+          "Generator(seed=67280421310721, family='torch', profile=None). `profile` names the "
+          "PyTorch build whose kernels the torch family reproduces ('2.15-avx512', ...).")
       .def_static("_from_torch_state", &from_torch_state, nb::arg("state"), nb::arg("version"),
                   nb::arg("capability"))
       .def(
@@ -114,7 +117,8 @@ void bind_generator(nb::module_& m) {
           },
           nb::arg("state"), nb::rv_policy::reference,
           "Restores a state from get_state() or bytes(torch.Generator.get_state().numpy()).")
-      .def_prop_ro("family", [](const Generator& gen) { return std::string(rng_family_name(gen.family())); })
+      .def_prop_ro("family",
+                   [](const Generator& gen) { return std::string(rng_family_name(gen.family())); })
       .def("discard", &Generator::discard, nb::arg("words"),
            "Advances the torch family's stream by `words` 32-bit draws in constant time.")
       .def("words_drawn", &Generator::words_drawn,

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The torch.nn.init functions over CPU arrays, filled in place. python/weightinit/nn/init.py
 // gives them torch's signatures (optional generator, torch.Tensor handling, return value).
-#include <optional>
-#include <string>
-
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
+
+#include <optional>
+#include <string>
 
 #include "bindings.h"
 #include "weightinit/init/init.h"
@@ -87,8 +87,8 @@ void bind_scaled_fills(nb::module_& m) {
       [](const CpuArray& t, double a, const std::string& mode, const std::string& nonlinearity,
          Generator& gen) {
         Tensor view = array_view(t, "kaiming_uniform_");
-        init::kaiming_uniform_(view, a, init::parse_fan_mode(mode), init::parse_nonlinearity(nonlinearity),
-                               gen);
+        init::kaiming_uniform_(view, a, init::parse_fan_mode(mode),
+                               init::parse_nonlinearity(nonlinearity), gen);
       },
       tensor_arg(), nb::arg("a"), nb::arg("mode"), nb::arg("nonlinearity"), nb::arg("generator"),
       Release(), "He et al. 2015: U(-b, b), b = gain*sqrt(3/fan_mode).");
@@ -97,8 +97,8 @@ void bind_scaled_fills(nb::module_& m) {
       [](const CpuArray& t, double a, const std::string& mode, const std::string& nonlinearity,
          Generator& gen) {
         Tensor view = array_view(t, "kaiming_normal_");
-        init::kaiming_normal_(view, a, init::parse_fan_mode(mode), init::parse_nonlinearity(nonlinearity),
-                              gen);
+        init::kaiming_normal_(view, a, init::parse_fan_mode(mode),
+                              init::parse_nonlinearity(nonlinearity), gen);
       },
       tensor_arg(), nb::arg("a"), nb::arg("mode"), nb::arg("nonlinearity"), nb::arg("generator"),
       Release(), "He et al. 2015: N(0, s^2), s = gain/sqrt(fan_mode).");

@@ -80,6 +80,7 @@ def run(module, fn, rng_state, tensor, kwargs, generator_seed):
     return tensor, torch.get_rng_state(), None if generator is None else generator.get_state()
 
 
+@pytest.mark.filterwarnings('ignore:mean is more than 2 std')
 @pytest.mark.parametrize('fn', DRAWING)
 def test_every_drawing_function_matches_torch(fn, master_seed):
     rng = random.Random('%s/%d' % (fn, master_seed))
