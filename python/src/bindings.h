@@ -32,4 +32,7 @@ void bind_generator(nb::module_& m);
 /// The torch.nn.init functions over arrays, each with a required Generator.
 void bind_init(nb::module_& m);
 
+/// apply_policy: weightinit's init policies over a torch model's parameters.
+void bind_policy(nb::module_& m);
+
 }  // namespace weightinit::python

@@ -7,4 +7,5 @@ NB_MODULE(_core, m) {
   weightinit::python::bind_errors(m);
   weightinit::python::bind_generator(m);
   weightinit::python::bind_init(m);
+  weightinit::python::bind_policy(m);
 }
