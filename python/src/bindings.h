@@ -32,6 +32,9 @@ void bind_generator(nb::module_& m);
 /// The torch.nn.init functions over arrays, each with a required Generator.
 void bind_init(nb::module_& m);
 
+/// set_num_threads / get_num_threads.
+void bind_threads(nb::module_& m);
+
 /// apply_policy: weightinit's init policies over a torch model's parameters.
 void bind_policy(nb::module_& m);
 

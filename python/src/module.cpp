@@ -8,4 +8,5 @@ NB_MODULE(_core, m) {
   weightinit::python::bind_generator(m);
   weightinit::python::bind_init(m);
   weightinit::python::bind_policy(m);
+  weightinit::python::bind_threads(m);
 }

@@ -102,3 +102,17 @@ def test_the_gil_is_released_while_filling():
     expected = wi.normal_(torch.empty(4_000_000), generator=weightinit.Generator(1))
     assert torch.equal(results['a'], expected)
     assert not torch.equal(results['a'], results['b'])
+
+
+def test_threads_applies_to_one_call_and_gives_the_same_values():
+    before = weightinit.get_num_threads()
+    a = wi.normal_(torch.empty(1 << 20), generator=weightinit.Generator(4, family='philox'),
+                   threads=1)
+    b = wi.normal_(torch.empty(1 << 20), generator=weightinit.Generator(4, family='philox'),
+                   threads=2)
+    assert torch.equal(a, b)
+    assert weightinit.get_num_threads() == before
+    with pytest.raises(ValueError, match='set_num_threads expects a positive integer, but got 0'):
+        wi.normal_(torch.empty(3), threads=0)
+    torch.set_num_threads(1)  # one OpenMP runtime: torch's setting is weightinit's
+    assert weightinit.get_num_threads() == 1

@@ -16,9 +16,10 @@ if 'WEIGHTINIT_MKL_RT' not in os.environ and os.path.exists(_mkl):
     os.environ['WEIGHTINIT_MKL_RT'] = _mkl
 
 from . import _errors  # noqa: E402
-from ._core import Generator  # noqa: E402
+from ._core import Generator, get_num_threads, set_num_threads  # noqa: E402
 from ._generators import default_generator, manual_seed  # noqa: E402
 from . import nn  # noqa: E402
 
-__all__ = ['Generator', 'default_generator', 'manual_seed', 'nn']
+__all__ = ['Generator', 'default_generator', 'get_num_threads', 'manual_seed', 'nn',
+           'set_num_threads']
 __version__ = '0.1.0'

@@ -13,6 +13,7 @@ import torch
 
 from . import _core
 from ._generators import Draw
+from ._threads import Threads
 
 __all__ = ['init_module_', 'materialize_']
 
@@ -78,7 +79,7 @@ def _shared_parameters(module):
 
 
 def init_module_(module, policy='*: default', seed=None, rng='torch', generator=None,
-                 torch_profile=None, strict=False):
+                 torch_profile=None, strict=False, threads=None):
     """Applies an init policy to every parameter of `module`, in place, and returns what each
     got: a list of ``(name, module type, init)`` (``init`` is the canonical spec drawn,
     ``"default"`` for a parameter a ``default`` rule kept, ``""`` for one no rule matched).
@@ -94,14 +95,16 @@ def init_module_(module, policy='*: default', seed=None, rng='torch', generator=
     (Linear, Conv*, the norms, Embedding, transformers' Conv1D; other types need a rule).
 
     The policy's warnings (a rule that matches nothing, a parameter no rule matches) are
-    UserWarnings, or one ValueError before anything is drawn when `strict`."""
+    UserWarnings, or one ValueError before anything is drawn when `strict`. `threads` sets the
+    thread count for the call (weightinit and torch share one OpenMP runtime)."""
     gen, draw = _generator(rng, seed, generator, torch_profile)
     records = _module_records(module)
-    if draw is not None:
-        with draw:
+    with Threads(threads):
+        if draw is not None:
+            with draw:
+                applied, notes = _core.apply_policy(records, policy, gen, strict)
+        else:
             applied, notes = _core.apply_policy(records, policy, gen, strict)
-    else:
-        applied, notes = _core.apply_policy(records, policy, gen, strict)
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=2)
     for _, m in module.named_modules():
@@ -112,7 +115,7 @@ def init_module_(module, policy='*: default', seed=None, rng='torch', generator=
 
 
 def materialize_(module, policy='*: default', seed=0, rng='philox', torch_profile=None,
-                 strict=False):
+                 strict=False, threads=None):
     """The meta-device flow: gives every parameter and buffer of `module` CPU memory
     (``module.to_empty(device="cpu")``), initializes the parameters with `policy`
     (init_module_; Philox by default, each tensor filled in parallel) and resets the running
@@ -133,7 +136,7 @@ def materialize_(module, policy='*: default', seed=0, rng='philox', torch_profil
     for m, local, owner, owner_local in ties:
         m._parameters[local] = owner._parameters[owner_local]
     applied = init_module_(module, policy=policy, seed=seed, rng=rng,
-                           torch_profile=torch_profile, strict=strict)
+                           torch_profile=torch_profile, strict=strict, threads=threads)
     with torch.no_grad():
         for m in module.modules():
             if hasattr(m, _RESETS_RUNNING_STATS) and getattr(m, 'track_running_stats', False):

@@ -20,6 +20,7 @@ import sys
 from .. import _core
 from .._errors import DeviceError, DTypeError
 from .._generators import Draw
+from .._threads import Threads
 
 __all__ = ['calculate_gain', 'uniform_', 'normal_', 'trunc_normal_', 'constant_', 'ones_',
            'zeros_', 'eye_', 'dirac_', 'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_',
@@ -53,11 +54,11 @@ def _written(tensor):
     return tensor
 
 
-def _draw(op, tensor, generator, fill):
+def _draw(op, tensor, generator, fill, threads):
     target = _target(tensor, op)
     if target is None:
         return tensor
-    with Draw(generator) as gen:
+    with Threads(threads), Draw(generator) as gen:
         fill(target, gen)
     return _written(tensor)
 
@@ -90,21 +91,22 @@ def calculate_gain(nonlinearity, param=None):
     return _core.calculate_gain(nonlinearity, _negative_slope(nonlinearity, param))
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor, a=0.0, b=1.0, generator=None, *, threads=None):
     """Fills `tensor` from U(a, b). Like torch.nn.init.uniform_."""
-    return _draw('uniform_', tensor, generator, lambda t, g: _core.uniform_(t, a, b, g))
+    return _draw('uniform_', tensor, generator, lambda t, g: _core.uniform_(t, a, b, g), threads)
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor, mean=0.0, std=1.0, generator=None, *, threads=None):
     """Fills `tensor` from N(mean, std^2). Like torch.nn.init.normal_."""
-    return _draw('normal_', tensor, generator, lambda t, g: _core.normal_(t, mean, std, g))
+    return _draw('normal_', tensor, generator, lambda t, g: _core.normal_(t, mean, std, g),
+                 threads)
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, threads=None):
     """Fills `tensor` from N(mean, std^2) truncated to [a, b] (absolute bounds). Like
     torch.nn.init.trunc_normal_ of the running PyTorch (a rejection sampler since 2.12)."""
     return _draw('trunc_normal_', tensor, generator,
-                 lambda t, g: _core.trunc_normal_(t, mean, std, a, b, g))
+                 lambda t, g: _core.trunc_normal_(t, mean, std, a, b, g), threads)
 
 
 def constant_(tensor, val):
@@ -132,44 +134,49 @@ def dirac_(tensor, groups=1):
     return _fixed('dirac_', tensor, lambda t: _core.dirac_(t, groups))
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor, gain=1.0, generator=None, *, threads=None):
     """Glorot & Bengio 2010: U(-b, b), b = gain * sqrt(6 / (fan_in + fan_out)).
     Like torch.nn.init.xavier_uniform_."""
     return _draw('xavier_uniform_', tensor, generator,
-                 lambda t, g: _core.xavier_uniform_(t, gain, g))
+                 lambda t, g: _core.xavier_uniform_(t, gain, g), threads)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor, gain=1.0, generator=None, *, threads=None):
     """Glorot & Bengio 2010: N(0, s^2), s = gain * sqrt(2 / (fan_in + fan_out)).
     Like torch.nn.init.xavier_normal_."""
     return _draw('xavier_normal_', tensor, generator,
-                 lambda t, g: _core.xavier_normal_(t, gain, g))
+                 lambda t, g: _core.xavier_normal_(t, gain, g), threads)
 
 
-def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
+def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None, *,
+                     threads=None):
     """He et al. 2015: U(-b, b), b = gain * sqrt(3 / fan_mode), gain =
     calculate_gain(nonlinearity, a). Like torch.nn.init.kaiming_uniform_."""
     slope = _negative_slope(nonlinearity, a)
     return _draw('kaiming_uniform_', tensor, generator,
-                 lambda t, g: _core.kaiming_uniform_(t, slope or 0.0, mode, nonlinearity, g))
+                 lambda t, g: _core.kaiming_uniform_(t, slope or 0.0, mode, nonlinearity, g),
+                 threads)
 
 
-def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
+def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None, *,
+                    threads=None):
     """He et al. 2015: N(0, s^2), s = gain / sqrt(fan_mode), gain =
     calculate_gain(nonlinearity, a). Like torch.nn.init.kaiming_normal_."""
     slope = _negative_slope(nonlinearity, a)
     return _draw('kaiming_normal_', tensor, generator,
-                 lambda t, g: _core.kaiming_normal_(t, slope or 0.0, mode, nonlinearity, g))
+                 lambda t, g: _core.kaiming_normal_(t, slope or 0.0, mode, nonlinearity, g),
+                 threads)
 
 
-def orthogonal_(tensor, gain=1, generator=None):
+def orthogonal_(tensor, gain=1, generator=None, *, threads=None):
     """Saxe et al. 2013: a (semi-)orthogonal matrix from the QR of a Gaussian one, times gain.
     The Gaussian draw is torch's; QR is LAPACK's, so values agree with torch within 1e-6.
     Like torch.nn.init.orthogonal_."""
-    return _draw('orthogonal_', tensor, generator, lambda t, g: _core.orthogonal_(t, gain, g))
+    return _draw('orthogonal_', tensor, generator, lambda t, g: _core.orthogonal_(t, gain, g),
+                 threads)
 
 
-def sparse_(tensor, sparsity, std=0.01, generator=None):
+def sparse_(tensor, sparsity, std=0.01, generator=None, *, threads=None):
     """Martens 2010: N(0, std^2), then ceil(sparsity * rows) entries of each column set to 0.
     As in torch, the permutations come from torch's default generator whatever `generator`
     is. Like torch.nn.init.sparse_."""
@@ -177,6 +184,6 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     if target is None:
         return tensor
     draw = Draw(generator)
-    with draw as gen:
+    with Threads(threads), draw as gen:
         _core.sparse_(target, sparsity, std, gen, draw.default())
     return _written(tensor)
