@@ -39,12 +39,21 @@ std::string dtype_text(const nb::dlpack::dtype& dtype) {
 
 }  // namespace
 
-Tensor array_view(const CpuArray& array, const char* op) {
+namespace {
+
+Tensor view_of(const CpuArray& array, const char* op, bool allow_int64) {
   DType dtype;
   if (array.dtype() == nb::dtype<float>()) {
     dtype = DType::Float32;
   } else if (array.dtype() == nb::dtype<double>()) {
     dtype = DType::Float64;
+  } else if (allow_int64 && array.dtype() == nb::dtype<std::int64_t>()) {
+    dtype = DType::Int64;
+  } else if (allow_int64) {
+    throw DTypeError(detail::concat(op,
+                                    " expects a float32, float64 or int64 tensor, but got "
+                                    "dtype ",
+                                    dtype_text(array.dtype())));
   } else {
     throw DTypeError(detail::concat(op, " expects a float32 or float64 tensor, but got dtype ",
                                     dtype_text(array.dtype())));
@@ -59,6 +68,14 @@ Tensor array_view(const CpuArray& array, const char* op) {
                      "performing the operation.");
   }
   return Tensor::from_blob(array.data(), sizes, strides, dtype);
+}
+
+}  // namespace
+
+Tensor array_view(const CpuArray& array, const char* op) { return view_of(array, op, false); }
+
+Tensor array_view_or_int64(const CpuArray& array, const char* op) {
+  return view_of(array, op, true);
 }
 
 }  // namespace weightinit::python

@@ -22,6 +22,9 @@ using CpuArray = nb::ndarray<nb::device::cpu>;
 /// elements share memory (a zero stride over more than one element).
 Tensor array_view(const CpuArray& array, const char* op);
 
+/// array_view that also takes int64 arrays (the dtype of counters, num_batches_tracked).
+Tensor array_view_or_int64(const CpuArray& array, const char* op);
+
 /// Maps weightinit's exceptions to weightinit._errors' classes (each also a RuntimeError, as
 /// torch's C++ checks raise), and its warnings to Python's UserWarning.
 void bind_errors(nb::module_& m);
@@ -31,6 +34,9 @@ void bind_generator(nb::module_& m);
 
 /// The torch.nn.init functions over arrays, each with a required Generator.
 void bind_init(nb::module_& m);
+
+/// save_safetensors: a state dict to a safetensors file, atomically.
+void bind_safetensors(nb::module_& m);
 
 /// set_num_threads / get_num_threads.
 void bind_threads(nb::module_& m);

@@ -9,4 +9,5 @@ NB_MODULE(_core, m) {
   weightinit::python::bind_init(m);
   weightinit::python::bind_policy(m);
   weightinit::python::bind_threads(m);
+  weightinit::python::bind_safetensors(m);
 }
