@@ -38,6 +38,9 @@ void bind_init(nb::module_& m);
 /// save_safetensors: a state dict to a safetensors file, atomically.
 void bind_safetensors(nb::module_& m);
 
+/// format_summary: torchsummary's table (diag::Summary) for rows gathered in Python.
+void bind_summary(nb::module_& m);
+
 /// set_num_threads / get_num_threads.
 void bind_threads(nb::module_& m);
 

@@ -10,4 +10,5 @@ NB_MODULE(_core, m) {
   weightinit::python::bind_policy(m);
   weightinit::python::bind_threads(m);
   weightinit::python::bind_safetensors(m);
+  weightinit::python::bind_summary(m);
 }

@@ -20,7 +20,8 @@ from ._core import Generator, get_num_threads, set_num_threads  # noqa: E402
 from ._generators import default_generator, manual_seed  # noqa: E402
 from . import nn  # noqa: E402
 from ._safetensors import save_safetensors  # noqa: E402
+from ._summary import summary, summary_string  # noqa: E402
 
 __all__ = ['Generator', 'default_generator', 'get_num_threads', 'manual_seed', 'nn',
-           'save_safetensors', 'set_num_threads']
+           'save_safetensors', 'set_num_threads', 'summary', 'summary_string']
 __version__ = '0.1.0'
