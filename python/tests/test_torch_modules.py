@@ -153,3 +153,68 @@ def test_policy_warnings_are_user_warnings():
     with pytest.warns(UserWarning, match="matches no parameter"):
         wt.init_module_(model, 'Linear.weight: zeros\nConv2d.weight: zeros\n')
     assert not model[0].weight.any()
+
+
+def standard_layers():
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.Linear(6, 5),
+        torch.nn.Embedding(7, 5, padding_idx=2), torch.nn.LayerNorm(5),
+        torch.nn.ConvTranspose1d(2, 3, 2), torch.nn.Linear(5, 2, bias=False))
+
+
+@pytest.mark.parametrize('seed', [0, 77])
+def test_materialize_with_the_torch_family_equals_torchs_own_construction(seed):
+    torch.manual_seed(seed)
+    expected = standard_layers()
+    with torch.device('meta'):
+        model = standard_layers()
+    applied = wt.materialize_(model, rng='torch', seed=seed)
+    assert all(init not in ('', 'default') for _, _, init in applied), applied
+    state, theirs = model.state_dict(), expected.state_dict()
+    assert list(state) == list(theirs)
+    for name in theirs:
+        assert same_bits(state[name], theirs[name]) if state[name].is_floating_point() \
+            else torch.equal(state[name], theirs[name]), name
+
+
+def test_materialize_with_the_torch_family_draws_every_gpt2_parameter():
+    transformers = pytest.importorskip('transformers')
+    config = transformers.GPT2Config(n_embd=64, n_layer=2, n_head=2, vocab_size=300,
+                                      n_positions=32, bos_token_id=0, eos_token_id=0)
+    with torch.device('meta'):
+        model = transformers.GPT2LMHeadModel(config)
+    applied = wt.materialize_(model, 'gpt2', rng='torch', seed=3)
+    assert all(init not in ('', 'default') for _, _, init in applied)
+    c_attn = model.transformer.h[1].attn.c_attn  # Conv1D: its constructor's N(0, 0.02), 0
+    assert abs(c_attn.weight.std().item() / 0.02 - 1) < 0.05 and not c_attn.bias.any()
+
+
+@pytest.mark.parametrize('seed', [0, 5])
+def test_materialize_with_torchvisions_loop_equals_torchvisions_construction(seed):
+    torch.manual_seed(seed)
+    expected = torchvision.models.resnet18().state_dict()
+    with torch.device('meta'):
+        model = torchvision.models.resnet18()
+    wt.materialize_(model, 'torchvision-resnet', rng='torch', seed=seed)
+    state = model.state_dict()
+    for name in expected:
+        assert torch.equal(state[name], expected[name]), name
+
+
+def test_materialize_checks_the_policy_before_allocating():
+    class Scale(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gain = torch.nn.Parameter(torch.ones(3))
+
+    with torch.device('meta'):
+        model = torch.nn.Sequential(torch.nn.Linear(2, 3), Scale())
+    with pytest.raises(ValueError, match="unknown module type 'Lienar'"):
+        wt.materialize_(model, 'Lienar.weight: zeros\n')
+    with pytest.raises(ValueError, match="parameter '1.gain' \\(Scale\\): no known constructor"):
+        wt.materialize_(model)
+    with pytest.raises(ValueError, match="parameter '1.gain' \\(Scale\\): no known constructor"):
+        wt.materialize_(model, 'Scale.gain: ones\n', rng='torch')
+    assert model[0].weight.device.type == 'meta'
+    wt.materialize_(model, 'Scale.gain: constant(val=3)\n')  # Philox: the rule is enough
+    assert torch.all(model[1].gain == 3) and model[0].weight.device.type == 'cpu'

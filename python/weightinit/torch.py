@@ -21,7 +21,7 @@ __all__ = ['init_module_', 'materialize_']
 _RESETS_RUNNING_STATS = 'reset_running_stats'
 
 
-def _module_records(module):
+def _module_records(module, shapes_only=False):
     """(name, type, padding_idx, [(parameter name, detached tensor)]) per module, in
     named_modules() order, each parameter where named_parameters() lists it (shared ones
     once)."""
@@ -33,10 +33,10 @@ def _module_records(module):
             if p is None or id(p) in seen:
                 continue
             seen.add(id(p))
-            if p.device.type != 'cpu':
+            if p.device.type != 'cpu' and not shapes_only:
                 raise ValueError('init_module_ fills CPU tensors, but parameter %s is on %s'
                                  % ((name + '.' if name else '') + local, p.device))
-            params.append((local, p.detach()))
+            params.append((local, p if shapes_only else p.detach()))
         padding_idx = getattr(m, 'padding_idx', None) if type(m).__name__ == 'Embedding' else None
         records.append((name, type(m).__name__, padding_idx, params))
     return records
@@ -47,6 +47,8 @@ def _generator(rng, seed, generator, torch_profile):
     if rng == 'philox':
         if generator is not None:
             raise ValueError('rng="philox" draws from its own streams: give seed=, not generator=')
+        if torch_profile is not None:
+            raise ValueError('torch_profile= applies to rng="torch"')
         return _core.Generator(0 if seed is None else seed, family='philox'), None
     if rng != 'torch':
         raise ValueError('rng must be "torch" or "philox", but got %r' % (rng,))
@@ -60,6 +62,16 @@ def _generator(rng, seed, generator, torch_profile):
         generator = torch.Generator().manual_seed(seed)
     draw = Draw(generator)
     return draw.generator, draw
+
+
+class _NoDraw:
+    """A Draw for a generator with nothing to write back."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _shared_parameters(module):
@@ -79,7 +91,7 @@ def _shared_parameters(module):
 
 
 def init_module_(module, policy='*: default', seed=None, rng='torch', generator=None,
-                 torch_profile=None, strict=False, threads=None):
+                 torch_profile=None, strict=False, threads=None, _redraw_defaults=False):
     """Applies an init policy to every parameter of `module`, in place, and returns what each
     got: a list of ``(name, module type, init)`` (``init`` is the canonical spec drawn,
     ``"default"`` for a parameter a ``default`` rule kept, ``""`` for one no rule matched).
@@ -102,9 +114,10 @@ def init_module_(module, policy='*: default', seed=None, rng='torch', generator=
     with Threads(threads):
         if draw is not None:
             with draw:
-                applied, notes = _core.apply_policy(records, policy, gen, strict)
+                applied, notes = _core.apply_policy(records, policy, gen, strict,
+                                                    _redraw_defaults)
         else:
-            applied, notes = _core.apply_policy(records, policy, gen, strict)
+            applied, notes = _core.apply_policy(records, policy, gen, strict, _redraw_defaults)
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=2)
     for _, m in module.named_modules():
@@ -121,9 +134,19 @@ def materialize_(module, policy='*: default', seed=0, rng='philox', torch_profil
     (init_module_; Philox by default, each tensor filled in parallel) and resets the running
     statistics of the norm layers. Returns init_module_'s list.
 
+    Nothing ran a constructor, so materialize_ draws the constructors' inits too (torch's
+    reset_parameters of Linear, Conv*, the norms, Embedding, transformers' Conv1D; another type
+    with parameters needs a rule). rng="philox": a parameter a rule matches gets the rule's
+    init, the others their constructor's, each from its own stream. rng="torch": as torch
+    builds a model, every parameter's constructor init in named_parameters() order from
+    ``torch.Generator().manual_seed(seed)``, then the policy over them; so for a model whose
+    constructor draws in that order and then runs its own init loop (torchvision's), the result
+    equals ``torch.manual_seed(seed); Model()`` when `policy` is that loop.
+
     Parameters shared between modules (tied weights) stay shared. A buffer materialize_ cannot
-    initialize (one not owned by a layer with
-    ``reset_running_stats``) is a ValueError before anything is allocated."""
+    initialize (one not owned by a layer with ``reset_running_stats``), a policy error, and a
+    parameter whose type has no known constructor init and no rule are ValueErrors before
+    anything is allocated."""
     unknown = [name for name, m in module.named_modules() for local, b in m._buffers.items()
                if b is not None and not hasattr(m, _RESETS_RUNNING_STATS)
                for name in [(name + '.' if name else '') + local]]
@@ -131,12 +154,30 @@ def materialize_(module, policy='*: default', seed=0, rng='philox', torch_profil
         raise ValueError('materialize_ cannot initialize buffer %s: only the running statistics '
                          'of norm layers are known; fill it after to_empty() yourself'
                          % ', '.join(repr(u) for u in unknown))
+    shapes = [(name, kind, padding, [(local, list(p.shape)) for local, p in params])
+              for name, kind, padding, params in _module_records(module, shapes_only=True)]
+    if rng == 'philox':
+        _core.check_policy(shapes, policy, 'philox', strict)
+    else:  # the construction pass draws every parameter's constructor init: all must be known
+        _core.check_policy(shapes, '*: default', 'philox', False)
+        _core.check_policy(shapes, policy, 'torch', strict)
     ties = _shared_parameters(module)
     module.to_empty(device='cpu')  # gives each shared parameter its own tensor: tie them again
     for m, local, owner, owner_local in ties:
         m._parameters[local] = owner._parameters[owner_local]
-    applied = init_module_(module, policy=policy, seed=seed, rng=rng,
-                           torch_profile=torch_profile, strict=strict, threads=threads)
+    if rng == 'philox':  # one pass: each parameter's stream restarts at its draw anyway
+        applied = init_module_(module, policy=policy, seed=seed, rng=rng, strict=strict,
+                               threads=threads, _redraw_defaults=True)
+    else:  # torch's construction: every constructor init in order, then the policy over them
+        gen, draw = _generator(rng, seed, None, torch_profile)
+        with Threads(threads), (draw if draw is not None else _NoDraw()):
+            records = _module_records(module)
+            constructed, _ = _core.apply_policy(records, '*: default', gen, False, True)
+            applied, notes = _core.apply_policy(records, policy, gen, strict, False)
+        for note in notes:
+            warnings.warn(note, UserWarning, stacklevel=2)
+        applied = [(name, kind, init if init not in ('', 'default') else drawn)
+                   for (name, kind, init), (_, _, drawn) in zip(applied, constructed)]
     with torch.no_grad():
         for m in module.modules():
             if hasattr(m, _RESETS_RUNNING_STATS) and getattr(m, 'track_running_stats', False):
