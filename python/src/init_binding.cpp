@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings.h"
+#include "reduced_precision.h"
 #include "weightinit/init/init.h"
 
 namespace weightinit::python {
@@ -16,6 +17,19 @@ namespace {
 
 using Release = nb::call_guard<nb::gil_scoped_release>;
 
+/// Runs `fill` on the tensor `t` holds: directly for float32/float64, through float32 for
+/// bfloat16/float16 (reduced_precision.h). `gen` is the fill's generator, nullptr for the
+/// deterministic fills.
+template <class Fill>
+void fill_array(const CpuArray& t, const char* op, Generator* gen, Fill&& fill) {
+  if (is_reduced_precision(t)) {
+    fill_reduced_precision(t, op, gen, fill);
+    return;
+  }
+  Tensor view = array_view(t, op);
+  fill(view);
+}
+
 /// nb::arg("tensor").noconvert(): a converted copy would be filled and thrown away.
 auto tensor_arg() { return nb::arg("tensor").noconvert(); }
 
@@ -23,24 +37,22 @@ void bind_random_fills(nb::module_& m) {
   m.def(
       "uniform_",
       [](const CpuArray& t, double a, double b, Generator& gen) {
-        Tensor view = array_view(t, "uniform_");
-        init::uniform_(view, a, b, gen);
+        fill_array(t, "uniform_", &gen, [&](Tensor& view) { init::uniform_(view, a, b, gen); });
       },
       tensor_arg(), nb::arg("a"), nb::arg("b"), nb::arg("generator"), Release(),
       "U(a, b) in place, as torch.nn.init.uniform_.");
   m.def(
       "normal_",
       [](const CpuArray& t, double mean, double std, Generator& gen) {
-        Tensor view = array_view(t, "normal_");
-        init::normal_(view, mean, std, gen);
+        fill_array(t, "normal_", &gen, [&](Tensor& view) { init::normal_(view, mean, std, gen); });
       },
       tensor_arg(), nb::arg("mean"), nb::arg("std"), nb::arg("generator"), Release(),
       "N(mean, std^2) in place, as torch.nn.init.normal_.");
   m.def(
       "trunc_normal_",
       [](const CpuArray& t, double mean, double std, double a, double b, Generator& gen) {
-        Tensor view = array_view(t, "trunc_normal_");
-        init::trunc_normal_(view, mean, std, a, b, gen);
+        fill_array(t, "trunc_normal_", &gen,
+                   [&](Tensor& view) { init::trunc_normal_(view, mean, std, a, b, gen); });
       },
       tensor_arg(), nb::arg("mean"), nb::arg("std"), nb::arg("a"), nb::arg("b"),
       nb::arg("generator"), Release(),
@@ -48,16 +60,16 @@ void bind_random_fills(nb::module_& m) {
   m.def(
       "orthogonal_",
       [](const CpuArray& t, double gain, Generator& gen) {
-        Tensor view = array_view(t, "orthogonal_");
-        init::orthogonal_(view, gain, gen);
+        fill_array(t, "orthogonal_", &gen,
+                   [&](Tensor& view) { init::orthogonal_(view, gain, gen); });
       },
       tensor_arg(), nb::arg("gain"), nb::arg("generator"), Release(),
       "A (semi-)orthogonal matrix in place (Saxe et al. 2013), as torch.nn.init.orthogonal_.");
   m.def(
       "sparse_",
       [](const CpuArray& t, double sparsity, double std, Generator& gen, Generator& perm_gen) {
-        Tensor view = array_view(t, "sparse_");
-        init::sparse_(view, sparsity, std, gen, perm_gen);
+        fill_array(t, "sparse_", &gen,
+                   [&](Tensor& view) { init::sparse_(view, sparsity, std, gen, perm_gen); });
       },
       tensor_arg(), nb::arg("sparsity"), nb::arg("std"), nb::arg("generator"),
       nb::arg("perm_generator"), Release(),
@@ -69,16 +81,16 @@ void bind_scaled_fills(nb::module_& m) {
   m.def(
       "xavier_uniform_",
       [](const CpuArray& t, double gain, Generator& gen) {
-        Tensor view = array_view(t, "xavier_uniform_");
-        init::xavier_uniform_(view, gain, gen);
+        fill_array(t, "xavier_uniform_", &gen,
+                   [&](Tensor& view) { init::xavier_uniform_(view, gain, gen); });
       },
       tensor_arg(), nb::arg("gain"), nb::arg("generator"), Release(),
       "Glorot & Bengio 2010: U(-b, b), b = gain*sqrt(6/(fan_in+fan_out)).");
   m.def(
       "xavier_normal_",
       [](const CpuArray& t, double gain, Generator& gen) {
-        Tensor view = array_view(t, "xavier_normal_");
-        init::xavier_normal_(view, gain, gen);
+        fill_array(t, "xavier_normal_", &gen,
+                   [&](Tensor& view) { init::xavier_normal_(view, gain, gen); });
       },
       tensor_arg(), nb::arg("gain"), nb::arg("generator"), Release(),
       "Glorot & Bengio 2010: N(0, s^2), s = gain*sqrt(2/(fan_in+fan_out)).");
@@ -86,9 +98,10 @@ void bind_scaled_fills(nb::module_& m) {
       "kaiming_uniform_",
       [](const CpuArray& t, double a, const std::string& mode, const std::string& nonlinearity,
          Generator& gen) {
-        Tensor view = array_view(t, "kaiming_uniform_");
-        init::kaiming_uniform_(view, a, init::parse_fan_mode(mode),
-                               init::parse_nonlinearity(nonlinearity), gen);
+        fill_array(t, "kaiming_uniform_", &gen, [&](Tensor& view) {
+          init::kaiming_uniform_(view, a, init::parse_fan_mode(mode),
+                                 init::parse_nonlinearity(nonlinearity), gen);
+        });
       },
       tensor_arg(), nb::arg("a"), nb::arg("mode"), nb::arg("nonlinearity"), nb::arg("generator"),
       Release(), "He et al. 2015: U(-b, b), b = gain*sqrt(3/fan_mode).");
@@ -96,9 +109,10 @@ void bind_scaled_fills(nb::module_& m) {
       "kaiming_normal_",
       [](const CpuArray& t, double a, const std::string& mode, const std::string& nonlinearity,
          Generator& gen) {
-        Tensor view = array_view(t, "kaiming_normal_");
-        init::kaiming_normal_(view, a, init::parse_fan_mode(mode),
-                              init::parse_nonlinearity(nonlinearity), gen);
+        fill_array(t, "kaiming_normal_", &gen, [&](Tensor& view) {
+          init::kaiming_normal_(view, a, init::parse_fan_mode(mode),
+                                init::parse_nonlinearity(nonlinearity), gen);
+        });
       },
       tensor_arg(), nb::arg("a"), nb::arg("mode"), nb::arg("nonlinearity"), nb::arg("generator"),
       Release(), "He et al. 2015: N(0, s^2), s = gain/sqrt(fan_mode).");
@@ -108,22 +122,19 @@ void bind_deterministic_fills(nb::module_& m) {
   m.def(
       "constant_",
       [](const CpuArray& t, double val) {
-        Tensor view = array_view(t, "constant_");
-        init::constant_(view, val);
+        fill_array(t, "constant_", nullptr, [&](Tensor& view) { init::constant_(view, val); });
       },
       tensor_arg(), nb::arg("val"), Release(), "Every element = val.");
   m.def(
       "eye_",
       [](const CpuArray& t) {
-        Tensor view = array_view(t, "eye_");
-        init::eye_(view);
+        fill_array(t, "eye_", nullptr, [&](Tensor& view) { init::eye_(view); });
       },
       tensor_arg(), Release(), "The identity matrix (2-D).");
   m.def(
       "dirac_",
       [](const CpuArray& t, std::int64_t groups) {
-        Tensor view = array_view(t, "dirac_");
-        init::dirac_(view, groups);
+        fill_array(t, "dirac_", nullptr, [&](Tensor& view) { init::dirac_(view, groups); });
       },
       tensor_arg(), nb::arg("groups"), Release(), "The Dirac delta (3-, 4- or 5-D conv weights).");
   m.def(

@@ -36,8 +36,8 @@ def _target(tensor, op):
             return None
         if tensor.device.type != 'cpu':
             raise DeviceError('%s fills CPU tensors, but the tensor is on %s' % (op, tensor.device))
-        if tensor.dtype not in (torch.float32, torch.float64):
-            raise DTypeError('%s expects a float32 or float64 tensor, but got dtype %s'
+        if tensor.dtype not in (torch.float32, torch.float64, torch.bfloat16, torch.float16):
+            raise DTypeError('%s expects a floating-point tensor, but got dtype %s'
                              % (op, tensor.dtype))
         return tensor.detach()
     flags = getattr(tensor, 'flags', None)
