@@ -33,15 +33,8 @@ std::optional<nn::DefaultInit> ForeignModule::default_init(const std::string& na
                  "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm"})) {
     return nn::detail::norm_default_init(name);
   }
-  // torch/nn/modules/sparse.py: normal_(weight), then the padding row zeroed.
-  if (type_ == "Embedding" && name == "weight") {
-    return nn::DefaultInit{"normal(mean=0, std=1)", "normal(0, 1)", 1.0, padding_idx_};
-  }
-  // transformers.pytorch_utils.Conv1D: normal_(weight, std=0.02), zeros bias.
-  if (type_ == "Conv1D" && name == "weight") {
-    return nn::DefaultInit{"normal(mean=0, std=0.02)", "normal(0, 0.02)", 0.02, std::nullopt};
-  }
-  if (type_ == "Conv1D" && name == "bias") return nn::DefaultInit{"zeros", "zeros", 0.0, {}};
+  if (type_ == "Embedding") return nn::detail::embedding_default_init(name, padding_idx_);
+  if (type_ == "Conv1D") return nn::detail::transformers_conv1d_default_init(name);
   return std::nullopt;
 }
 

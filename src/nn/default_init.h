@@ -47,4 +47,21 @@ inline std::optional<DefaultInit> norm_default_init(const std::string& name) {
   return std::nullopt;
 }
 
+/// torch/nn/modules/sparse.py Embedding.reset_parameters: normal_(weight), then the padding
+/// row zeroed (_fill_padding_idx_with_zero).
+inline std::optional<DefaultInit> embedding_default_init(const std::string& name,
+                                                         std::optional<std::int64_t> padding_idx) {
+  if (name != "weight") return std::nullopt;
+  return DefaultInit{"normal(mean=0, std=1)",
+                     padding_idx ? "normal(0, 1), padding row 0" : "normal(0, 1)", 1.0,
+                     padding_idx};
+}
+
+/// transformers.pytorch_utils.Conv1D.__init__: normal_(weight, std=0.02), zeros bias.
+inline std::optional<DefaultInit> transformers_conv1d_default_init(const std::string& name) {
+  if (name == "weight") return DefaultInit{"normal(mean=0, std=0.02)", "normal(0, 0.02)", 0.02, {}};
+  if (name == "bias") return DefaultInit{"zeros", "zeros", 0.0, {}};
+  return std::nullopt;
+}
+
 }  // namespace weightinit::nn::detail

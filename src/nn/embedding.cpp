@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "nn/default_init.h"
 #include "nn/functional/common.h"
 #include "weightinit/init/init.h"
 #include "weightinit/nn/functional.h"
@@ -25,11 +26,7 @@ Embedding::Embedding(std::int64_t num_embeddings, std::int64_t embedding_dim,
 }
 
 std::optional<DefaultInit> Embedding::default_init(const std::string& name) const {
-  // torch/nn/modules/sparse.py: init.normal_(weight), then _fill_padding_idx_with_zero().
-  if (name != "weight") return std::nullopt;
-  return DefaultInit{"normal(mean=0, std=1)",
-                     padding_idx_ ? "normal(0, 1), padding row 0" : "normal(0, 1)", 1.0,
-                     padding_idx_};
+  return detail::embedding_default_init(name, padding_idx_);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // nn::TransformersConv1D: transformers' Conv1D, a Linear with its weight stored transposed.
 #include "weightinit/nn/transformers_conv1d.h"
 
+#include "nn/default_init.h"
 #include "weightinit/nn/functional.h"
 #include "weightinit/tensor/deferred.h"
 
@@ -16,9 +17,7 @@ TransformersConv1D::TransformersConv1D(std::int64_t out_features, std::int64_t i
 }
 
 std::optional<DefaultInit> TransformersConv1D::default_init(const std::string& name) const {
-  if (name == "weight") return DefaultInit{"normal(mean=0, std=0.02)", "normal(0, 0.02)", 0.02, {}};
-  if (name == "bias") return DefaultInit{"zeros", "zeros", 0.0, {}};
-  return std::nullopt;
+  return detail::transformers_conv1d_default_init(name);
 }
 
 Tensor TransformersConv1D::forward(const Tensor& input) {
@@ -30,8 +29,8 @@ Tensor TransformersConv1D::forward(const Tensor& input) {
 
 Tensor TransformersConv1D::backward(const Tensor& grad_output) {
   const std::vector<Tensor> saved = pop_saved();
-  functional::Grads g = functional::linear_backward(grad_output, saved[0], weight().t().contiguous(),
-                                                    true, input_requires_grad());
+  functional::Grads g = functional::linear_backward(
+      grad_output, saved[0], weight().t().contiguous(), true, input_requires_grad());
   accumulate_grad("weight", g.weight.t().contiguous());
   accumulate_grad("bias", g.bias);
   return g.input;
