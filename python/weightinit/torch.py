@@ -7,6 +7,7 @@ matched by their class names (``Conv2d``, ``Linear``, ``Conv1D``, ``GPT2Attentio
 their parameters by name, as for weightinit's own models; each parameter a rule draws is filled
 in place, in ``named_parameters()`` order.
 """
+import contextlib
 import warnings
 
 import torch
@@ -64,16 +65,6 @@ def _generator(rng, seed, generator, torch_profile):
     return draw.generator, draw
 
 
-class _NoDraw:
-    """A Draw for a generator with nothing to write back."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _shared_parameters(module):
     """(module, name, owner, owner's name) for each parameter that is another module's
     (tied weights: a GPT-2 head and its token embedding)."""
@@ -111,13 +102,8 @@ def init_module_(module, policy='*: default', seed=None, rng='torch', generator=
     thread count for the call (weightinit and torch share one OpenMP runtime)."""
     gen, draw = _generator(rng, seed, generator, torch_profile)
     records = _module_records(module)
-    with Threads(threads):
-        if draw is not None:
-            with draw:
-                applied, notes = _core.apply_policy(records, policy, gen, strict,
-                                                    _redraw_defaults)
-        else:
-            applied, notes = _core.apply_policy(records, policy, gen, strict, _redraw_defaults)
+    with Threads(threads), draw or contextlib.nullcontext():
+        applied, notes = _core.apply_policy(records, policy, gen, strict, _redraw_defaults)
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=2)
     for _, m in module.named_modules():
@@ -147,9 +133,9 @@ def materialize_(module, policy='*: default', seed=0, rng='philox', torch_profil
     initialize (one not owned by a layer with ``reset_running_stats``), a policy error, and a
     parameter whose type has no known constructor init and no rule are ValueErrors before
     anything is allocated."""
-    unknown = [name for name, m in module.named_modules() for local, b in m._buffers.items()
-               if b is not None and not hasattr(m, _RESETS_RUNNING_STATS)
-               for name in [(name + '.' if name else '') + local]]
+    unknown = [name + '.' + local if name else local
+               for name, m in module.named_modules() if not hasattr(m, _RESETS_RUNNING_STATS)
+               for local, b in m._buffers.items() if b is not None]
     if unknown:
         raise ValueError('materialize_ cannot initialize buffer %s: only the running statistics '
                          'of norm layers are known; fill it after to_empty() yourself'
@@ -170,7 +156,7 @@ def materialize_(module, policy='*: default', seed=0, rng='philox', torch_profil
                                threads=threads, _redraw_defaults=True)
     else:  # torch's construction: every constructor init in order, then the policy over them
         gen, draw = _generator(rng, seed, None, torch_profile)
-        with Threads(threads), (draw if draw is not None else _NoDraw()):
+        with Threads(threads), draw or contextlib.nullcontext():
             records = _module_records(module)
             constructed, _ = _core.apply_policy(records, '*: default', gen, False, True)
             applied, notes = _core.apply_policy(records, policy, gen, strict, False)
