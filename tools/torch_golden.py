@@ -240,6 +240,12 @@ def golden_init_cases():
              init_step('xavier_uniform_', (30, 20), layout='transposed', gain=0.5),
              init_step('kaiming_normal_', (8, 20), layout='strided'),
              init_step('trunc_normal_', (9, 4), layout='transposed', mean=0.5, std=0.1),
+             {'op': 'state'},
+             # Python's negative_slope ** 2 is pow(a, 2.0), one bit off a*a for this slope
+             init_step('kaiming_normal_', (44, 20, 5), dtype='float64', layout='transposed',
+                       a=1.3327980776308879, mode='fan_out', nonlinearity='leaky_relu'),
+             init_step('kaiming_uniform_', (44, 20, 5), a=1.3327980776308879,
+                       nonlinearity='leaky_relu'),
              {'op': 'state'}]
     groups.append({'id': 'init_1d_and_views', 'seed': 0, 'steps': one_d})
     return groups
