@@ -21,8 +21,10 @@ bool is_reduced_precision(const CpuArray& array);
 /// With a torch-family `gen` this is torch's own result for fills that are one uniform_
 /// (uniform_, xavier_uniform_, kaiming_uniform_): torch 2.x draws a reduced-precision uniform_
 /// in float32 and rounds it, and from 2.12 on a value that rounds to `to` becomes `from`.
-/// Its normal_ differs from the float32 draw in the tail block, so a torch-family fill that
-/// draws anything but uniform_ is a DTypeError before anything is drawn. A Philox `gen` fills
+/// A fill that is one normal_ (normal_, xavier_normal_, kaiming_normal_) follows torch 2.12+'s
+/// reduced-precision normal_, whose tail block is drawn differently from float32's. Any other
+/// torch-family fill that draws (trunc_normal_, sparse_, orthogonal_: torch computes them in
+/// the reduced dtype) is a DTypeError before anything is drawn. A Philox `gen` fills
 /// anything: its values are defined as the float32 draw rounded (as `weightinit init --dtype
 /// bf16` writes them).
 void fill_reduced_precision(const CpuArray& array, const char* op, Generator* gen,
