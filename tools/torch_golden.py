@@ -708,8 +708,11 @@ def torchsummary_string(model, input_size, batch_size=-1):
 
 def write_summaries(folder):
     torch.set_num_threads(2)
+    import torchvision
     jobs = [('seed_mlp', lambda: build_torch_module('SeedMLP', {}), (3,), 5),
-            ('c3d', lambda: build_c3d(101), (3, 16, 112, 112), 1)]
+            ('c3d', lambda: build_c3d(101), (3, 16, 112, 112), 1),
+            ('resnet50', torchvision.models.resnet50, (3, 224, 224), -1),
+            ('vgg11_bn', torchvision.models.vgg11_bn, (3, 224, 224), -1)]
     for name, make, input_size, batch in jobs:
         torch.manual_seed(0)
         model = make()
@@ -730,6 +733,15 @@ def write_summaries(folder):
             y = model(x)
         forwards[name] = {'input_shape': list(x.shape), 'output_shape': list(y.shape),
                           'output': y.reshape(-1).tolist()}
+    # `weightinit forward resnet18` (seed 0): the constructors' draws and torchvision's init
+    # loop, then torch.rand(1, 3, 224, 224) from the same generator.
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18().eval()
+    x = torch.rand(1, 3, 224, 224)
+    with torch.no_grad():
+        y = model(x)
+    forwards['resnet18'] = {'input_shape': list(x.shape), 'output_shape': list(y.shape),
+                            'output': y.reshape(-1).tolist()}
     path = os.path.join(folder, 'model_forward.json')
     with open(path, 'w') as f:
         json.dump(forwards, f)

@@ -186,12 +186,12 @@ std::optional<BuiltModel> build_named_zoo_model(std::string_view name, std::stri
       {"resnext50_32x4d", ResNetKind::ResNeXt50_32x4d},
       {"wide_resnet50_2", ResNetKind::WideResNet50_2}};
   for (const auto& [n, kind] : resnets) {
-    if (name == n) return BuiltModel{make_resnet(kind, gen), image, false};
+    if (name == n) return BuiltModel{make_resnet(kind, gen), image, true};
   }
   for (const int depth : {11, 13, 16, 19}) {
     const std::string vgg = "vgg" + std::to_string(depth);
-    if (name == vgg) return BuiltModel{make_vgg(depth, false, gen), image, false};
-    if (name == vgg + "_bn") return BuiltModel{make_vgg(depth, true, gen), image, false};
+    if (name == vgg) return BuiltModel{make_vgg(depth, false, gen), image, true};
+    if (name == vgg + "_bn") return BuiltModel{make_vgg(depth, true, gen), image, true};
   }
   if (name == "densenet121") return BuiltModel{make_densenet121(gen), image, false};
   if (name == "mobilenet_v2") return BuiltModel{make_mobilenet_v2(gen), image, false};

@@ -30,7 +30,7 @@ std::shared_ptr<nn::Module> make_vgg(int depth, bool batch_norm, Generator& gen,
     default:
       throw ValueError("VGG depth must be 11, 13, 16 or 19, but got " + std::to_string(depth));
   }
-  auto net = detail::container("VGG");
+  auto net = std::make_shared<detail::FeedForwardNet>("VGG", "classifier");
   auto features = std::make_shared<nn::Sequential>();
   std::int64_t in = 3;
   for (const int v : cfg) {

@@ -32,6 +32,24 @@ inline std::shared_ptr<Container> container(const std::string& type) {
   return std::make_shared<Container>(type);
 }
 
+/// A torchvision model whose forward runs its children in registration order with
+/// `torch.flatten(x, 1)` before the child named `flatten_before`: ResNet (conv1 ... avgpool,
+/// flatten, fc) and VGG (features, avgpool, flatten, classifier). Backward runs them in
+/// reverse.
+class FeedForwardNet : public nn::Module {
+ public:
+  FeedForwardNet(std::string type, std::string flatten_before)
+      : type_(std::move(type)), flatten_before_(std::move(flatten_before)) {}
+  std::string type_name() const override { return type_; }
+  Tensor forward(const Tensor& input) override;
+  Tensor backward(const Tensor& grad_output) override;
+  void set_input_requires_grad(bool on) override;
+
+ private:
+  std::string type_;
+  std::string flatten_before_;
+};
+
 /// nn.Conv2d(in, out, kernel, stride, padding, groups=groups, bias=bias).
 inline std::shared_ptr<nn::Conv2d> conv2d(std::int64_t in, std::int64_t out, std::int64_t kernel,
                                           std::int64_t stride, std::int64_t padding, bool bias,

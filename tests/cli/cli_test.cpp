@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -479,6 +480,33 @@ TEST_F(Cli, SummaryPrintsTorchsummarysTable) {
   const Result c3d = run({"summary", "c3d:101", "--input", "3,16,112,112", "--batch", "1"});
   EXPECT_EQ(c3d.code, 0) << c3d.err;
   EXPECT_EQ(c3d.out, golden_text("summary_c3d.txt"));
+  // torchvision's models run (issue #20): the same table as torchsummary on torchvision's.
+  for (const std::string model : {"resnet50", "vgg11_bn"}) {
+    const Result r = run({"summary", model});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, golden_text("summary_" + model + ".txt")) << model;
+  }
+}
+
+// `forward resnet18` is `torch.manual_seed(0); m = torchvision.models.resnet18().eval();
+// m(torch.rand(1, 3, 224, 224))`: the printed values within 1e-4 of the largest of torch's
+// (tests/golden/model_forward.json; the print rounds to 4 decimals).
+TEST_F(Cli, ForwardOfATorchvisionModelIncludesItsInitLoop) {
+  const Result r = run({"forward", "resnet18"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.out.rfind("input [1, 3, 224, 224] -> output [1, 1000]\n", 0), 0u) << r.out;
+  std::ifstream in(std::string(WEIGHTINIT_GOLDEN_DIR) + "/model_forward.json");
+  const auto want = nlohmann::json::parse(in).at("resnet18").at("output");
+  std::string values = r.out.substr(r.out.find("tensor([") + 8);
+  std::replace(values.begin(), values.end(), ',', ' ');
+  std::istringstream parse(values);
+  double largest = 0;
+  for (int i = 0; i < 10; ++i) largest = std::max(largest, std::abs(want[i].get<double>()));
+  for (int i = 0; i < 10; ++i) {
+    double got = 0;
+    ASSERT_TRUE(parse >> got) << r.out;
+    EXPECT_NEAR(got, want[i].get<double>(), 5e-5 + 1e-4 * largest) << "value " << i;
+  }
 }
 
 // `params` prints named_parameters() as `print(name, parameter)` does after manual_seed.

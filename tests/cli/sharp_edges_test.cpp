@@ -272,10 +272,10 @@ TEST_F(Cli, ThreadsAreCappedAtEightPerCore) {
 // Item 10: decided before building, from the shapes.
 TEST_F(Cli, SummaryOfAModelWithoutForwardFailsBeforeBuildingIt) {
   expect_error(run({"summary", "llama:7b"}), 2,
-               "summary needs a forward pass, which llama:7b does not have yet (the zoo's "
-               "models are built and initialized, not run); weightinit summary llama:7b --shapes "
-               "lists its parameters");
-  expect_error_with(run({"forward", "resnet50"}), 2, "forward needs a forward pass");
+               "summary needs a forward pass, which llama:7b does not have yet (it is built "
+               "and initialized, not run; the ResNets and VGGs run); weightinit summary llama:7b "
+               "--shapes lists its parameters");
+  expect_error_with(run({"forward", "densenet121"}), 2, "forward needs a forward pass");
 }
 
 // Item 14: an incomplete probe document is the documented error, exit 2.

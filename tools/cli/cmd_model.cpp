@@ -17,6 +17,7 @@
 #include "weightinit/diag/torchinfo_summary.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/random/sampling.h"
+#include "weightinit/recipes/policy.h"
 #include "weightinit/tensor/deferred.h"
 #include "weightinit/tensor/print.h"
 
@@ -35,10 +36,16 @@ struct ModelArgs {
   std::string style = "torchsummary";  // summary: torchsummary (seed 004's table) or torchinfo
 };
 
-/// manual_seed(seed), then the model, drawing from the default generator as torch would.
+/// manual_seed(seed), then the model, drawing from the default generator as torch would: for
+/// torchvision's models that includes their constructors' init loops (the torchvision-*
+/// policies), so the values are those of `torch.manual_seed(s); torchvision.models.X()`.
 models::BuiltModel build(const ModelArgs& a) {
   manual_seed(a.seed);
   models::BuiltModel built = models::build_model(a.model, default_generator());
+  const std::string policy = models::default_policy(a.model);
+  if (policy.rfind("torchvision-", 0) == 0) {
+    recipes::Policy::builtin(policy, *built.module).apply(*built.module, default_generator());
+  }
   if (!a.input.empty()) built.input_size = parse_shape(a.input);
   return built;
 }

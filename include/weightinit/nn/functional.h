@@ -173,6 +173,10 @@ Tensor dropout_backward(const Tensor& grad_output, const Tensor& mask);
 Tensor embedding_backward(const Tensor& grad_output, const std::vector<std::int64_t>& indices,
                           std::int64_t num_embeddings);
 
+/// out = a + b element-wise, for tensors of one size and dtype (no broadcasting): a residual
+/// connection's `out += identity` (He et al. 2016). Its backward passes dL/dout to both.
+Tensor add(const Tensor& a, const Tensor& b);
+
 /// Merges dims start_dim..end_dim (negative wraps) into one, like torch.flatten.
 Tensor flatten(const Tensor& x, std::int64_t start_dim = 1, std::int64_t end_dim = -1);
 

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Writes tests/golden/zoo_forward.json: torchvision's models run forward (and, in training
+mode, backward) on a small fixed input, from Debian's PyTorch 1.13.1 + torchvision 0.14.1.
+
+For each case: `torch.manual_seed(0); model = torchvision.models.NAME()` (weightinit builds the
+same bits with build_model + the torchvision-* policy, tests/models/zoo_test.cpp), then
+`model.train(MODE)` (a VGG's classifier stays in eval mode: no Dropout), an input x = torch.rand(SHAPE, generator=torch.Generator().manual_seed(123))
+and y = model(x), in float32 or (converted) float64. A training case also draws an upstream gradient u = torch.rand(y.shape) from
+the same generator, back-propagates L = sum(u * y), and records the L2 norm of every
+parameter's gradient and of x's, and bn1's running_mean after the forward.
+
+Regenerate with:  /usr/bin/python3 tools/golden/gen_zoo_forward.py tests/golden/zoo_forward.json
+"""
+import json
+import sys
+import warnings
+
+import torch
+import torchvision
+
+warnings.filterwarnings("ignore")
+torch.set_num_threads(1)
+
+# (model, training, input shape, dtype). ResNeXt-50 in training mode is ill-conditioned at
+# this size (batch statistics over 8 values per channel in layer4): torch's own float32 result
+# is 1.2e-4 from its float64 one, and parameter gradients 0.6%. So it runs in float64 (the
+# float32 model's values converted), where the comparison can be tight.
+CASES = [
+    ("resnet18", False, [2, 3, 64, 64], "float32"),
+    ("resnet18", True, [2, 3, 64, 64], "float32"),
+    ("resnet50", False, [1, 3, 64, 64], "float32"),
+    ("resnext50_32x4d", True, [2, 3, 64, 64], "float64"),
+    ("vgg11_bn", False, [2, 3, 32, 32], "float32"),
+    ("vgg11_bn", True, [2, 3, 32, 32], "float32"),  # the classifier (its Dropouts) in eval mode
+]
+
+
+def run(name, training, shape, dtype):
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)().to(getattr(torch, dtype))
+    model.train(training)
+    if training and name.startswith("vgg"):
+        model.classifier.eval()  # Dropout's mask is torch's bernoulli_, not reproduced here
+    g = torch.Generator().manual_seed(123)
+    x = torch.rand(shape, generator=g).to(getattr(torch, dtype)).requires_grad_(training)
+    case = {"model": name, "training": training, "input_shape": shape, "dtype": dtype}
+    if not training:
+        with torch.no_grad():
+            y = model(x)
+    else:
+        y = model(x)
+        u = torch.rand(y.shape, generator=g).to(y.dtype)
+        (u * y).sum().backward()
+        case["grad_norms"] = {n: p.grad.double().norm().item()
+                              for n, p in model.named_parameters()}
+        case["input_grad_norm"] = x.grad.double().norm().item()
+        bn1 = "bn1.running_mean" if name.startswith("res") else "features.1.running_mean"
+        case["running_mean"] = [bn1, model.state_dict()[bn1].tolist()]
+    case["output_shape"] = list(y.shape)
+    case["output"] = y.detach().reshape(-1).tolist()
+    return case
+
+
+def main():
+    cases = [run(*c) for c in CASES]
+    with open(sys.argv[1], "w") as f:
+        json.dump({"generator": "tools/golden/gen_zoo_forward.py", "torch": torch.__version__,
+                   "torchvision": torchvision.__version__, "cases": cases}, f)
+    print("wrote", sys.argv[1])
+
+
+if __name__ == "__main__":
+    main()
