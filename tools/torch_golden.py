@@ -712,7 +712,9 @@ def write_summaries(folder):
     jobs = [('seed_mlp', lambda: build_torch_module('SeedMLP', {}), (3,), 5),
             ('c3d', lambda: build_c3d(101), (3, 16, 112, 112), 1),
             ('resnet50', torchvision.models.resnet50, (3, 224, 224), -1),
-            ('vgg11_bn', torchvision.models.vgg11_bn, (3, 224, 224), -1)]
+            ('vgg11_bn', torchvision.models.vgg11_bn, (3, 224, 224), -1),
+            ('densenet121', torchvision.models.densenet121, (3, 224, 224), -1),
+            ('mobilenet_v2', torchvision.models.mobilenet_v2, (3, 224, 224), -1)]
     for name, make, input_size, batch in jobs:
         torch.manual_seed(0)
         model = make()

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "detail/text.h"
+#include "weightinit/nn/container.h"
 #include "weightinit/random/sampling.h"
 
 namespace weightinit::diag {
@@ -66,7 +67,9 @@ Summary summary(nn::Module& model, const Shape& input_size, std::int64_t batch_s
   Summary result;
   std::vector<std::pair<nn::Module*, std::size_t>> hooked;
   model.apply([&](nn::Module& m) {
-    if (&m == &model || m.type_name() == "Sequential") return;  // torchsummary 1.5.1's rule
+    // torchsummary 1.5.1's rule: no row for the model itself or any nn.Sequential, subclasses
+    // (torchvision's _Transition, Conv2dNormActivation) included.
+    if (&m == &model || dynamic_cast<const nn::Sequential*>(&m) != nullptr) return;
     const std::size_t id =
         m.register_forward_hook([&](nn::Module& mod, const Tensor&, const Tensor& out) {
           SummaryRow row;

@@ -193,8 +193,8 @@ std::optional<BuiltModel> build_named_zoo_model(std::string_view name, std::stri
     if (name == vgg) return BuiltModel{make_vgg(depth, false, gen), image, true};
     if (name == vgg + "_bn") return BuiltModel{make_vgg(depth, true, gen), image, true};
   }
-  if (name == "densenet121") return BuiltModel{make_densenet121(gen), image, false};
-  if (name == "mobilenet_v2") return BuiltModel{make_mobilenet_v2(gen), image, false};
+  if (name == "densenet121") return BuiltModel{make_densenet121(gen), image, true};
+  if (name == "mobilenet_v2") return BuiltModel{make_mobilenet_v2(gen), image, true};
   if (name == "gpt2-small") return BuiltModel{make_gpt2(12, 768, gen), {1024}, false};
   if (name.rfind("wrn-", 0) == 0) {
     const std::string_view dims = name.substr(4);
@@ -204,7 +204,7 @@ std::optional<BuiltModel> build_named_zoo_model(std::string_view name, std::stri
     return BuiltModel{make_wide_resnet_cifar(to_int(dims.substr(0, dash), spec),
                                              to_int(dims.substr(dash + 1), spec), gen),
                       {3, 32, 32},
-                      false};
+                      true};
   }
   return std::nullopt;
 }

@@ -2,10 +2,74 @@
 // WRN-d-k for CIFAR (xternalz/WideResNet-pytorch wideresnet.py).
 #include "weightinit/models/wide_resnet_cifar.h"
 
+#include "models/blocks.h"
 #include "models/zoo_parts.h"
 #include "weightinit/error.h"
+#include "weightinit/nn/functional.h"
 
 namespace weightinit::models {
+
+namespace {
+
+/// The WRN BasicBlock of xternalz/WideResNet-pytorch (Zagoruyko & Komodakis 2016), pre-
+/// activation: a = relu1(bn1(x)); out = conv2(relu2(bn2(conv1(a)))); y = x + out when the
+/// channels stay the same, convShortcut(a) + out otherwise (the shortcut sees the activated
+/// input). No dropout (dropRate 0).
+class WrnBlock final : public nn::Module {
+ public:
+  std::string type_name() const override { return "BasicBlock"; }
+
+  Tensor forward(const Tensor& input) override {
+    const Tensor a = (*kid("relu1"))((*kid("bn1"))(input));
+    Tensor out = (*kid("relu2"))((*kid("bn2"))((*kid("conv1"))(a)));
+    out = (*kid("conv2"))(out);
+    nn::Module* shortcut = find("convShortcut");
+    return nn::functional::add(shortcut ? (*shortcut)(a) : input, out);
+  }
+
+  Tensor backward(const Tensor& grad_output) override {
+    nn::Module* shortcut = find("convShortcut");
+    const Tensor shortcut_grad = shortcut ? shortcut->backward(grad_output) : Tensor();
+    Tensor g = kid("conv2")->backward(grad_output);
+    g = kid("conv1")->backward(kid("bn2")->backward(kid("relu2")->backward(g)));
+    if (shortcut) g = nn::functional::add(g, shortcut_grad);
+    g = kid("bn1")->backward(kid("relu1")->backward(g));
+    return shortcut ? g : nn::functional::add(g, grad_output);
+  }
+
+ private:
+  /// The child `name`, or nullptr (convShortcut exists only when the channels change).
+  nn::Module* find(const std::string& name) {
+    for (const auto& [n, m] : named_children()) {
+      if (n == name) return m;
+    }
+    return nullptr;
+  }
+  nn::Module* kid(const std::string& name) {
+    nn::Module* m = find(name);
+    WEIGHTINIT_CHECK(m != nullptr, Error, "WRN BasicBlock has no child ", name);
+    return m;
+  }
+};
+
+}  // namespace
+
+namespace detail {
+std::shared_ptr<nn::Module> make_wrn_block(std::int64_t in, std::int64_t out, std::int64_t stride,
+                                           Generator& gen) {
+  auto block = std::make_shared<WrnBlock>();
+  block->register_module("bn1", std::make_shared<nn::BatchNorm2d>(in));
+  block->register_module("relu1", std::make_shared<nn::ReLU>());
+  block->register_module("conv1", detail::conv2d(in, out, 3, stride, 1, false, gen));
+  block->register_module("bn2", std::make_shared<nn::BatchNorm2d>(out));
+  block->register_module("relu2", std::make_shared<nn::ReLU>());
+  block->register_module("conv2", detail::conv2d(out, out, 3, 1, 1, false, gen));
+  if (in != out) {
+    block->register_module("convShortcut", detail::conv2d(in, out, 1, stride, 0, false, gen));
+  }
+  return block;
+}
+}  // namespace detail
 
 std::shared_ptr<nn::Module> make_wide_resnet_cifar(std::int64_t depth, std::int64_t widen_factor,
                                                    Generator& gen, std::int64_t num_classes) {
@@ -15,25 +79,16 @@ std::shared_ptr<nn::Module> make_wide_resnet_cifar(std::int64_t depth, std::int6
                    depth, ", widen_factor ", widen_factor);
   const std::int64_t n = (depth - 4) / 6;
   const std::int64_t channels[4] = {16, 16 * widen_factor, 32 * widen_factor, 64 * widen_factor};
-  auto net = detail::container("WideResNet");
+  auto net = std::make_shared<detail::FeedForwardNet>("WideResNet", "fc",
+                                                      detail::FunctionalStep::AvgPool8View);
   net->register_module("conv1", detail::conv2d(3, channels[0], 3, 1, 1, false, gen));
   for (int b = 0; b < 3; ++b) {
-    auto group = detail::container("NetworkBlock");
+    auto group = std::make_shared<detail::Chain>("NetworkBlock");
     auto layer = std::make_shared<nn::Sequential>();
     for (std::int64_t i = 0; i < n; ++i) {
       const std::int64_t in = i == 0 ? channels[b] : channels[b + 1], out = channels[b + 1];
       const std::int64_t stride = i == 0 && b > 0 ? 2 : 1;
-      auto block = detail::container("BasicBlock");
-      block->register_module("bn1", std::make_shared<nn::BatchNorm2d>(in));
-      block->register_module("relu1", std::make_shared<nn::ReLU>());
-      block->register_module("conv1", detail::conv2d(in, out, 3, stride, 1, false, gen));
-      block->register_module("bn2", std::make_shared<nn::BatchNorm2d>(out));
-      block->register_module("relu2", std::make_shared<nn::ReLU>());
-      block->register_module("conv2", detail::conv2d(out, out, 3, 1, 1, false, gen));
-      if (in != out) {
-        block->register_module("convShortcut", detail::conv2d(in, out, 1, stride, 0, false, gen));
-      }
-      layer->push_back(block);
+      layer->push_back(detail::make_wrn_block(in, out, stride, gen));
     }
     group->register_module("layer", layer);
     net->register_module("block" + std::to_string(b + 1), group);

@@ -481,7 +481,7 @@ TEST_F(Cli, SummaryPrintsTorchsummarysTable) {
   EXPECT_EQ(c3d.code, 0) << c3d.err;
   EXPECT_EQ(c3d.out, golden_text("summary_c3d.txt"));
   // torchvision's models run (issue #20): the same table as torchsummary on torchvision's.
-  for (const std::string model : {"resnet50", "vgg11_bn"}) {
+  for (const std::string model : {"resnet50", "vgg11_bn", "densenet121", "mobilenet_v2"}) {
     const Result r = run({"summary", model});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, golden_text("summary_" + model + ".txt")) << model;

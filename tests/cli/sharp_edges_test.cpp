@@ -273,8 +273,8 @@ TEST_F(Cli, ThreadsAreCappedAtEightPerCore) {
 TEST_F(Cli, SummaryOfAModelWithoutForwardFailsBeforeBuildingIt) {
   expect_error(run({"summary", "llama:7b"}), 2,
                "summary needs a forward pass, which llama:7b does not have yet (it is built "
-               "and initialized, not run; the ResNets and VGGs run); weightinit summary llama:7b "
-               "--shapes lists its parameters");
+               "and initialized, not run; the ResNets, VGGs, MobileNetV2 and WRNs run); "
+               "weightinit summary llama:7b --shapes lists its parameters");
   expect_error_with(run({"forward", "densenet121"}), 2, "forward needs a forward pass");
 }
 

@@ -140,6 +140,15 @@ Outputs run_case(const json& kase) {
        [](const Call& c) {
          return F::flatten(c.in("x"), c.integer("start_dim"), c.integer("end_dim"));
        }},
+      {"add", [](const Call& c) { return F::add(c.in("a"), c.in("b")); }},
+      {"cat",
+       [](const Call& c) {
+         std::vector<wi::Tensor> xs;
+         for (std::size_t i = 0; c.inputs.contains("x" + std::to_string(i)); ++i) {
+           xs.push_back(c.in(("x" + std::to_string(i)).c_str()));
+         }
+         return F::cat(xs, c.integer("dim"));
+       }},
   };
   const Call call{kase.at("args"), kase.at("inputs")};
   const std::string op = kase.at("op").get<std::string>();
@@ -601,6 +610,30 @@ TEST(FunctionalErrors, LinearSoftmaxEmbeddingFlattenDropout) {
         F::dropout(randn({2, 3}), 1.5, true);
       },
       "dropout probability has to be between 0 and 1, but got 1.5");
+  expect_error<wi::ShapeError>(
+      [&] {
+        F::add(randn({2, 3}), randn({3, 2}));
+      },
+      "The size of tensor a ([2, 3]) must match the size of tensor b "
+      "([3, 2])");
+  expect_error<wi::ShapeError>(
+      [&] {
+        F::cat({randn({2, 3, 4}), randn({2, 5, 3})}, 1);
+      },
+      "Sizes of tensors must match except in dimension 1. Expected size 4 but got size 3 for "
+      "tensor number 1 in the list.");
+  expect_error<wi::ShapeError>(
+      [&] {
+        F::cat({randn({2, 3}), randn({2})}, 0);
+      },
+      "Tensors must have same number of dimensions: got 2 and 1");
+  expect_error<wi::ValueError>([&] { F::cat({}, 0); },
+                               "torch.cat(): expected a non-empty list of Tensors");
+  expect_error<wi::IndexError>(
+      [&] {
+        F::cat({randn({2, 3})}, 2);
+      },
+      "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
 }
 
 // The kernels take float32 or float64; integer tensors and mixed dtypes are DTypeErrors.

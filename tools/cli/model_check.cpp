@@ -44,8 +44,8 @@ void check_model_fits(const std::string& spec, const std::string& command, bool 
   }
   WEIGHTINIT_CHECK(!needs_forward || planned.has_forward, ValueError, command,
                    " needs a forward pass, which ", spec,
-                   " does not have yet (it is built and initialized, not run; the ResNets and "
-                   "VGGs run); "
+                   " does not have yet (it is built and initialized, not run; the ResNets, VGGs, "
+                   "MobileNetV2 and WRNs run); "
                    "weightinit summary ",
                    spec, " --shapes lists its parameters");
   std::uint64_t bytes = 0;

@@ -11,7 +11,7 @@ inputs, the weights, the options, and what the torch.nn.functional call returns.
   name      a unique, descriptive name
   op        the weightinit::nn::functional function: linear, conv, conv_transpose2d, max_pool,
             avg_pool, adaptive_avg_pool2d, batch_norm, layer_norm, relu, leaky_relu, elu, selu,
-            gelu, tanh, sigmoid, softmax, log_softmax, embedding, flatten
+            gelu, tanh, sigmoid, softmax, log_softmax, embedding, flatten, add, cat
   args      the non-tensor arguments, named as in weightinit (stride, padding, dilation, groups,
             output_padding, kernel, ceil_mode, count_include_pad, output_size, training,
             momentum, eps, normalized_shape, negative_slope, alpha, dim, indices, index_shape,
@@ -417,6 +417,29 @@ def add_embedding_flatten(c):
     flat("flatten_noncontig", [2, 3, 4], 0, -1, permute=(2, 0, 1))
 
 
+def add_add_cat(c):
+    """add (a residual connection's out += identity) and cat (DenseNet's features)."""
+    c.seed()
+    a, b = torch.randn(2, 3, 4, 5), torch.randn(5, 2, 3, 4)
+    c.add("add_noncontig", "add", {}, {"a": a, "b": (b, (1, 2, 3, 0))},
+          {"out": a + b.permute(1, 2, 3, 0)})
+
+    def cat(name, shapes, dim, permute_first=None):
+        """shapes: of the stored tensors (the first is permuted by permute_first)."""
+        c.seed()
+        xs = [torch.randn(s) for s in shapes]
+        inputs = {"x%d" % i: x for i, x in enumerate(xs)}
+        if permute_first:
+            inputs["x0"] = (xs[0], permute_first)
+        views = [view(inputs["x%d" % i]) for i in range(len(xs))]
+        c.add(name, "cat", {"dim": dim}, inputs, {"out": torch.cat(views, dim)})
+
+    cat("cat_channels", [(2, 3, 4, 4), (2, 1, 4, 4), (2, 5, 4, 4)], 1)
+    cat("cat_first_dim", [(1, 3), (4, 3)], 0)
+    cat("cat_last_dim_negative", [(2, 3, 1), (2, 3, 2)], -1)
+    cat("cat_noncontig", [(2, 3, 4), (2, 2, 3)], 0, permute_first=(2, 0, 1))  # (4, 2, 3) first
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(ROOT, "tests/golden/functional_cases.json"))
@@ -433,6 +456,7 @@ def main():
         add_layer_norm(c)
         add_activations(c)
         add_embedding_flatten(c)
+        add_add_cat(c)
     doc = {"generator": "tools/golden/gen_functional_golden.py", "torch": torch.__version__,
            "cases": c.cases}
     with open(args.out, "w") as f:

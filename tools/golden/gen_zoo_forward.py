@@ -16,8 +16,13 @@ import json
 import sys
 import warnings
 
+import os
+
 import torch
 import torchvision
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import torch_zoo  # noqa: E402  (the CIFAR WRN's constructor: xternalz/WideResNet-pytorch)
 
 warnings.filterwarnings("ignore")
 torch.set_num_threads(1)
@@ -33,14 +38,50 @@ CASES = [
     ("resnext50_32x4d", True, [2, 3, 64, 64], "float64"),
     ("vgg11_bn", False, [2, 3, 32, 32], "float32"),
     ("vgg11_bn", True, [2, 3, 32, 32], "float32"),  # the classifier (its Dropouts) in eval mode
+    ("mobilenet_v2", False, [2, 3, 64, 64], "float32"),
+    ("mobilenet_v2", True, [2, 3, 64, 64], "float32"),  # the classifier (its Dropout) in eval mode
+    ("densenet121", False, [2, 3, 64, 64], "float32"),
+    ("densenet121", True, [2, 3, 64, 64], "float64"),
+    ("wrn-16-2", False, [2, 3, 32, 32], "float32"),
+    ("wrn-16-2", True, [2, 3, 32, 32], "float32"),
 ]
+
+
+# xternalz/WideResNet-pytorch's forward passes (dropRate 0), on tools/torch_zoo.py's modules.
+def wrn_block_forward(self, x):
+    if self.convShortcut is None:
+        out = self.relu1(self.bn1(x))
+    else:
+        x = self.relu1(self.bn1(x))
+    out = self.relu2(self.bn2(self.conv1(out if self.convShortcut is None else x)))
+    out = self.conv2(out)
+    return torch.add(x if self.convShortcut is None else self.convShortcut(x), out)
+
+
+def wrn_forward(self, x):
+    out = self.block3(self.block2(self.block1(self.conv1(x))))
+    out = self.relu(self.bn1(out))
+    out = torch.nn.functional.avg_pool2d(out, 8)
+    return self.fc(out.view(-1, self.fc.in_features))
+
+
+torch_zoo.WrnBlock.forward = wrn_block_forward
+torch_zoo.WrnGroup.forward = lambda self, x: self.layer(x)
+torch_zoo.WideResNet.forward = wrn_forward
+
+
+def build(name):
+    if name.startswith("wrn-"):
+        depth, widen = map(int, name[4:].split("-"))
+        return torch_zoo.WideResNet(depth, 10, widen)
+    return getattr(torchvision.models, name)()
 
 
 def run(name, training, shape, dtype):
     torch.manual_seed(0)
-    model = getattr(torchvision.models, name)().to(getattr(torch, dtype))
+    model = build(name).to(getattr(torch, dtype))
     model.train(training)
-    if training and name.startswith("vgg"):
+    if training and (name.startswith("vgg") or name.startswith("mobilenet")):
         model.classifier.eval()  # Dropout's mask is torch's bernoulli_, not reproduced here
     g = torch.Generator().manual_seed(123)
     x = torch.rand(shape, generator=g).to(getattr(torch, dtype)).requires_grad_(training)
@@ -55,7 +96,9 @@ def run(name, training, shape, dtype):
         case["grad_norms"] = {n: p.grad.double().norm().item()
                               for n, p in model.named_parameters()}
         case["input_grad_norm"] = x.grad.double().norm().item()
-        bn1 = "bn1.running_mean" if name.startswith("res") else "features.1.running_mean"
+        bn1 = {"res": "bn1.running_mean", "vgg": "features.1.running_mean",
+               "den": "features.norm0.running_mean",
+               "mob": "features.0.1.running_mean", "wrn": "bn1.running_mean"}[name[:3]]
         case["running_mean"] = [bn1, model.state_dict()[bn1].tolist()]
     case["output_shape"] = list(y.shape)
     case["output"] = y.detach().reshape(-1).tolist()

@@ -177,6 +177,11 @@ Tensor embedding_backward(const Tensor& grad_output, const std::vector<std::int6
 /// connection's `out += identity` (He et al. 2016). Its backward passes dL/dout to both.
 Tensor add(const Tensor& a, const Tensor& b);
 
+/// torch.cat(tensors, dim): the tensors (one dtype, equal sizes except in `dim`) joined along
+/// `dim` (negative wraps), into a new contiguous tensor. ShapeError, in torch's words, for
+/// sizes that differ elsewhere. Its backward is `slice` of the gradient.
+Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim);
+
 /// Merges dims start_dim..end_dim (negative wraps) into one, like torch.flatten.
 Tensor flatten(const Tensor& x, std::int64_t start_dim = 1, std::int64_t end_dim = -1);
 

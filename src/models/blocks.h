@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// Internal: the zoo's residual blocks that have no public factory, for the gradient tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "weightinit/nn/module.h"
+
+namespace weightinit::models::detail {
+
+/// torchvision's InvertedResidual(in, out, stride, expand_ratio), as MobileNetV2 builds it.
+std::shared_ptr<nn::Module> make_inverted_residual(std::int64_t in, std::int64_t out,
+                                                   std::int64_t stride, std::int64_t expand_ratio,
+                                                   Generator& gen);
+
+/// The CIFAR WRN's BasicBlock(in, out, stride) (xternalz/WideResNet-pytorch, dropRate 0).
+std::shared_ptr<nn::Module> make_wrn_block(std::int64_t in, std::int64_t out, std::int64_t stride,
+                                           Generator& gen);
+
+/// torchvision's _DenseBlock of `layers` _DenseLayers on `in` channels (growth rate, bn_size).
+std::shared_ptr<nn::Module> make_dense_block(std::int64_t layers, std::int64_t in,
+                                             std::int64_t growth, std::int64_t bn_size,
+                                             Generator& gen);
+
+}  // namespace weightinit::models::detail
