@@ -275,7 +275,7 @@ TEST_F(Cli, SummaryOfAModelWithoutForwardFailsBeforeBuildingIt) {
                "summary needs a forward pass, which llama:7b does not have yet (it is built "
                "and initialized, not run; the ResNets, VGGs, MobileNetV2 and WRNs run); "
                "weightinit summary llama:7b --shapes lists its parameters");
-  expect_error_with(run({"forward", "densenet121"}), 2, "forward needs a forward pass");
+  expect_error_with(run({"forward", "gpt2:small"}), 2, "forward needs a forward pass");
 }
 
 // Item 14: an incomplete probe document is the documented error, exit 2.
