@@ -17,9 +17,9 @@ namespace weightinit::models {
 struct BuiltModel {
   std::shared_ptr<nn::Module> module;
   Shape input_size;
-  /// Whether the model has a forward pass (summary, forward, train, probe need one). The zoo's
-  /// torchvision, GPT-2 and LLaMA models are built and initialized bit for bit but do not run
-  /// yet.
+  /// Whether the model has a forward pass (summary, forward, train, probe need one). The
+  /// torchvision models and the CIFAR WRNs run; GPT-2 and LLaMA are built and initialized bit
+  /// for bit but do not run yet.
   bool has_forward = true;
 };
 
