@@ -96,6 +96,9 @@ def run_step(step, gen):
         return tensor_hex(fn(step['shape'], dtype=getattr(torch, step.get('dtype', 'float32'))))
     if op == 'randperm':
         return ''.join('%016x' % v for v in torch.randperm(step['n']).tolist())
+    if op == 'randint':
+        values = torch.randint(step['low'], step['high'], step['shape']).reshape(-1).tolist()
+        return ''.join('%016x' % (v & 0xffffffffffffffff) for v in values)
     if op == 'state':
         return torch.get_rng_state().numpy().tobytes().hex()
     if op == 'initial_seed':
@@ -179,6 +182,14 @@ def golden_cases(mode):
     steps = [{'op': 'randperm', 'n': n} for n in (0, 1, 2, 3, 10, 100, 1000, 5000)]
     steps += [{'op': 'rand', 'dtype': 'float32', 'shape': [2, 3]}, {'op': 'state'}]
     cases.append({'id': 'randperm', 'seed': 40, 'steps': steps})
+
+    # torch.randint: one 32-bit word per value below a 2^32 range, random64() from 2^32 on.
+    steps = [{'op': 'randint', 'low': lo, 'high': hi, 'shape': shape}
+             for lo, hi, shape in ((0, 100, [2, 16]), (-5, 5, [7]), (0, 1, [3]),
+                                   (0, 2**32, [4]), (-2**40, 2**40, [5]),
+                                   (-2**63, 2**63 - 1, [3]))]
+    steps += [{'op': 'state'}]
+    cases.append({'id': 'randint', 'seed': 41, 'steps': steps})
 
     # Twist boundaries: 623, 624 and 625 words, then more.
     for words in (623, 624, 625, 1248):

@@ -11,6 +11,7 @@
 #include "models/zoo_parts.h"
 #include "weightinit/error.h"
 #include "weightinit/nn/embedding.h"
+#include "weightinit/nn/functional.h"
 #include "weightinit/nn/linear.h"
 #include "weightinit/nn/normalization.h"
 #include "weightinit/nn/transformers_conv1d.h"
@@ -19,12 +20,165 @@
 
 namespace weightinit::models {
 
+namespace {
+
+/// (B, T, H·D) → (B, H, T, D), contiguous.
+Tensor split_heads(const Tensor& x, std::int64_t heads) {
+  const std::int64_t b = x.size(0), t = x.size(1), c = x.size(2);
+  return x.contiguous().view({b, t, heads, c / heads}).permute({0, 2, 1, 3}).contiguous();
+}
+
+/// (B, H, T, D) → (B, T, H·D), contiguous.
+Tensor merge_heads(const Tensor& x) {
+  const std::int64_t b = x.size(0), h = x.size(1), t = x.size(2), d = x.size(3);
+  return x.permute({0, 2, 1, 3}).contiguous().view({b, t, h * d});
+}
+
+/// nanoGPT's CausalSelfAttention (dropout 0): q, k, v = c_attn(x).split(C, dim=2), each split
+/// into n_head heads, y = causal attention, heads merged, c_proj(y).
+class CausalSelfAttention final : public nn::Module {
+ public:
+  explicit CausalSelfAttention(std::int64_t n_head) : n_head_(n_head) {}
+  std::string type_name() const override { return "CausalSelfAttention"; }
+
+  Tensor forward(const Tensor& input) override {
+    WEIGHTINIT_CHECK(input.dim() == 3, ShapeError,
+                     "CausalSelfAttention: expected input of shape (batch, length, n_embd), "
+                     "but got ",
+                     shape_str(input.sizes()));
+    const Tensor qkv = (*child("c_attn"))(input);
+    const std::int64_t c = qkv.size(2) / 3;
+    const Tensor q = split_heads(qkv.slice(2, 0, c), n_head_);
+    const Tensor k = split_heads(qkv.slice(2, c, 2 * c), n_head_);
+    const Tensor v = split_heads(qkv.slice(2, 2 * c, 3 * c), n_head_);
+    if (nn::grad_enabled()) save_for_backward({q, k, v});
+    return (*child("c_proj"))(merge_heads(nn::functional::causal_attention(q, k, v)));
+  }
+
+  Tensor backward(const Tensor& grad_output) override {
+    const std::vector<Tensor> saved = pop_saved();
+    const Tensor dy = child("c_proj")->backward(grad_output);
+    const nn::functional::AttentionGrads g = nn::functional::causal_attention_backward(
+        split_heads(dy, n_head_), saved[0], saved[1], saved[2]);
+    const Tensor dqkv =
+        nn::functional::cat({merge_heads(g.q), merge_heads(g.k), merge_heads(g.v)}, 2);
+    return child("c_attn")->backward(dqkv);
+  }
+
+ private:
+  nn::Module* child(const char* name) {
+    for (const auto& [n, m] : named_children()) {
+      if (n == name) return m;
+    }
+    throw Error(std::string("CausalSelfAttention has no child ") + name);
+  }
+  std::int64_t n_head_;
+};
+
+/// nanoGPT's Block: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)) (pre-norm residuals).
+class PreNormBlock final : public nn::Module {
+ public:
+  std::string type_name() const override { return "Block"; }
+
+  Tensor forward(const Tensor& input) override {
+    const auto kids = children();  // ln_1, attn, ln_2, mlp
+    const Tensor x = nn::functional::add(input, (*kids[1])((*kids[0])(input)));
+    return nn::functional::add(x, (*kids[3])((*kids[2])(x)));
+  }
+
+  Tensor backward(const Tensor& grad_output) override {
+    const auto kids = children();
+    const Tensor g =
+        nn::functional::add(grad_output, kids[2]->backward(kids[3]->backward(grad_output)));
+    return nn::functional::add(g, kids[0]->backward(kids[1]->backward(g)));
+  }
+};
+
+/// nanoGPT's GPT with its head tied to wte: token ids (B, T) → wte(idx) + wpe(arange(T)) →
+/// drop → the blocks → ln_f → logits = x·wteᵀ (B, T, vocab). The tied head's gradient is added
+/// to wte.weight.grad.
+class Gpt final : public nn::Module {
+ public:
+  std::string type_name() const override { return "GPT"; }
+
+  Tensor forward(const Tensor& input) override {
+    WEIGHTINIT_CHECK(input.dim() == 2, ShapeError,
+                     "GPT: expected token ids of shape (batch, length), but got ",
+                     shape_str(input.sizes()));
+    Parts p = parts();
+    const std::int64_t t = input.size(1);
+    WEIGHTINIT_CHECK(t <= p.wpe->weight().size(0), ShapeError, "Cannot forward sequence of length ",
+                     t, ", block size is only ", p.wpe->weight().size(0));
+    std::vector<std::int64_t> positions(static_cast<std::size_t>(t));
+    for (std::int64_t i = 0; i < t; ++i) positions[static_cast<std::size_t>(i)] = i;
+    const Tensor tok = (*p.wte)(input);
+    const Tensor pos = p.wpe->lookup(positions, {t});  // (T, C), broadcast over the batch
+    const Tensor pos_b =
+        nn::functional::cat(std::vector<Tensor>(input.size(0), pos), 0).view(tok.sizes());
+    Tensor x = (*p.drop)(nn::functional::add(tok, pos_b));
+    for (nn::Module* block : p.h->children()) x = (*block)(x);
+    x = (*p.ln_f)(x);
+    if (nn::grad_enabled()) save_for_backward({x});
+    return nn::functional::linear(x, p.wte->weight(), Tensor());
+  }
+
+  Tensor backward(const Tensor& grad_output) override {
+    const Tensor x = pop_saved().at(0);
+    Parts p = parts();
+    const nn::functional::Grads head =
+        nn::functional::linear_backward(grad_output, x, p.wte->weight(), false);
+    Tensor g = p.ln_f->backward(head.input);
+    const auto blocks = p.h->children();
+    for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) g = (*it)->backward(g);
+    g = p.drop->backward(g);
+    // The position embedding's gradient sums over the batch.
+    const std::int64_t b = g.size(0), t = g.size(1), c = g.size(2);
+    Tensor pos_grad = g.select(0, 0).contiguous();
+    for (std::int64_t i = 1; i < b; ++i) {
+      pos_grad = nn::functional::add(pos_grad, g.select(0, i).contiguous());
+    }
+    p.wpe->backward(pos_grad.view({t, c}));
+    p.wte->backward(g);
+    nn::Parameter& w = p.wte->parameter("weight");
+    if (w.requires_grad) w.grad = nn::functional::add(w.grad, head.weight);
+    return Tensor();  // token ids have no gradient
+  }
+
+ private:
+  struct Parts {
+    nn::Embedding* wte;
+    nn::Embedding* wpe;
+    nn::Module* drop;
+    nn::Module* h;
+    nn::Module* ln_f;
+  };
+  Parts parts() {
+    Parts p{};
+    for (const auto& [name, m] : children().front()->named_children()) {
+      if (name == "wte") p.wte = dynamic_cast<nn::Embedding*>(m);
+      if (name == "wpe") p.wpe = dynamic_cast<nn::Embedding*>(m);
+      if (name == "drop") p.drop = m;
+      if (name == "h") p.h = m;
+      if (name == "ln_f") p.ln_f = m;
+    }
+    return p;
+  }
+};
+
+}  // namespace
+
 std::shared_ptr<nn::Module> make_gpt2(std::int64_t n_layer, std::int64_t n_embd, Generator& gen,
-                                      std::int64_t vocab_size, std::int64_t block_size) {
-  WEIGHTINIT_CHECK(n_layer >= 1 && n_embd >= 1 && vocab_size >= 1 && block_size >= 1, ValueError,
-                   "GPT-2 sizes must be positive, but got n_layer ", n_layer, ", n_embd ", n_embd,
-                   ", vocab ", vocab_size, ", block ", block_size);
-  auto net = detail::container("GPT");
+                                      std::int64_t vocab_size, std::int64_t block_size,
+                                      std::int64_t n_head) {
+  if (n_head == 0 && n_embd % 64 == 0) n_head = n_embd / 64;
+  WEIGHTINIT_CHECK(n_layer >= 1 && n_embd >= 1 && vocab_size >= 1 && block_size >= 1 &&
+                       n_head >= 1 && n_embd % n_head == 0,
+                   ValueError,
+                   "GPT-2 sizes must be positive and n_embd a multiple of n_head, but got "
+                   "n_layer ",
+                   n_layer, ", n_embd ", n_embd, ", n_head ", n_head, ", vocab ", vocab_size,
+                   ", block ", block_size);
+  auto net = std::make_shared<Gpt>();
   auto transformer = detail::container("ModuleDict");
   transformer->register_module(
       "wte", std::make_shared<nn::Embedding>(vocab_size, n_embd, std::nullopt, gen));
@@ -33,14 +187,14 @@ std::shared_ptr<nn::Module> make_gpt2(std::int64_t n_layer, std::int64_t n_embd,
   transformer->register_module("drop", std::make_shared<nn::Dropout>(0.0));
   auto h = detail::container("ModuleList");
   for (std::int64_t i = 0; i < n_layer; ++i) {
-    auto block = detail::container("Block");
+    auto block = std::make_shared<PreNormBlock>();
     block->register_module("ln_1", std::make_shared<nn::LayerNorm>(Shape{n_embd}));
-    auto attn = detail::container("CausalSelfAttention");
+    auto attn = std::make_shared<CausalSelfAttention>(n_head);
     attn->register_module("c_attn", std::make_shared<nn::Linear>(n_embd, 3 * n_embd, true, gen));
     attn->register_module("c_proj", std::make_shared<nn::Linear>(n_embd, n_embd, true, gen));
     block->register_module("attn", attn);
     block->register_module("ln_2", std::make_shared<nn::LayerNorm>(Shape{n_embd}));
-    auto mlp = detail::container("MLP");
+    auto mlp = std::make_shared<detail::Chain>("MLP");
     mlp->register_module("c_fc", std::make_shared<nn::Linear>(n_embd, 4 * n_embd, true, gen));
     mlp->register_module("gelu", std::make_shared<nn::GELU>());
     mlp->register_module("c_proj", std::make_shared<nn::Linear>(4 * n_embd, n_embd, true, gen));

@@ -195,7 +195,7 @@ std::optional<BuiltModel> build_named_zoo_model(std::string_view name, std::stri
   }
   if (name == "densenet121") return BuiltModel{make_densenet121(gen), image, true};
   if (name == "mobilenet_v2") return BuiltModel{make_mobilenet_v2(gen), image, true};
-  if (name == "gpt2-small") return BuiltModel{make_gpt2(12, 768, gen), {1024}, false};
+  if (name == "gpt2-small") return BuiltModel{make_gpt2(12, 768, gen), {1024}, true, 50257};
   if (name.rfind("wrn-", 0) == 0) {
     const std::string_view dims = name.substr(4);
     const std::size_t dash = dims.find('-');
@@ -314,7 +314,8 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
                                       "gpt2:xl"));
     }
     return {
-        make_gpt2(c.n_layer, c.n_embd, gen, c.vocab_size, c.n_positions), {c.n_positions}, false};
+        make_gpt2(c.n_layer, c.n_embd, gen, c.vocab_size, c.n_positions, c.n_head), {c.n_positions},
+        true, c.vocab_size};
   }
   if (name == "llama") {
     const LlamaConfig config = llama_config(spec);

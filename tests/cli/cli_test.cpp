@@ -524,6 +524,11 @@ TEST_F(Cli, ForwardC3DGivesOneRowOf101Classes) {
   const Result mlp = run({"forward", "mlp:4-[8x2]-3:tanh", "--batch", "2"});
   EXPECT_EQ(mlp.code, 0) << mlp.err;
   EXPECT_EQ(mlp.out.rfind("input [2, 4] -> output [2, 3]\n", 0), 0u) << mlp.out;
+  // GPT-2 takes token ids (torch.randint(vocab, (batch, length))) and gives logits.
+  const Result gpt = run({"forward", "gpt2:d=64,layers=2,heads=4,vocab=100,positions=32", "--input",
+                          "8", "--batch", "2"});
+  EXPECT_EQ(gpt.code, 0) << gpt.err;
+  EXPECT_EQ(gpt.out.rfind("input [2, 8] -> output [2, 8, 100]\n", 0), 0u) << gpt.out;
 }
 
 // torchinfo's table (checked text for text against torchinfo by torch2_torchinfo_summary).

@@ -273,9 +273,14 @@ TEST_F(Cli, ThreadsAreCappedAtEightPerCore) {
 TEST_F(Cli, SummaryOfAModelWithoutForwardFailsBeforeBuildingIt) {
   expect_error(run({"summary", "llama:7b"}), 2,
                "summary needs a forward pass, which llama:7b does not have yet (it is built "
-               "and initialized, not run; the ResNets, VGGs, MobileNetV2 and WRNs run); "
+               "and initialized, not run; the torchvision models, the CIFAR WRNs and GPT-2 run); "
                "weightinit summary llama:7b --shapes lists its parameters");
-  expect_error_with(run({"forward", "gpt2:small"}), 2, "forward needs a forward pass");
+  expect_error_with(run({"forward", "llama:1b"}), 2, "forward needs a forward pass");
+  // GPT-2 runs on token ids, which torchsummary's rand input is not.
+  expect_error(run({"summary", "gpt2:small"}), 2,
+               "summary runs the model on torch.rand input, as torchsummary does, but "
+               "gpt2:small takes token ids: weightinit forward gpt2:small runs it; weightinit "
+               "summary gpt2:small --shapes lists its parameters");
 }
 
 // Item 14: an incomplete probe document is the documented error, exit 2.

@@ -167,6 +167,12 @@ std::string run_step(const nlohmann::json& step, Generator& gen) {
     for (const std::int64_t v : randperm(step.at("n").get<std::int64_t>(), gen)) {
       out += hex64(static_cast<std::uint64_t>(v));
     }
+  } else if (op == "randint") {
+    const Tensor t =
+        randint(step.at("low").get<std::int64_t>(), step.at("high").get<std::int64_t>(),
+                step.at("shape").get<Shape>(), gen);
+    for (const std::int64_t v : t.to_vector<std::int64_t>())
+      out += hex64(static_cast<std::uint64_t>(v));
   } else if (op == "state") {
     char buf[3];
     for (const std::uint8_t b : gen.get_state()) {
@@ -185,7 +191,7 @@ std::string run_step(const nlohmann::json& step, Generator& gen) {
 std::size_t element_digits(const nlohmann::json& step) {
   const std::string op = step.at("op");
   if (op == "state") return 2;
-  if (op == "randperm" || op == "initial_seed") return 16;
+  if (op == "randperm" || op == "randint" || op == "initial_seed") return 16;
   return step.value("dtype", std::string("float32")) == "float64" ? 16 : 8;
 }
 

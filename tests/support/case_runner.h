@@ -13,7 +13,7 @@ namespace weightinit::testing {
 /// Runs every step of `test_case` on one Generator seeded with test_case["seed"] in
 /// test_case["mode"], and returns each step's output as lower-case hex (8 digits per float32,
 /// 16 per float64 or int64, 2 per state byte), in the tensor's logical order. Steps: uniform,
-/// normal, rand, randn, randperm, state (torch.get_rng_state() bytes), initial_seed. Tensor steps
+/// normal, rand, randn, randperm, randint, state (torch.get_rng_state() bytes), initial_seed. Tensor steps
 /// take dtype, shape and layout (contiguous, transposed, strided).
 std::vector<std::string> run_case(const nlohmann::json& test_case);
 

@@ -38,12 +38,13 @@ struct ModelArgs {
 
 /// manual_seed(seed), then the model, drawing from the default generator as torch would: for
 /// torchvision's models that includes their constructors' init loops (the torchvision-*
-/// policies), so the values are those of `torch.manual_seed(s); torchvision.models.X()`.
+/// policies), so the values are those of `torch.manual_seed(s); torchvision.models.X()`; a
+/// nanoGPT-shaped GPT-2 gets the `gpt2` policy (nanoGPT's _init_weights formulas).
 models::BuiltModel build(const ModelArgs& a) {
   manual_seed(a.seed);
   models::BuiltModel built = models::build_model(a.model, default_generator());
   const std::string policy = models::default_policy(a.model);
-  if (policy.rfind("torchvision-", 0) == 0) {
+  if (policy.rfind("torchvision-", 0) == 0 || policy == "gpt2") {
     recipes::Policy::builtin(policy, *built.module).apply(*built.module, default_generator());
   }
   if (!a.input.empty()) built.input_size = parse_shape(a.input);
@@ -62,7 +63,7 @@ void run_summary(const ModelArgs& a) {
     write_output("", diag::structure_summary(*built.module).str());
     return;
   }
-  check_model_fits(a.model, "summary", /*needs_forward=*/true);
+  check_model_fits(a.model, "summary", /*needs_forward=*/true, /*needs_float_input=*/true);
   const auto built = build(a);
   if (a.style == "torchinfo") {
     WEIGHTINIT_CHECK(!a.verbose, ValueError, "--verbose goes with the torchsummary style");
@@ -83,8 +84,10 @@ void run_forward(const ModelArgs& a) {
   built.module->train(a.train);
   Shape shape{a.batch};
   shape.insert(shape.end(), built.input_size.begin(), built.input_size.end());
-  const Tensor input = rand(shape);  // torch.rand(batch, *input), after the model's draws
-  const nn::NoGradGuard no_grad;     // inference only
+  // torch.rand(batch, *input) after the model's draws; token ids for GPT-2, as
+  // torch.randint(vocab, (batch, length)).
+  const Tensor input = built.token_vocab > 0 ? randint(0, built.token_vocab, shape) : rand(shape);
+  const nn::NoGradGuard no_grad;  // inference only
   const Tensor output = (*built.module)(input);
   std::ostringstream os;
   os << "input " << shape_str(input.sizes()) << " -> output " << shape_str(output.sizes()) << "\n";

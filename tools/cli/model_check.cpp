@@ -35,7 +35,8 @@ std::optional<std::uint64_t> available_memory_bytes() {
   return std::nullopt;
 }
 
-void check_model_fits(const std::string& spec, const std::string& command, bool needs_forward) {
+void check_model_fits(const std::string& spec, const std::string& command, bool needs_forward,
+                      bool needs_float_input) {
   models::BuiltModel planned;
   {
     const DeferredAllocationGuard deferred;
@@ -44,9 +45,13 @@ void check_model_fits(const std::string& spec, const std::string& command, bool 
   }
   WEIGHTINIT_CHECK(!needs_forward || planned.has_forward, ValueError, command,
                    " needs a forward pass, which ", spec,
-                   " does not have yet (it is built and initialized, not run; the ResNets, VGGs, "
-                   "MobileNetV2 and WRNs run); "
+                   " does not have yet (it is built and initialized, not run; the torchvision "
+                   "models, the CIFAR WRNs and GPT-2 run); "
                    "weightinit summary ",
+                   spec, " --shapes lists its parameters");
+  WEIGHTINIT_CHECK(!needs_float_input || planned.token_vocab == 0, ValueError, command,
+                   " runs the model on torch.rand input, as torchsummary does, but ", spec,
+                   " takes token ids: weightinit forward ", spec, " runs it; weightinit summary ",
                    spec, " --shapes lists its parameters");
   std::uint64_t bytes = 0;
   for (const auto& [name, t] : planned.module->state_dict()) {

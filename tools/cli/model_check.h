@@ -18,6 +18,9 @@ std::optional<std::uint64_t> available_memory_bytes();
 /// does not have ("summary needs a forward pass, which llama:1b does not have yet; weightinit
 /// summary llama:1b --shapes lists its parameters"), or when its parameters and buffers need
 /// more than the memory available now (naming both sizes and the streaming alternative).
-void check_model_fits(const std::string& spec, const std::string& command, bool needs_forward);
+/// With `needs_float_input`, a model that takes token ids (GPT-2) is refused too: summary runs
+/// the model on torch.rand input, as torchsummary does.
+void check_model_fits(const std::string& spec, const std::string& command, bool needs_forward,
+                      bool needs_float_input = false);
 
 }  // namespace weightinit::cli

@@ -8,11 +8,14 @@ same bits with build_model + the torchvision-* policy, tests/models/zoo_test.cpp
 `model.train(MODE)` (a VGG's classifier stays in eval mode: no Dropout), an input x = torch.rand(SHAPE, generator=torch.Generator().manual_seed(123))
 and y = model(x), in float32 or (converted) float64. A training case also draws an upstream gradient u = torch.rand(y.shape) from
 the same generator, back-propagates L = sum(u * y), and records the L2 norm of every
-parameter's gradient and of x's, and bn1's running_mean after the forward.
+parameter's gradient and of x's, and the first BatchNorm's running_mean after the forward.
+GPT-2 (nanoGPT's shape and forward) takes token ids x = torch.randint(0, vocab, SHAPE) from
+that generator instead, stored in the case, and keeps its constructors' draws (no policy).
 
 Regenerate with:  /usr/bin/python3 tools/golden/gen_zoo_forward.py tests/golden/zoo_forward.json
 """
 import json
+import math
 import sys
 import warnings
 
@@ -44,7 +47,39 @@ CASES = [
     ("densenet121", True, [2, 3, 64, 64], "float64"),
     ("wrn-16-2", False, [2, 3, 32, 32], "float32"),
     ("wrn-16-2", True, [2, 3, 32, 32], "float32"),
+    # nanoGPT (dropout 0, exact GELU, head tied to wte) on token ids: constructors' draws only
+    ("gpt2:d=64,layers=2,heads=4,vocab=100,positions=32", True, [2, 16], "float32"),
 ]
+
+
+# nanoGPT's forward passes (model.py: CausalSelfAttention, MLP, Block, GPT with the lm_head
+# tied to wte), on tools/torch_zoo.py's modules.
+def gpt_attention_forward(self, x):
+    b, t, c = x.shape
+    q, k, v = self.c_attn(x).split(c, dim=2)
+    q, k, v = (z.view(b, t, self.n_head, c // self.n_head).transpose(1, 2) for z in (q, k, v))
+    att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))  # nanoGPT's slow path
+    att = att.masked_fill(torch.tril(torch.ones(t, t)).view(1, 1, t, t) == 0, float("-inf"))
+    y = torch.softmax(att, dim=-1) @ v
+    return self.c_proj(y.transpose(1, 2).contiguous().view(b, t, c))
+
+
+def gpt_block_forward(self, x):
+    x = x + self.attn(self.ln_1(x))
+    return x + self.mlp.c_proj(self.mlp.gelu(self.mlp.c_fc(self.ln_2(x))))
+
+
+def gpt_forward(self, idx):
+    pos = torch.arange(idx.shape[1])
+    x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
+    for block in self.transformer.h:
+        x = block(x)
+    x = self.transformer.ln_f(x)
+    return torch.nn.functional.linear(x, self.transformer.wte.weight)
+
+
+torch_zoo.Gpt2Block.forward = gpt_block_forward
+torch_zoo.Gpt2.forward = gpt_forward
 
 
 # xternalz/WideResNet-pytorch's forward passes (dropRate 0), on tools/torch_zoo.py's modules.
@@ -71,6 +106,13 @@ torch_zoo.WideResNet.forward = wrn_forward
 
 
 def build(name):
+    if name.startswith("gpt2:"):
+        c = dict(kv.split("=") for kv in name[5:].split(","))
+        model = torch_zoo.Gpt2(int(c["layers"]), int(c["d"]), int(c["vocab"]), int(c["positions"]))
+        for block in model.transformer.h:
+            block.attn.n_head = int(c["heads"])
+            block.attn.forward = gpt_attention_forward.__get__(block.attn)
+        return model
     if name.startswith("wrn-"):
         depth, widen = map(int, name[4:].split("-"))
         return torch_zoo.WideResNet(depth, 10, widen)
@@ -84,8 +126,13 @@ def run(name, training, shape, dtype):
     if training and (name.startswith("vgg") or name.startswith("mobilenet")):
         model.classifier.eval()  # Dropout's mask is torch's bernoulli_, not reproduced here
     g = torch.Generator().manual_seed(123)
-    x = torch.rand(shape, generator=g).to(getattr(torch, dtype)).requires_grad_(training)
     case = {"model": name, "training": training, "input_shape": shape, "dtype": dtype}
+    if name.startswith("gpt2:"):  # token ids, which have no gradient
+        vocab = model.transformer.wte.weight.shape[0]
+        x = torch.randint(0, vocab, shape, generator=g)
+        case["input_ids"] = x.reshape(-1).tolist()
+    else:
+        x = torch.rand(shape, generator=g).to(getattr(torch, dtype)).requires_grad_(training)
     if not training:
         with torch.no_grad():
             y = model(x)
@@ -95,11 +142,13 @@ def run(name, training, shape, dtype):
         (u * y).sum().backward()
         case["grad_norms"] = {n: p.grad.double().norm().item()
                               for n, p in model.named_parameters()}
-        case["input_grad_norm"] = x.grad.double().norm().item()
+        if x.grad is not None:
+            case["input_grad_norm"] = x.grad.double().norm().item()
         bn1 = {"res": "bn1.running_mean", "vgg": "features.1.running_mean",
                "den": "features.norm0.running_mean",
-               "mob": "features.0.1.running_mean", "wrn": "bn1.running_mean"}[name[:3]]
-        case["running_mean"] = [bn1, model.state_dict()[bn1].tolist()]
+               "mob": "features.0.1.running_mean", "wrn": "bn1.running_mean"}.get(name[:3])
+        if bn1:
+            case["running_mean"] = [bn1, model.state_dict()[bn1].tolist()]
     case["output_shape"] = list(y.shape)
     case["output"] = y.detach().reshape(-1).tolist()
     return case

@@ -17,10 +17,12 @@ namespace weightinit::models {
 /// is tied to wte in GPT-2 and is left out, so the parameters are the model's unique ones:
 /// GPT-2 small (12 layers, 12 heads, d 768, vocab 50257, block 1024) has 124,439,808.
 /// Constructors' draws only (Embedding N(0, 1), Linear defaults); the `gpt2` policy is the
-/// GPT-2 init. No forward pass.
+/// GPT-2 init. Forward and backward as nanoGPT's (dropout 0, exact GELU): token ids (B, T) of
+/// int64 (or integral floats) → logits (B, T, vocab) through the head tied to wte, whose
+/// gradient adds into wte's. n_head 0 means n_embd / 64 (GPT-2's 64-wide heads).
 std::shared_ptr<nn::Module> make_gpt2(std::int64_t n_layer, std::int64_t n_embd, Generator& gen,
                                       std::int64_t vocab_size = 50257,
-                                      std::int64_t block_size = 1024);
+                                      std::int64_t block_size = 1024, std::int64_t n_head = 0);
 
 /// GPT2Config's shape (the fields Hugging Face transformers' GPT2Config names so).
 struct Gpt2Config {

@@ -18,9 +18,12 @@ struct BuiltModel {
   std::shared_ptr<nn::Module> module;
   Shape input_size;
   /// Whether the model has a forward pass (summary, forward, train, probe need one). The
-  /// torchvision models and the CIFAR WRNs run; GPT-2 and LLaMA are built and initialized bit
-  /// for bit but do not run yet.
+  /// torchvision models, the CIFAR WRNs and nanoGPT-shaped GPT-2 run; LLaMA and transformers'
+  /// GPT2LMHeadModel are built and initialized bit for bit but do not run yet.
   bool has_forward = true;
+  /// For a model that takes token ids (GPT-2): the vocabulary size, ids in [0, token_vocab);
+  /// input_size is then the sequence length. 0 for models that take float tensors.
+  std::int64_t token_vocab = 0;
 };
 
 /// Builds a model from its spec, drawing from `gen` as PyTorch's constructors do:

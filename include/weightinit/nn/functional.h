@@ -177,6 +177,18 @@ Tensor embedding_backward(const Tensor& grad_output, const std::vector<std::int6
 /// connection's `out += identity` (He et al. 2016). Its backward passes dL/dout to both.
 Tensor add(const Tensor& a, const Tensor& b);
 
+/// Causal scaled dot-product attention (Vaswani et al. 2017, "Attention Is All You Need"), as
+/// torch's F.scaled_dot_product_attention(q, k, v, is_causal=True): q, k, v (B, H, T, D) →
+/// y = softmax(mask(q·kᵀ/√D))·v, position i attending to positions 0..i. Float32 or float64.
+Tensor causal_attention(const Tensor& q, const Tensor& k, const Tensor& v);
+
+/// dL/dq, dL/dk, dL/dv of causal_attention (the probabilities are recomputed).
+struct AttentionGrads {
+  Tensor q, k, v;
+};
+AttentionGrads causal_attention_backward(const Tensor& grad_output, const Tensor& q,
+                                         const Tensor& k, const Tensor& v);
+
 /// torch.cat(tensors, dim): the tensors (one dtype, equal sizes except in `dim`) joined along
 /// `dim` (negative wraps), into a new contiguous tensor. ShapeError, in torch's words, for
 /// sizes that differ elsewhere. Its backward is `slice` of the gradient.

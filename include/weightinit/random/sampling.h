@@ -37,6 +37,13 @@ Tensor& uniform_(Tensor& t, double from = 0.0, double to = 1.0,
 Tensor& normal_(Tensor& t, double mean = 0.0, double std = 1.0,
                 Generator& gen = default_generator());
 
+/// Integers uniform in [low, high), like `torch.randint(low, high, sizes, generator=gen)`
+/// (int64): element k is (w % (high − low)) + low with w one 32-bit draw, or random64() when
+/// high − low >= 2^32, as torch's CPU random_from_to kernel (bit-identical). ValueError unless
+/// low < high.
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& sizes,
+               Generator& gen = default_generator());
+
 /// A random permutation of 0..n-1, like `torch.randperm(n, generator=gen)` (returned as a
 /// vector rather than an int64 tensor). For n < 214748364: for i in [0, n-2], swap r[i] with
 /// r[i + random() % (n-i)] (n-1 draws). Larger n uses torch's inside-out Fisher-Yates with
