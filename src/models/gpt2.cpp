@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "models/transformer_parts.h"
 #include "models/zoo_parts.h"
 #include "weightinit/error.h"
 #include "weightinit/nn/embedding.h"
@@ -22,17 +23,8 @@ namespace weightinit::models {
 
 namespace {
 
-/// (B, T, H·D) → (B, H, T, D), contiguous.
-Tensor split_heads(const Tensor& x, std::int64_t heads) {
-  const std::int64_t b = x.size(0), t = x.size(1), c = x.size(2);
-  return x.contiguous().view({b, t, heads, c / heads}).permute({0, 2, 1, 3}).contiguous();
-}
-
-/// (B, H, T, D) → (B, T, H·D), contiguous.
-Tensor merge_heads(const Tensor& x) {
-  const std::int64_t b = x.size(0), h = x.size(1), t = x.size(2), d = x.size(3);
-  return x.permute({0, 2, 1, 3}).contiguous().view({b, t, h * d});
-}
+using detail::merge_heads;
+using detail::split_heads;
 
 /// nanoGPT's CausalSelfAttention (dropout 0): q, k, v = c_attn(x).split(C, dim=2), each split
 /// into n_head heads, y = causal attention, heads merged, c_proj(y).
@@ -73,25 +65,6 @@ class CausalSelfAttention final : public nn::Module {
     throw Error(std::string("CausalSelfAttention has no child ") + name);
   }
   std::int64_t n_head_;
-};
-
-/// nanoGPT's Block: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)) (pre-norm residuals).
-class PreNormBlock final : public nn::Module {
- public:
-  std::string type_name() const override { return "Block"; }
-
-  Tensor forward(const Tensor& input) override {
-    const auto kids = children();  // ln_1, attn, ln_2, mlp
-    const Tensor x = nn::functional::add(input, (*kids[1])((*kids[0])(input)));
-    return nn::functional::add(x, (*kids[3])((*kids[2])(x)));
-  }
-
-  Tensor backward(const Tensor& grad_output) override {
-    const auto kids = children();
-    const Tensor g =
-        nn::functional::add(grad_output, kids[2]->backward(kids[3]->backward(grad_output)));
-    return nn::functional::add(g, kids[0]->backward(kids[1]->backward(g)));
-  }
 };
 
 /// nanoGPT's GPT with its head tied to wte: token ids (B, T) → wte(idx) + wpe(arange(T)) →
@@ -187,7 +160,7 @@ std::shared_ptr<nn::Module> make_gpt2(std::int64_t n_layer, std::int64_t n_embd,
   transformer->register_module("drop", std::make_shared<nn::Dropout>(0.0));
   auto h = detail::container("ModuleList");
   for (std::int64_t i = 0; i < n_layer; ++i) {
-    auto block = std::make_shared<PreNormBlock>();
+    auto block = std::make_shared<detail::PreNormBlock>("Block", "ln_1", "attn", "ln_2", "mlp");
     block->register_module("ln_1", std::make_shared<nn::LayerNorm>(Shape{n_embd}));
     auto attn = std::make_shared<CausalSelfAttention>(n_head);
     attn->register_module("c_attn", std::make_shared<nn::Linear>(n_embd, 3 * n_embd, true, gen));

@@ -292,7 +292,7 @@ BuiltModel build_model(std::string_view spec, Generator& gen, const BuildOptions
   }
   LlamaConfig config = llama_config(spec);
   config.transformers_init = true;
-  return {make_llama(config, gen), {config.max_position_embeddings}, false};
+  return {make_llama(config, gen), {config.max_position_embeddings}, true, config.vocab_size};
 }
 
 BuiltModel build_model(std::string_view spec, Generator& gen) {
@@ -319,7 +319,7 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
   }
   if (name == "llama") {
     const LlamaConfig config = llama_config(spec);
-    return {make_llama(config, gen), {config.max_position_embeddings}, false};
+    return {make_llama(config, gen), {config.max_position_embeddings}, true, config.vocab_size};
   }
   if (name == "c3d") {
     const std::int64_t classes = rest.empty() ? 101 : to_int(rest, spec);

@@ -168,6 +168,7 @@ Tensor RMSNorm::forward(const Tensor& input) {
                    "Given normalized_shape=[", dim_, "], expected input with shape [*, ", dim_,
                    "], but got input of size", shape_str(input.sizes()));
   const Tensor xc = input.contiguous();
+  if (grad_enabled()) save_for_backward({xc});
   const Tensor wc = weight.contiguous();
   const std::int64_t n = dim_, rows = xc.numel() / n;
   return functional::impl::dispatch_float(input.dtype(), "rms_norm", [&](auto tag) {
@@ -186,6 +187,48 @@ Tensor RMSNorm::forward(const Tensor& input) {
       for (std::int64_t j = 0; j < n; ++j) yr[j] = static_cast<T>(xr[j] * rrms * wp[j]);
     }
     return y;
+  });
+}
+
+Tensor RMSNorm::backward(const Tensor& grad_output) {
+  const Tensor x = pop_saved().at(0);
+  functional::impl::check_same_dtype(grad_output, x.dtype(), "rms_norm_backward", "grad_output");
+  WEIGHTINIT_CHECK(grad_output.sizes() == x.sizes(), ShapeError,
+                   "RMSNorm backward: grad_output has size ", shape_str(grad_output.sizes()),
+                   " but the input has size ", shape_str(x.sizes()));
+  const Tensor dyc = grad_output.contiguous();
+  const Tensor wc = parameter("weight").data.contiguous();
+  const std::int64_t n = dim_, rows = x.numel() / n;
+  return functional::impl::dispatch_float(x.dtype(), "rms_norm_backward", [&](auto tag) {
+    using T = decltype(tag);
+    // r = (Σx²/n + eps)^(−1/2), g = dy·w: dx = r·(g − x·r²·Σ(g·x)/n), dw = Σ_rows dy·x·r.
+    Tensor dx = Tensor::empty(x.sizes(), x.dtype());
+    std::vector<double> dw(static_cast<std::size_t>(n), 0.0);
+    const T* xp = x.data_ptr<T>();
+    const T* dyp = dyc.data_ptr<T>();
+    const T* wp = wc.data_ptr<T>();
+    T* dxp = dx.data_ptr<T>();
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const T* xr = xp + r * n;
+      const T* dyr = dyp + r * n;
+      double sq = 0.0, gx = 0.0;
+      for (std::int64_t j = 0; j < n; ++j) {
+        sq += static_cast<double>(xr[j]) * xr[j];
+        gx += static_cast<double>(dyr[j]) * wp[j] * xr[j];
+      }
+      const double rrms = 1.0 / std::sqrt(sq / static_cast<double>(n) + eps_);
+      const double k = rrms * rrms * gx / static_cast<double>(n);
+      for (std::int64_t j = 0; j < n; ++j) {
+        dxp[r * n + j] = static_cast<T>(rrms * (static_cast<double>(dyr[j]) * wp[j] - xr[j] * k));
+        dw[static_cast<std::size_t>(j)] += static_cast<double>(dyr[j]) * xr[j] * rrms;
+      }
+    }
+    Tensor dweight = Tensor::empty({n}, x.dtype());
+    for (std::int64_t j = 0; j < n; ++j) {
+      dweight.data_ptr<T>()[j] = static_cast<T>(dw[static_cast<std::size_t>(j)]);
+    }
+    accumulate_grad("weight", dweight);
+    return dx;
   });
 }
 

@@ -529,6 +529,10 @@ TEST_F(Cli, ForwardC3DGivesOneRowOf101Classes) {
                           "8", "--batch", "2"});
   EXPECT_EQ(gpt.code, 0) << gpt.err;
   EXPECT_EQ(gpt.out.rfind("input [2, 8] -> output [2, 8, 100]\n", 0), 0u) << gpt.out;
+  const Result llama = run({"forward", "llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100",
+                            "--input", "5"});
+  EXPECT_EQ(llama.code, 0) << llama.err;
+  EXPECT_EQ(llama.out.rfind("input [1, 5] -> output [1, 5, 100]\n", 0), 0u) << llama.out;
 }
 
 // torchinfo's table (checked text for text against torchinfo by torch2_torchinfo_summary).

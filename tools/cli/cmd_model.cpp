@@ -38,13 +38,13 @@ struct ModelArgs {
 
 /// manual_seed(seed), then the model, drawing from the default generator as torch would: for
 /// torchvision's models that includes their constructors' init loops (the torchvision-*
-/// policies), so the values are those of `torch.manual_seed(s); torchvision.models.X()`; a
-/// nanoGPT-shaped GPT-2 gets the `gpt2` policy (nanoGPT's _init_weights formulas).
+/// policies), so the values are those of `torch.manual_seed(s); torchvision.models.X()`; GPT-2
+/// and LLaMA get the `gpt2` and `llama` policies (their init formulas; models::default_policy).
 models::BuiltModel build(const ModelArgs& a) {
   manual_seed(a.seed);
   models::BuiltModel built = models::build_model(a.model, default_generator());
   const std::string policy = models::default_policy(a.model);
-  if (policy.rfind("torchvision-", 0) == 0 || policy == "gpt2") {
+  if (policy != "torch-default") {
     recipes::Policy::builtin(policy, *built.module).apply(*built.module, default_generator());
   }
   if (!a.input.empty()) built.input_size = parse_shape(a.input);

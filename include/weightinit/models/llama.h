@@ -75,7 +75,10 @@ std::int64_t llama_parameter_count(const LlamaConfig& config);
 /// LlamaMLP with its parameterless act_fn "SiLU") except the norms, weightinit's "RMSNorm"
 /// (LlamaRMSNorm); the rotary embedding (no parameters, a non-persistent buffer) is left out.
 /// Constructors' draws only, in that order (Embedding N(0, 1), Linear kaiming_uniform(a=√5));
-/// the `llama` policy is the Hugging Face init. No forward pass. Checks the config.
+/// the `llama` policy is the Hugging Face init. Forward and backward as transformers'
+/// (eager attention, no cache, no dropout): token ids (B, T) → logits (B, T, vocab), with the
+/// rotary embedding of q and k (rope_theta), grouped key/value heads, SwiGLU, RMSNorm, and the
+/// tied head's gradient added into embed_tokens'. Checks the config.
 ///
 /// With config.transformers_init the constructor runs what transformers 5.25's
 /// LlamaForCausalLM(config) runs (verified bit for bit against it, tests/io/check_hf_llama.py):

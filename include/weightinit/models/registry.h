@@ -17,11 +17,11 @@ namespace weightinit::models {
 struct BuiltModel {
   std::shared_ptr<nn::Module> module;
   Shape input_size;
-  /// Whether the model has a forward pass (summary, forward, train, probe need one). The
-  /// torchvision models, the CIFAR WRNs and nanoGPT-shaped GPT-2 run; LLaMA and transformers'
-  /// GPT2LMHeadModel are built and initialized bit for bit but do not run yet.
+  /// Whether the model has a forward pass (summary, forward, train, probe need one). Every
+  /// model build_model knows runs; transformers' GPT2LMHeadModel (BuildOptions) is built and
+  /// initialized bit for bit but does not run yet.
   bool has_forward = true;
-  /// For a model that takes token ids (GPT-2): the vocabulary size, ids in [0, token_vocab);
+  /// For a model that takes token ids (GPT-2, LLaMA): the vocabulary size, ids in [0, token_vocab);
   /// input_size is then the sequence length. 0 for models that take float tensors.
   std::int64_t token_vocab = 0;
 };

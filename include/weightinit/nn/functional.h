@@ -76,6 +76,8 @@ Tensor elu(const Tensor& x, double alpha = 1.0);
 Tensor selu(const Tensor& x);
 /// GELU with the exact erf form: x·Φ(x).
 Tensor gelu(const Tensor& x);
+/// SiLU / swish: x·σ(x) (Elfwing et al. 2018; Ramachandran et al. 2017), LLaMA's MLP activation.
+Tensor silu(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 /// Softmax / log-softmax along `dim` (negative wraps), numerically stable (max subtracted).
@@ -154,6 +156,8 @@ Tensor elu_backward(const Tensor& grad_output, const Tensor& x, double alpha);
 Tensor selu_backward(const Tensor& grad_output, const Tensor& x);
 /// dx = dy·(Φ(x) + x·φ(x)).
 Tensor gelu_backward(const Tensor& grad_output, const Tensor& x);
+/// dx = dy·σ(x)·(1 + x·(1 − σ(x))).
+Tensor silu_backward(const Tensor& grad_output, const Tensor& x);
 /// dx = dy·(1 − y²), from the forward output y = tanh(x).
 Tensor tanh_backward(const Tensor& grad_output, const Tensor& y);
 /// dx = dy·y·(1 − y), from the forward output y = sigmoid(x).
@@ -176,6 +180,18 @@ Tensor embedding_backward(const Tensor& grad_output, const std::vector<std::int6
 /// out = a + b element-wise, for tensors of one size and dtype (no broadcasting): a residual
 /// connection's `out += identity` (He et al. 2016). Its backward passes dL/dout to both.
 Tensor add(const Tensor& a, const Tensor& b);
+
+/// out = a · b element-wise, for tensors of one size and dtype (no broadcasting): SwiGLU's
+/// silu(gate) · up. Its backward: da = dy·b, db = dy·a (mul again).
+Tensor mul(const Tensor& a, const Tensor& b);
+
+/// Rotary position embedding (Su et al. 2021, "RoFormer"), as Hugging Face's LLaMA applies it:
+/// x (B, H, T, D), position t, pair (i, i + D/2) rotated by the angle t·θ^(−2i/D):
+/// y_i = x_i·cos − x_{i+D/2}·sin, y_{i+D/2} = x_{i+D/2}·cos + x_i·sin (x·cos + rotate_half(x)·sin).
+/// D must be even.
+Tensor rotary_embedding(const Tensor& x, double theta);
+/// dL/dx of rotary_embedding: the rotation by the opposite angles.
+Tensor rotary_embedding_backward(const Tensor& grad_output, double theta);
 
 /// Causal scaled dot-product attention (Vaswani et al. 2017, "Attention Is All You Need"), as
 /// torch's F.scaled_dot_product_attention(q, k, v, is_causal=True): q, k, v (B, H, T, D) →

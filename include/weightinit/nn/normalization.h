@@ -93,7 +93,7 @@ class LayerNorm : public Module {
 /// y = x / sqrt(mean(x^2) + eps) * weight, with the mean over the last dim and no centring and
 /// no bias. One parameter, weight (dim), initialized to ones; no random draws. eps defaults to
 /// 1e-6 (LlamaConfig.rms_norm_eps). float32 or float64 (`dtype`, which the input must match);
-/// the statistics are computed in double. No backward pass (Module::backward throws).
+/// the statistics are computed in double.
 class RMSNorm : public Module {
  public:
   explicit RMSNorm(std::int64_t dim, double eps = 1e-6, DType dtype = DType::Float32);
@@ -101,6 +101,9 @@ class RMSNorm : public Module {
   /// Input (..., dim); per row r of the (M, dim) view, y[r, j] = x[r, j] / sqrt(Σ_j x[r, j]² /
   /// dim + eps) · weight[j].
   Tensor forward(const Tensor& input) override;
+  /// With r = (Σx²/dim + eps)^(−1/2) per row and g = dy·weight: dx = r·(g − x·r²·Σ(g·x)/dim);
+  /// weight.grad += Σ_rows dy·x·r (in double, rounded once).
+  Tensor backward(const Tensor& grad_output) override;
   /// "(4096,), eps=1e-06", as LlamaRMSNorm.extra_repr prints it.
   std::string extra_repr() const override;
   std::optional<DefaultInit> default_init(const std::string& name) const override;

@@ -104,6 +104,13 @@ Tensor selu(const Tensor& x) {
 }
 
 /// x·Φ(x) = x/2·(1 + erf(x/√2)).
+Tensor silu(const Tensor& x) {
+  return pointwise(x, "silu", [](auto tag) {
+    using T = decltype(tag);
+    return [](T v) { return v / (T(1) + std::exp(-v)); };
+  });
+}
+
 Tensor gelu(const Tensor& x) {
   return pointwise(x, "gelu", [](auto tag) {
     using T = decltype(tag);
@@ -167,6 +174,16 @@ Tensor selu_backward(const Tensor& grad_output, const Tensor& x) {
 }
 
 /// dx = dy·(Φ(x) + x·φ(x)), Φ(x) = (1 + erf(x/√2))/2, φ(x) = e^(−x²/2)/√(2π).
+Tensor silu_backward(const Tensor& grad_output, const Tensor& x) {
+  return pointwise_backward(grad_output, x, "silu_backward", "input", [](auto tag) {
+    using T = decltype(tag);
+    return [](T dy, T v) {
+      const T s = T(1) / (T(1) + std::exp(-v));
+      return dy * s * (T(1) + v * (T(1) - s));
+    };
+  });
+}
+
 Tensor gelu_backward(const Tensor& grad_output, const Tensor& x) {
   return pointwise_backward(grad_output, x, "gelu_backward", "input", [](auto tag) {
     using T = decltype(tag);

@@ -24,8 +24,8 @@ Tensor contiguous_f32(const Tensor& t, const char* op, const char* arg) {
 
 void check_floating(const Tensor& t, const char* op, const char* arg) {
   WEIGHTINIT_CHECK(t.defined(), ValueError, op, ": ", arg, " is an undefined tensor");
-  WEIGHTINIT_CHECK(t.dtype() == DType::Float32 || t.dtype() == DType::Float64, DTypeError, op,
-                   ": ", arg, " must be a float32 or float64 tensor, but got dtype ",
+  WEIGHTINIT_CHECK(t.dtype() == DType::Float32 || t.dtype() == DType::Float64, DTypeError, op, ": ",
+                   arg, " must be a float32 or float64 tensor, but got dtype ",
                    dtype_name(t.dtype()));
 }
 
@@ -51,8 +51,8 @@ const char* torch_scalar_type(DType d) {
 void check_same_dtype(const Tensor& t, DType dtype, const char* op, const char* arg) {
   WEIGHTINIT_CHECK(t.defined(), ValueError, op, ": ", arg, " is an undefined tensor");
   WEIGHTINIT_CHECK(t.dtype() == dtype, DTypeError, op, ": expected scalar type ",
-                   torch_scalar_type(dtype), " but found ", torch_scalar_type(t.dtype()), " (",
-                   arg, ")");
+                   torch_scalar_type(dtype), " but found ", torch_scalar_type(t.dtype()), " (", arg,
+                   ")");
 }
 
 Shape expand_conv_param(const Shape& value, std::size_t n, const char* name) {
@@ -86,7 +86,6 @@ int blas_int(std::int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
-
 template <class T, class Blas>
 void gemm_impl(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, T alpha,
                const T* a, std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c,
@@ -115,9 +114,9 @@ void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int6
   gemm_impl(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, cblas_sgemm);
 }
 
-void dgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
-           double alpha, const double* a, std::int64_t lda, const double* b, std::int64_t ldb,
-           double beta, double* c, std::int64_t ldc) {
+void dgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, double alpha,
+           const double* a, std::int64_t lda, const double* b, std::int64_t ldb, double beta,
+           double* c, std::int64_t ldc) {
   gemm_impl(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, cblas_dgemm);
 }
 
