@@ -59,6 +59,16 @@ TEST(Randperm, NegativeNIsAnError) {
   EXPECT_EQ(error_of([&] { wi::randperm(-1, g); }), "n must be non-negative, got -1");
 }
 
+// torch.randint(5, 5, ...): nothing is drawn, torch's words.
+TEST(Randint, AnEmptyRangeIsAnErrorAndDrawsNothing) {
+  wi::Generator g(0), untouched(0);
+  EXPECT_EQ(error_of([&] { wi::randint(5, 5, {3}, g); }),
+            "random_ expects 'from' to be less than 'to', but got from=5 >= to=5");
+  EXPECT_EQ(error_of([&] { wi::randint(2, -1, {3}, g); }),
+            "random_ expects 'from' to be less than 'to', but got from=2 >= to=-1");
+  EXPECT_EQ(g.random(), untouched.random());
+}
+
 // As in torch: the argument checks run first, then an empty tensor returns without drawing.
 TEST(Sampling, EmptyTensorDrawsNothingButIsStillChecked) {
   wi::Generator g(11);
