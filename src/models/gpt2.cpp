@@ -58,12 +58,6 @@ class CausalSelfAttention final : public nn::Module {
   }
 
  private:
-  nn::Module* child(const char* name) {
-    for (const auto& [n, m] : named_children()) {
-      if (n == name) return m;
-    }
-    throw Error(std::string("CausalSelfAttention has no child ") + name);
-  }
   std::int64_t n_head_;
 };
 
@@ -86,8 +80,8 @@ class Gpt final : public nn::Module {
     for (std::int64_t i = 0; i < t; ++i) positions[static_cast<std::size_t>(i)] = i;
     const Tensor tok = (*p.wte)(input);
     const Tensor pos = p.wpe->lookup(positions, {t});  // (T, C), broadcast over the batch
-    const Tensor pos_b =
-        nn::functional::cat(std::vector<Tensor>(input.size(0), pos), 0).view(tok.sizes());
+    Tensor pos_b = Tensor::empty(tok.sizes(), tok.dtype());
+    for (std::int64_t i = 0; i < input.size(0); ++i) pos_b.select(0, i).copy_(pos);
     Tensor x = (*p.drop)(nn::functional::add(tok, pos_b));
     for (nn::Module* block : p.h->children()) x = (*block)(x);
     x = (*p.ln_f)(x);

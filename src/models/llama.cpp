@@ -144,38 +144,32 @@ class LlamaAttention final : public nn::Module {
                      shape_str(input.sizes()));
     namespace F = nn::functional;
     const Tensor q =
-        F::rotary_embedding(detail::split_heads((*kid("q_proj"))(input), heads_), theta_);
+        F::rotary_embedding(detail::split_heads((*child("q_proj"))(input), heads_), theta_);
     const Tensor k =
-        F::rotary_embedding(detail::split_heads((*kid("k_proj"))(input), kv_heads_), theta_);
-    const Tensor v = detail::split_heads((*kid("v_proj"))(input), kv_heads_);
+        F::rotary_embedding(detail::split_heads((*child("k_proj"))(input), kv_heads_), theta_);
+    const Tensor v = detail::split_heads((*child("v_proj"))(input), kv_heads_);
     const std::int64_t rep = heads_ / kv_heads_;
     const Tensor kr = repeat_kv(k, rep), vr = repeat_kv(v, rep);
     if (nn::grad_enabled()) save_for_backward({q, kr, vr});
-    return (*kid("o_proj"))(detail::merge_heads(F::causal_attention(q, kr, vr)));
+    return (*child("o_proj"))(detail::merge_heads(F::causal_attention(q, kr, vr)));
   }
 
   Tensor backward(const Tensor& grad_output) override {
     namespace F = nn::functional;
     const std::vector<Tensor> saved = pop_saved();
-    const Tensor dy = kid("o_proj")->backward(grad_output);
+    const Tensor dy = child("o_proj")->backward(grad_output);
     const F::AttentionGrads g =
         F::causal_attention_backward(detail::split_heads(dy, heads_), saved[0], saved[1], saved[2]);
     const std::int64_t rep = heads_ / kv_heads_;
     const Tensor dq = F::rotary_embedding_backward(g.q, theta_);
     const Tensor dk = F::rotary_embedding_backward(sum_repeated_kv(g.k, rep), theta_);
     const Tensor dv = sum_repeated_kv(g.v, rep);
-    Tensor dx = kid("q_proj")->backward(detail::merge_heads(dq));
-    dx = F::add(dx, kid("k_proj")->backward(detail::merge_heads(dk)));
-    return F::add(dx, kid("v_proj")->backward(detail::merge_heads(dv)));
+    Tensor dx = child("q_proj")->backward(detail::merge_heads(dq));
+    dx = F::add(dx, child("k_proj")->backward(detail::merge_heads(dk)));
+    return F::add(dx, child("v_proj")->backward(detail::merge_heads(dv)));
   }
 
  private:
-  nn::Module* kid(const char* name) {
-    for (const auto& [n, m] : named_children()) {
-      if (n == name) return m;
-    }
-    throw Error(std::string("LlamaAttention has no child ") + name);
-  }
   std::int64_t heads_, kv_heads_;
   double theta_;
 };
@@ -187,10 +181,10 @@ class LlamaMlp final : public nn::Module {
 
   Tensor forward(const Tensor& input) override {
     namespace F = nn::functional;
-    const Tensor gate = (*kid("gate_proj"))(input);
-    const Tensor up = (*kid("up_proj"))(input);
+    const Tensor gate = (*child("gate_proj"))(input);
+    const Tensor up = (*child("up_proj"))(input);
     if (nn::grad_enabled()) save_for_backward({gate, up});
-    return (*kid("down_proj"))(F::mul(F::silu(gate), up));
+    return (*child("down_proj"))(F::mul(F::silu(gate), up));
   }
 
   Tensor backward(const Tensor& grad_output) override {
@@ -198,19 +192,11 @@ class LlamaMlp final : public nn::Module {
     const std::vector<Tensor> saved = pop_saved();
     const Tensor& gate = saved[0];
     const Tensor& up = saved[1];
-    const Tensor dh = kid("down_proj")->backward(grad_output);
+    const Tensor dh = child("down_proj")->backward(grad_output);
     const Tensor dgate = F::silu_backward(F::mul(dh, up), gate);
     const Tensor dup = F::mul(dh, F::silu(gate));
     // Backward pops each projection's own record: the order between them does not matter.
-    return F::add(kid("up_proj")->backward(dup), kid("gate_proj")->backward(dgate));
-  }
-
- private:
-  nn::Module* kid(const char* name) {
-    for (const auto& [n, m] : named_children()) {
-      if (n == name) return m;
-    }
-    throw Error(std::string("LlamaMLP has no child ") + name);
+    return F::add(child("up_proj")->backward(dup), child("gate_proj")->backward(dgate));
   }
 };
 

@@ -313,9 +313,10 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
                                       "': GPT-2 sizes are gpt2:small, gpt2:medium, gpt2:large and "
                                       "gpt2:xl"));
     }
-    return {
-        make_gpt2(c.n_layer, c.n_embd, gen, c.vocab_size, c.n_positions, c.n_head), {c.n_positions},
-        true, c.vocab_size};
+    return {make_gpt2(c.n_layer, c.n_embd, gen, c.vocab_size, c.n_positions, c.n_head),
+            {c.n_positions},
+            true,
+            c.vocab_size};
   }
   if (name == "llama") {
     const LlamaConfig config = llama_config(spec);

@@ -17,22 +17,15 @@ Tensor merge_heads(const Tensor& x) {
   return x.permute({0, 2, 1, 3}).contiguous().view({b, t, h * d});
 }
 
-nn::Module* PreNormBlock::child(std::size_t k) {
-  for (const auto& [name, m] : named_children()) {
-    if (name == names_[k]) return m;
-  }
-  throw Error(type_ + " has no child " + names_[k]);
-}
-
 Tensor PreNormBlock::forward(const Tensor& input) {
-  const Tensor x = nn::functional::add(input, (*child(1))((*child(0))(input)));
-  return nn::functional::add(x, (*child(3))((*child(2))(x)));
+  const Tensor x = nn::functional::add(input, (*child(names_[1]))((*child(names_[0]))(input)));
+  return nn::functional::add(x, (*child(names_[3]))((*child(names_[2]))(x)));
 }
 
 Tensor PreNormBlock::backward(const Tensor& grad_output) {
-  const Tensor g =
-      nn::functional::add(grad_output, child(2)->backward(child(3)->backward(grad_output)));
-  return nn::functional::add(g, child(0)->backward(child(1)->backward(g)));
+  const Tensor g = nn::functional::add(
+      grad_output, child(names_[2])->backward(child(names_[3])->backward(grad_output)));
+  return nn::functional::add(g, child(names_[0])->backward(child(names_[1])->backward(g)));
 }
 
 }  // namespace weightinit::models::detail

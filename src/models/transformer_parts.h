@@ -30,7 +30,6 @@ class PreNormBlock final : public nn::Module {
   Tensor backward(const Tensor& grad_output) override;
 
  private:
-  nn::Module* child(std::size_t k);
   std::string type_;
   std::string names_[4];
 };

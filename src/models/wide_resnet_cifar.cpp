@@ -20,35 +20,21 @@ class WrnBlock final : public nn::Module {
   std::string type_name() const override { return "BasicBlock"; }
 
   Tensor forward(const Tensor& input) override {
-    const Tensor a = (*kid("relu1"))((*kid("bn1"))(input));
-    Tensor out = (*kid("relu2"))((*kid("bn2"))((*kid("conv1"))(a)));
-    out = (*kid("conv2"))(out);
-    nn::Module* shortcut = find("convShortcut");
+    const Tensor a = (*child("relu1"))((*child("bn1"))(input));
+    Tensor out = (*child("relu2"))((*child("bn2"))((*child("conv1"))(a)));
+    out = (*child("conv2"))(out);
+    nn::Module* shortcut = find_child("convShortcut");
     return nn::functional::add(shortcut ? (*shortcut)(a) : input, out);
   }
 
   Tensor backward(const Tensor& grad_output) override {
-    nn::Module* shortcut = find("convShortcut");
+    nn::Module* shortcut = find_child("convShortcut");
     const Tensor shortcut_grad = shortcut ? shortcut->backward(grad_output) : Tensor();
-    Tensor g = kid("conv2")->backward(grad_output);
-    g = kid("conv1")->backward(kid("bn2")->backward(kid("relu2")->backward(g)));
+    Tensor g = child("conv2")->backward(grad_output);
+    g = child("conv1")->backward(child("bn2")->backward(child("relu2")->backward(g)));
     if (shortcut) g = nn::functional::add(g, shortcut_grad);
-    g = kid("bn1")->backward(kid("relu1")->backward(g));
+    g = child("bn1")->backward(child("relu1")->backward(g));
     return shortcut ? g : nn::functional::add(g, grad_output);
-  }
-
- private:
-  /// The child `name`, or nullptr (convShortcut exists only when the channels change).
-  nn::Module* find(const std::string& name) {
-    for (const auto& [n, m] : named_children()) {
-      if (n == name) return m;
-    }
-    return nullptr;
-  }
-  nn::Module* kid(const std::string& name) {
-    nn::Module* m = find(name);
-    WEIGHTINIT_CHECK(m != nullptr, Error, "WRN BasicBlock has no child ", name);
-    return m;
   }
 };
 

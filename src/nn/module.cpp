@@ -159,6 +159,19 @@ Parameter& Module::parameter(const std::string& name) {
   throw IndexError(detail::concat(type_name(), " has no parameter '", name, "'"));
 }
 
+Module* Module::find_child(const std::string& name) {
+  for (auto& [n, c] : children_) {
+    if (n == name) return c.get();
+  }
+  return nullptr;
+}
+
+Module* Module::child(const std::string& name) {
+  Module* c = find_child(name);
+  if (c == nullptr) throw IndexError(detail::concat(type_name(), " has no child '", name, "'"));
+  return c;
+}
+
 const Parameter& Module::parameter(const std::string& name) const {
   return const_cast<Module*>(this)->parameter(name);
 }

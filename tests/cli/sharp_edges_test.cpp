@@ -278,7 +278,8 @@ TEST_F(Cli, SummaryOfAModelWithoutForwardFailsBeforeBuildingIt) {
                "takes token ids: weightinit forward llama:7b runs it; weightinit summary "
                "llama:7b --shapes lists its parameters");
   // llama:7b's 27 GB of float32 parameters, where less memory is available (this machine).
-  if (const auto available = wi::cli::available_memory_bytes(); available && *available < 27e9) {
+  if (const auto available = wi::cli::available_memory_bytes();
+      available && *available < 27'000'000'000ULL) {
     expect_error_with(run({"forward", "llama:7b"}), 2,
                       "llama:7b needs 27.0 GB for its parameters, more than the ");
   }

@@ -13,7 +13,7 @@ using wi::testing::check_grad;
 using wi::testing::randn64;
 
 TEST(GradAttention, CausalAttentionMatchesCentralDifferences) {
-  for (const wi::Shape shape : {wi::Shape{1, 1, 2, 3}, wi::Shape{2, 3, 5, 4}}) {
+  for (const wi::Shape& shape : {wi::Shape{1, 1, 2, 3}, wi::Shape{2, 3, 5, 4}}) {
     wi::Tensor q = randn64(shape, 1), k = randn64(shape, 2), v = randn64(shape, 3);
     const wi::Tensor upstream = randn64(shape, 4);
     const F::AttentionGrads g = F::causal_attention_backward(upstream, q, k, v);

@@ -139,6 +139,10 @@ class Module {
   /// This module's parameter / buffer by local name; throws IndexError if there is none.
   Parameter& parameter(const std::string& name);
   const Parameter& parameter(const std::string& name) const;
+  /// The direct child registered as `name`; IndexError if there is none.
+  Module* child(const std::string& name);
+  /// The direct child registered as `name`, or nullptr.
+  Module* find_child(const std::string& name);
   Tensor& buffer(const std::string& name);
   bool has_parameter(const std::string& name) const;
   /// Records how parameter `name` was initialized (constructors and model init recipes call it;
