@@ -18,6 +18,7 @@ packages=(
   zlib1g-dev                       # gzip reading of the IDX data files (src/data)
   libxxhash-dev                    # XXH3 digests of streamed chunks (--resume journal; header-only)
   libntl-dev                       # GF(2)[x] arithmetic for MT19937 jump-ahead
+  libdnnl-dev                      # oneDNN: float32 convolutions (optional; im2col without it)
   dataset-fashion-mnist            # Fashion-MNIST IDX files for the data layer and its tests
   chromium                         # renders the HTML report in its test (headless)
   clang libclang-rt-14-dev libomp-dev  # scripts/hardening.sh: ASan/UBSan build and libFuzzer

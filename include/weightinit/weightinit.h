@@ -42,6 +42,7 @@
 #include "weightinit/nn/activation.h"
 #include "weightinit/nn/container.h"
 #include "weightinit/nn/conv.h"
+#include "weightinit/nn/conv_backend.h"
 #include "weightinit/nn/embedding.h"
 #include "weightinit/nn/functional.h"
 #include "weightinit/nn/linear.h"

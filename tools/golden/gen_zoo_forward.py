@@ -33,7 +33,9 @@ torch.set_num_threads(1)
 # (model, training, input shape, dtype). ResNeXt-50 in training mode is ill-conditioned at
 # this size (batch statistics over 8 values per channel in layer4): torch's own float32 result
 # is 1.2e-4 from its float64 one, and parameter gradients 0.6%. So it runs in float64 (the
-# float32 model's values converted), where the comparison can be tight.
+# float32 model's values converted), where the comparison can be tight. MobileNetV2 in
+# training mode likewise: torch's float32 gradient norms are up to 3e-3 from its float64 ones
+# (batch 2, 2×2 maps in the last stages).
 CASES = [
     ("resnet18", False, [2, 3, 64, 64], "float32"),
     ("resnet18", True, [2, 3, 64, 64], "float32"),
@@ -42,7 +44,7 @@ CASES = [
     ("vgg11_bn", False, [2, 3, 32, 32], "float32"),
     ("vgg11_bn", True, [2, 3, 32, 32], "float32"),  # the classifier (its Dropouts) in eval mode
     ("mobilenet_v2", False, [2, 3, 64, 64], "float32"),
-    ("mobilenet_v2", True, [2, 3, 64, 64], "float32"),  # the classifier (its Dropout) in eval mode
+    ("mobilenet_v2", True, [2, 3, 64, 64], "float64"),  # classifier (Dropout) in eval; see above
     ("densenet121", False, [2, 3, 64, 64], "float32"),
     ("densenet121", True, [2, 3, 64, 64], "float64"),
     ("wrn-16-2", False, [2, 3, 32, 32], "float32"),

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "nn/functional/common.h"
+#include "nn/functional/conv_onednn.h"
 #include "nn/functional/im2col.h"
+#include "weightinit/nn/conv_backend.h"
 #include "weightinit/nn/functional.h"
 
 namespace weightinit::nn::functional {
@@ -483,6 +485,51 @@ Tensor load_grad_output(const Tensor& grad_output, const ConvCall& c, const Shap
   return grad_output.contiguous().view(out_sizes);
 }
 
+/// The oneDNN description of a checked, batched (non-transposed) convolution.
+impl::ConvShape conv_shape(const ConvCall& c, const Shape& grid) {
+  impl::ConvShape s;
+  s.batch = c.x.size(0);
+  s.in_channels = c.x.size(1);
+  s.out_channels = c.w.size(0);
+  s.groups = c.groups;
+  s.image = spatial(c.x);
+  s.grid = grid;
+  s.kernel = spatial(c.w);
+  s.stride = c.stride;
+  s.padding = c.padding;
+  s.dilation = c.dilation;
+  return s;
+}
+
+/// Whether a float32 convolution goes to oneDNN: the backend says so and nothing is empty
+/// (the reference path handles empty batches and channels).
+bool use_onednn(const ConvCall& c, const Tensor& y) {
+  return c.x.dtype() == DType::Float32 && c.x.numel() > 0 && c.w.numel() > 0 && y.numel() > 0 &&
+         conv_backend() == ConvBackend::OneDnn;
+}
+
+/// dx (when wanted) and dW of a float32 convolution through oneDNN; false when oneDNN has no
+/// primitive for the shape (grads is then left empty for the reference path).
+bool onednn_backward(const ConvCall& c, const Shape& grid, const Tensor& dy, bool need_input,
+                     Grads& grads) {
+  const impl::ConvShape s = conv_shape(c, grid);
+  Tensor dw = Tensor::empty(c.w.sizes(), DType::Float32);
+  if (!impl::onednn_conv_backward_weights(s, c.x.data_ptr<float>(), dy.data_ptr<float>(),
+                                          dw.data_ptr<float>())) {
+    return false;
+  }
+  if (need_input) {
+    Tensor dx = Tensor::empty(c.x.sizes(), DType::Float32);
+    if (!impl::onednn_conv_backward_data(s, dy.data_ptr<float>(), c.w.data_ptr<float>(),
+                                         dx.data_ptr<float>())) {
+      return false;
+    }
+    grads.input = dx;
+  }
+  grads.weight = dw;
+  return true;
+}
+
 }  // namespace
 
 Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvOptions& options) {
@@ -493,6 +540,12 @@ Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const Con
   Shape out_sizes{c.x.size(0), c.w.size(0)};
   out_sizes.insert(out_sizes.end(), grid.begin(), grid.end());
   Tensor y = Tensor::empty(out_sizes, c.x.dtype());
+  if (use_onednn(c, y) &&
+      impl::onednn_conv_forward(conv_shape(c, grid), c.x.data_ptr<float>(), c.w.data_ptr<float>(),
+                                c.b.defined() ? c.b.data_ptr<float>() : nullptr,
+                                y.data_ptr<float>())) {
+    return finish(y, c.unbatched);
+  }
   const Lowering L = lowering(c, false, spatial(c.x), grid);
   impl::dispatch_float(c.x.dtype(), "conv", [&](auto tag) {
     using T = decltype(tag);
@@ -535,8 +588,13 @@ Grads conv_backward(const Tensor& grad_output, const Tensor& x, const Tensor& we
   Shape out_sizes{c.x.size(0), c.w.size(0)};
   out_sizes.insert(out_sizes.end(), grid.begin(), grid.end());
   const Tensor dy = load_grad_output(grad_output, c, out_sizes, op);
-  const Lowering L = lowering(c, false, spatial(c.x), grid);
   Grads grads;
+  if (use_onednn(c, dy) && onednn_backward(c, grid, dy, need_input, grads)) {
+    if (has_bias) grads.bias = bias_grad<float>(dy);
+    if (need_input) grads.input = finish(grads.input, c.unbatched);
+    return grads;
+  }
+  const Lowering L = lowering(c, false, spatial(c.x), grid);
   if (need_input) grads.input = Tensor::zeros(c.x.sizes(), c.x.dtype());
   grads.weight = Tensor::zeros(c.w.sizes(), c.x.dtype());
   impl::dispatch_float(c.x.dtype(), op, [&](auto tag) {
