@@ -17,7 +17,8 @@ namespace {
 
 using detail::conv2d;
 
-std::int64_t halved(std::int64_t size) { return (size + 1) / 2; }  // x[::2] keeps ⌈size/2⌉
+/// ⌈size / 2⌉: the rows x[::2] keeps, and a 3×3 stride-2 conv's output with padding 1.
+constexpr auto halved = [](std::int64_t size) -> std::int64_t { return (size + 1) / 2; };
 
 /// The option-A shortcut, a LambdaLayer in the port: y = F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0,
 /// pad, pad)), i.e. every other row and column, with `pad` zero channels before and after.
