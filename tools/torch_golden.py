@@ -726,6 +726,10 @@ def write_summaries(folder):
             ('vgg11_bn', torchvision.models.vgg11_bn, (3, 224, 224), -1),
             ('densenet121', torchvision.models.densenet121, (3, 224, 224), -1),
             ('mobilenet_v2', torchvision.models.mobilenet_v2, (3, 224, 224), -1)]
+    # He et al. 2016's CIFAR ResNet-20 (akamaster/pytorch_resnet_cifar10's definition).
+    sys.path.insert(0, os.path.join(ROOT, 'tools', 'golden'))
+    import cifar_resnet_ref
+    jobs.append(('cifar-resnet20', cifar_resnet_ref.resnet20, (3, 32, 32), -1))
     for name, make, input_size, batch in jobs:
         torch.manual_seed(0)
         model = make()

@@ -11,6 +11,10 @@ constructors' draws followed by torchvision's own init loop, which weightinit re
 
 WRN-28-10 and GPT-2 small are not in torchvision: small faithful definitions below
 (xternalz/WideResNet-pytorch; nanoGPT without the tied lm_head) give their names and counts.
+The CIFAR ResNets (He et al. 2016) come from tools/golden/cifar_resnet_ref.py
+(akamaster/pytorch_resnet_cifar10), with digests after `torch.manual_seed(seed);
+cifar_resnet_ref.from_spec(SPEC)`, which ends with the port's own init loop (the cifar-resnet
+policy).
 
 Regenerate with:  /usr/bin/python3 tools/torch_zoo.py tests/golden/zoo_torchvision.json
 """
@@ -19,9 +23,14 @@ import json
 import sys
 import warnings
 
+import os
+
 import torch
 from torch import nn
 import torchvision
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden"))
+import cifar_resnet_ref  # noqa: E402
 
 warnings.filterwarnings("ignore")
 torch.set_num_threads(1)
@@ -33,6 +42,8 @@ DIGESTS = {"resnet18": "torchvision-resnet", "resnet50": "torchvision-resnet",
            "vgg16": "torchvision-vgg", "densenet121": "torchvision-densenet",
            "mobilenet_v2": "torchvision-mobilenet"}
 SEEDS = [0, 1]
+CIFAR_RESNETS = ["cifar-resnet20", "cifar-resnet20:bn=false,in_channels=1,classes=100",
+                 "cifar-resnet56", "cifar-resnet-110"]
 
 
 class WrnBlock(nn.Module):
@@ -90,6 +101,16 @@ class Gpt2(nn.Module):
             h=nn.ModuleList([Gpt2Block(d) for _ in range(n_layer)]), ln_f=nn.LayerNorm(d)))
 
 
+def with_digests(entry, make, policy):
+    entry["policy"] = policy
+    entry["sha256"] = {}
+    for seed in SEEDS:
+        torch.manual_seed(seed)
+        entry["sha256"][str(seed)] = [hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest()
+                                      for v in make().state_dict().values()]
+    return entry
+
+
 def describe(model):
     return {"state_dict": [[k, list(v.shape), str(v.dtype).replace("torch.", "")]
                            for k, v in model.state_dict().items()],
@@ -115,6 +136,9 @@ def main():
         print(name, entry["parameters"], file=sys.stderr)
     golden["models"]["wrn-28-10"] = describe(WideResNet())
     golden["models"]["gpt2-small"] = describe(Gpt2())
+    for spec in CIFAR_RESNETS:
+        make = lambda: cifar_resnet_ref.from_spec(spec)  # noqa: E731
+        golden["models"][spec] = with_digests(describe(make()), make, "cifar-resnet")
     with open(out, "w") as f:
         json.dump(golden, f, indent=0)
         f.write("\n")

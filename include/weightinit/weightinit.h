@@ -55,6 +55,7 @@
 
 // models: the model zoo
 #include "weightinit/models/c3d.h"
+#include "weightinit/models/cifar_resnet.h"
 #include "weightinit/models/densenet.h"
 #include "weightinit/models/gpt2.h"
 #include "weightinit/models/llama.h"

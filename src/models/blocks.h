@@ -18,6 +18,16 @@ std::shared_ptr<nn::Module> make_inverted_residual(std::int64_t in, std::int64_t
 std::shared_ptr<nn::Module> make_wrn_block(std::int64_t in, std::int64_t out, std::int64_t stride,
                                            Generator& gen);
 
+/// The option-A shortcut of the CIFAR ResNets (a LambdaLayer in akamaster's port):
+/// F.pad(x[:, :, ::2, ::2], planes / 4 zero channels on each side).
+std::shared_ptr<nn::Module> make_option_a_shortcut(std::int64_t planes);
+
+/// The CIFAR ResNets' BasicBlock(in_planes, planes, stride), option-A shortcut, with or without
+/// its two BatchNorm2d.
+std::shared_ptr<nn::Module> make_cifar_basic_block(std::int64_t in_planes, std::int64_t planes,
+                                                   std::int64_t stride, bool batch_norm,
+                                                   Generator& gen);
+
 /// torchvision's _DenseBlock of `layers` _DenseLayers on `in` channels (growth rate, bn_size).
 std::shared_ptr<nn::Module> make_dense_block(std::int64_t layers, std::int64_t in,
                                              std::int64_t growth, std::int64_t bn_size,

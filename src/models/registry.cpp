@@ -8,6 +8,7 @@
 
 #include "detail/text.h"
 #include "weightinit/models/c3d.h"
+#include "weightinit/models/cifar_resnet.h"
 #include "weightinit/models/densenet.h"
 #include "weightinit/models/gpt2.h"
 #include "weightinit/models/llama.h"
@@ -109,6 +110,39 @@ LlamaConfig parse_llama_custom(std::string_view text, std::string_view spec) {
   return c;
 }
 
+/// cifar-resnetD or cifar-resnet-D, then ":bn=false,in_channels=C,classes=K" (each optional).
+/// The depth is checked (6n + 2) before anything is built.
+CifarResNetConfig parse_cifar_resnet(std::string_view name, std::string_view rest,
+                                     std::string_view spec) {
+  std::string_view depth = name.substr(std::string_view("cifar-resnet").size());
+  if (!depth.empty() && depth.front() == '-') depth.remove_prefix(1);
+  WEIGHTINIT_CHECK(!depth.empty(), ValueError, "invalid model spec '", spec,
+                   "': expected a depth, like cifar-resnet20 or cifar-resnet-56");
+  CifarResNetConfig c;
+  c.depth = to_int(depth, spec);
+  try {
+    cifar_resnet_blocks_per_stage(c.depth);
+  } catch (const ValueError& e) {
+    throw ValueError(detail::concat("invalid model spec '", spec, "': ", e.what()));
+  }
+  for_each_spec_item(rest, spec, [&](std::string_view key, std::string_view value) {
+    if (key == "bn") {
+      WEIGHTINIT_CHECK(value == "true" || value == "false" || value == "1" || value == "0",
+                       ValueError, "invalid model spec '", spec,
+                       "': bn is true or false, but got '", value, "'");
+      c.batch_norm = value == "true" || value == "1";
+    } else if (key == "in_channels") {
+      c.in_channels = to_int(value, spec);
+    } else if (key == "classes") {
+      c.num_classes = to_int(value, spec);
+    } else {
+      throw ValueError(detail::concat("invalid model spec '", spec, "': unknown key '", key,
+                                      "' (known: bn, in_channels, classes)"));
+    }
+  });
+  return c;
+}
+
 /// "unknown model 'resnet5' (did you mean 'resnet50'?)": the closest named model, and where the
 /// whole list is (the list itself would make a 1,300-character line).
 std::string unknown_model_message(std::string_view spec) {
@@ -137,6 +171,8 @@ std::vector<std::string> known_models() {
       "densenet121              torchvision's DenseNet-121",
       "mobilenet_v2             torchvision's MobileNetV2 (depthwise convs)",
       "wrn-28-10                the CIFAR Wide ResNet WRN-28-10 (input 3,32,32; wrn-D-K)",
+      "cifar-resnet20|32|44|56|110|1202[:bn=false][,in_channels=C][,classes=K]  He et al. "
+      "2016's CIFAR ResNets, option-A shortcuts (input 3,32,32); cifar-resnet-D for any D = 6n+2",
       "gpt2:small|medium|large|xl  GPT-2's shapes, nanoGPT names, no tied head (input: 1024 "
       "ids); gpt2-small = gpt2:small",
       "llama:7b|1b[-tied]       LLaMA-1/2 7B, TinyLlama-1.1B's shape; Hugging Face "
@@ -156,6 +192,9 @@ std::vector<std::string> model_names() {
     names.push_back("vgg" + std::to_string(depth));
     names.push_back("vgg" + std::to_string(depth) + "_bn");
   }
+  for (const int depth : {20, 32, 44, 56, 110, 1202}) {
+    names.push_back("cifar-resnet" + std::to_string(depth));
+  }
   return names;
 }
 
@@ -164,6 +203,7 @@ std::string default_policy(std::string_view spec) {
   const auto starts = [&](std::string_view prefix) { return name.rfind(prefix, 0) == 0; };
   if (starts("resnet") || starts("resnext") || starts("wide_resnet")) return "torchvision-resnet";
   if (starts("vgg")) return "torchvision-vgg";
+  if (starts("cifar-resnet")) return "cifar-resnet";
   if (starts("densenet")) return "torchvision-densenet";
   if (starts("mobilenet")) return "torchvision-mobilenet";
   if (starts("gpt2")) return "gpt2";
@@ -327,6 +367,10 @@ BuiltModel build_model(std::string_view spec, Generator& gen) {
     return {std::make_shared<C3D>(classes, false, gen), {3, 16, 112, 112}};
   }
   if (name == "mlp") return build_mlp(rest, spec, gen);
+  if (name.rfind("cifar-resnet", 0) == 0) {
+    const CifarResNetConfig config = parse_cifar_resnet(name, rest, spec);
+    return {make_cifar_resnet(config, gen), {config.in_channels, 32, 32}};
+  }
   if (name == "cnn") {
     const auto sizes =
         rest.empty() ? std::vector<std::int64_t>{16, 32, 128} : parse_sizes(rest, spec);

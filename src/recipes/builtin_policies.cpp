@@ -32,6 +32,14 @@ GroupNorm.bias: constant(val=0)
 Linear: default
 )";
 
+// akamaster/pytorch_resnet_cifar10 resnet.py, ResNet.__init__'s self.apply(_weights_init):
+//   kaiming_normal_ with its defaults (fan_in, leaky_relu with a=0: gain sqrt(2)) on every
+//   Conv2d and Linear weight; the Linear bias and BatchNorm keep their defaults.
+constexpr const char* kCifarResnet = R"(Conv2d.weight: kaiming_normal
+Linear.weight: kaiming_normal
+*: default
+)";
+
 // torchvision/models/vgg.py (0.14), VGG.__init__ (init_weights=True).
 constexpr const char* kTorchvisionVgg =
     R"(Conv2d.weight: kaiming_normal(mode=fan_out, nonlinearity=relu)
@@ -252,6 +260,9 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
        "residual branches: last conv 0, the others He N(0, 2/(k*out)) * L^(-1/(2m-2)); "
        "classifier 0; biases 0",
        "Fixup, Zhang et al. 2019 (torchvision ResNet naming: layerX.Y.convN)"},
+      {"cifar-resnet", "",
+       "Conv2d and Linear weights kaiming_normal (fan_in, gain sqrt(2)), the rest default",
+       "akamaster/pytorch_resnet_cifar10 resnet.py _weights_init (He et al. 2016, sec. 4.2)"},
   };
   return list;
 }
@@ -407,6 +418,7 @@ const std::vector<BuiltinRecipe>& recipes() {
       {"hf", {}, nullptr, hf_text},
       {"mup", {}, nullptr, mup_text},
       {"fixup", {}, nullptr, fixup_text},
+      {"cifar-resnet", {}, kCifarResnet, nullptr},
   };
   return all;
 }

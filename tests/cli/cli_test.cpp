@@ -481,7 +481,10 @@ TEST_F(Cli, SummaryPrintsTorchsummarysTable) {
   EXPECT_EQ(c3d.code, 0) << c3d.err;
   EXPECT_EQ(c3d.out, golden_text("summary_c3d.txt"));
   // torchvision's models run (issue #20): the same table as torchsummary on torchvision's.
-  for (const std::string model : {"resnet50", "vgg11_bn", "densenet121", "mobilenet_v2"}) {
+  // He et al. 2016's CIFAR ResNet-20 (tools/golden/cifar_resnet_ref.py): LambdaLayer rows for
+  // the option-A shortcuts, no rows for the F.relu calls or the empty Sequential shortcuts.
+  for (const std::string model :
+       {"resnet50", "vgg11_bn", "densenet121", "mobilenet_v2", "cifar-resnet20"}) {
     const Result r = run({"summary", model});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, golden_text("summary_" + model + ".txt")) << model;
@@ -529,8 +532,8 @@ TEST_F(Cli, ForwardC3DGivesOneRowOf101Classes) {
                           "8", "--batch", "2"});
   EXPECT_EQ(gpt.code, 0) << gpt.err;
   EXPECT_EQ(gpt.out.rfind("input [2, 8] -> output [2, 8, 100]\n", 0), 0u) << gpt.out;
-  const Result llama = run({"forward", "llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100",
-                            "--input", "5"});
+  const Result llama =
+      run({"forward", "llama:d=64,layers=2,heads=4,kv_heads=2,ffn=172,vocab=100", "--input", "5"});
   EXPECT_EQ(llama.code, 0) << llama.err;
   EXPECT_EQ(llama.out.rfind("input [1, 5] -> output [1, 5, 100]\n", 0), 0u) << llama.out;
 }
@@ -565,6 +568,10 @@ TEST_F(Cli, UnknownModelSuggestsTheClosestAndListModelsShowsThemAll) {
   EXPECT_EQ(list.code, 0) << list.err;
   EXPECT_NE(list.out.find("resnet18|34|50|101|152"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("c3d[:NUM_CLASSES]"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("cifar-resnet20|32|44|56|110|1202"), std::string::npos) << list.out;
+  expect_error(run({"summary", "cifar-resnet21"}), 2,
+               "invalid model spec 'cifar-resnet21': a CIFAR ResNet's depth is 6n + 2 with n >= "
+               "1 blocks per stage (8, 14, 20, 32, 44, 56, 110, 1202, ...), but got depth 21");
   expect_error(run({"params", "mlp:784-x-10"}), 2,
                "invalid model spec 'mlp:784-x-10': expected a positive integer, but got 'x'");
   expect_error(run({"forward", "mlp:4-3:swish"}), 2,
@@ -1363,7 +1370,7 @@ TEST_F(Cli, BadInputTable) {
        "'torchvision-resnet'?); the built-in policies are torch-default, torchvision-resnet, "
        "torchvision-vgg, "
        "torchvision-densenet, torchvision-mobilenet, resnext-fb, densenet-lua, wrn-msra, c3d, "
-       "keras-default, gpt2, llama, hf, mup, fixup"},
+       "keras-default, gpt2, llama, hf, mup, fixup, cifar-resnet"},
       {{"init", "mlp:8-4", "--policy", "torch-default", "--out", out, "--chunk-size", "1KiB"},
        2,
        "chunk size must be at least 4 KiB, but got 1024 bytes"},

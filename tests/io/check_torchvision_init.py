@@ -12,7 +12,9 @@ each run and printed, so a failure names the seed that reproduces it. bf16 files
 torch's .to(torch.bfloat16) casts. Some cases are also streamed (`--out DIR`, the torch family's
 draw plan: every chunk from its word offset in PyTorch's stream) at chunk sizes from 4 KiB to
 1 GiB into several shards, and must hold the same tensors, with the draw plan ending where
-torch's generator stands after the construction. Prints "N passed, M failed".
+torch's generator stands after the construction. The CIFAR ResNets are checked the same way
+against tools/golden/cifar_resnet_ref.py (akamaster's port) with the cifar-resnet policy.
+Prints "N passed, M failed".
 """
 import argparse
 import os
@@ -28,6 +30,7 @@ import torchvision
 warnings.filterwarnings("ignore")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
                                 "golden"))
+import cifar_resnet_ref  # noqa: E402
 import load_safetensors  # noqa: E402
 from torch_plan_end import plan_end_problems  # noqa: E402
 from torch_profile import profile_of  # noqa: E402
@@ -35,7 +38,16 @@ from torch_profile import profile_of  # noqa: E402
 CASES = [("resnet18", "torchvision-resnet"), ("resnet50", "torchvision-resnet"),
          ("vgg16", "torchvision-vgg"), ("densenet121", "torchvision-densenet"),
          ("mobilenet_v2", "torchvision-mobilenet"), ("resnext50_32x4d", "torchvision-resnet"),
-         ("wide_resnet50_2", "torchvision-resnet"), ("vgg11_bn", "torchvision-vgg")]
+         ("wide_resnet50_2", "torchvision-resnet"), ("vgg11_bn", "torchvision-vgg"),
+         ("cifar-resnet20", "cifar-resnet"),
+         ("cifar-resnet56:bn=false,in_channels=1", "cifar-resnet")]
+
+
+def build(name):
+    """torchvision.models.NAME(), or the reference CIFAR ResNet of a cifar-resnet spec."""
+    if name.startswith("cifar-resnet"):
+        return cifar_resnet_ref.from_spec(name)
+    return getattr(torchvision.models, name)()
 
 
 STREAMED = {"resnet18": "4KiB", "mobilenet_v2": "1MiB", "densenet121": "1GiB", "resnet50": "64MiB"}
@@ -68,7 +80,8 @@ def main():
         for name, policy in CASES:
             if a.models and name not in a.models:
                 continue
-            seeds = [0, 1, extra] if name in ("resnet18", "mobilenet_v2") else [extra]
+            seeds = [0, 1, extra] if name in ("resnet18", "mobilenet_v2", "cifar-resnet20") \
+                else [extra]
             for seed in seeds:
                 path = os.path.join(tmp, f"{name}.safetensors")
                 subprocess.run([a.cli, "init", name, "--policy", policy, "--seed", str(seed),
@@ -76,7 +89,7 @@ def main():
                                 "-o", path], check=True, capture_output=True)
                 ours, meta = load_safetensors.load(path)
                 torch.manual_seed(seed)
-                reference = getattr(torchvision.models, name)()
+                reference = build(name)
                 state_after = torch.get_rng_state()
                 theirs = {k: v.detach().clone() for k, v in reference.state_dict().items()}
                 if name in STREAMED:  # the same, streamed chunk by chunk into shards
@@ -94,7 +107,7 @@ def main():
                               f"{len(differ)} tensor(s) differ from -o (first: {differ[:3]})")
                     else:
                         passed += 1
-                fresh = getattr(torchvision.models, name)()
+                fresh = build(name)
                 fresh.load_state_dict(ours, strict=True)  # raises on a missing/extra key
                 bad = [k for k, v in fresh.state_dict().items() if not torch.equal(v, theirs[k])]
                 ok = not bad and meta.get("policy") == "builtin:" + policy and \

@@ -13,6 +13,7 @@
 
 #include "models/blocks.h"
 #include "support/gradcheck.h"
+#include "weightinit/models/cifar_resnet.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/models/resnet.h"
 #include "weightinit/nn/module.h"
@@ -222,6 +223,44 @@ TEST(ZooBackward, WideResNetBlockMatchesCentralDifferences) {
   }
 }
 
+// The option-A shortcut of the CIFAR ResNets: x[:, :, ::2, ::2] (odd sizes keep the last row and
+// column), zero-padded by planes/4 channels on each side. Its backward scatters the middle
+// channels back to the even positions.
+TEST(ZooBackward, CifarOptionAShortcutMatchesCentralDifferences) {
+  auto shortcut = wi::models::detail::make_option_a_shortcut(8);  // 4 channels + 2 + 2
+  check_block(*shortcut, {2, 4, 5, 5}, 91, "option-A shortcut");
+  const wi::Tensor x = randn64({1, 2, 3, 4}, 92);
+  auto small = wi::models::detail::make_option_a_shortcut(4);  // 2 + 1 + 1
+  const wi::Tensor y = (*small)(x);
+  ASSERT_EQ(y.sizes(), (wi::Shape{1, 4, 2, 2}));
+  const auto xs = x.to_vector<double>(), ys = y.to_vector<double>();
+  // channel 0 and 3 are zero; channel 1 is x's channel 0 at rows {0, 2}, columns {0, 2}
+  EXPECT_EQ(ys[0], 0.0);
+  EXPECT_EQ(ys[3 * 4 + 3], 0.0);
+  EXPECT_EQ(ys[1 * 4 + 0], xs[0 * 12 + 0 * 4 + 0]);
+  EXPECT_EQ(ys[1 * 4 + 3], xs[0 * 12 + 2 * 4 + 2]);
+  EXPECT_EQ(ys[2 * 4 + 1], xs[1 * 12 + 0 * 4 + 2]);
+  small->backward(y);
+}
+
+// The CIFAR ResNets' BasicBlock: identity (an empty Sequential) and option-A shortcuts, with and
+// without BatchNorm, in eval and training mode.
+TEST(ZooBackward, CifarBasicBlockMatchesCentralDifferences) {
+  for (const bool batch_norm : {true, false}) {
+    for (const bool training : {false, true}) {
+      const std::string what = std::string("CIFAR BasicBlock") + (batch_norm ? "" : " (no BN)") +
+                               (training ? " (train)" : " (eval)");
+      wi::Generator gen(14);
+      auto same = wi::models::detail::make_cifar_basic_block(3, 3, 1, batch_norm, gen);
+      same->train(training);
+      check_block(*same, {2, 3, 5, 5}, 101, what + " identity");
+      auto down = wi::models::detail::make_cifar_basic_block(2, 4, 2, batch_norm, gen);
+      down->train(training);
+      check_block(*down, {2, 2, 5, 5}, 111, what + " option A");
+    }
+  }
+}
+
 // Each layer's input is the concatenation of the block input and the earlier layers' outputs,
 // so the input gradient sums a slice of every later layer's gradient.
 TEST(ZooBackward, DenseBlockMatchesCentralDifferences) {
@@ -352,4 +391,90 @@ TEST(ZooForward, AnInputTooSmallForTheNetworkIsAShapeError) {
   wi::nn::NoGradGuard no_grad;
   EXPECT_THROW((*built.module)(wi::Tensor::zeros({1, 3, 8, 8})), wi::ShapeError);
   EXPECT_THROW((*built.module)(wi::Tensor::zeros({1, 4, 32, 32})), wi::ShapeError);
+}
+
+// A depth that is not 6n + 2 is refused with the value and the rule, before anything is built
+// or drawn (the generator has not moved); so are malformed options.
+TEST(ZooForward, CifarResNetSpecsAndBadDepths) {
+  for (const auto& [bad, message] : std::vector<std::pair<std::string, std::string>>{
+           {"cifar-resnet21",
+            "invalid model spec 'cifar-resnet21': a CIFAR ResNet's depth is 6n + 2 with n >= 1 "
+            "blocks per stage (8, 14, 20, 32, 44, 56, 110, 1202, ...), but got depth 21"},
+           {"cifar-resnet-2", "but got depth 2"},
+           {"cifar-resnet-6000000001", "but got depth 6000000001"},
+           {"cifar-resnet", "expected a depth, like cifar-resnet20 or cifar-resnet-56"},
+           {"cifar-resnet20:bn=no", "bn is true or false, but got 'no'"},
+           {"cifar-resnet20:width=2", "unknown key 'width' (known: bn, in_channels, classes)"},
+           {"cifar-resnet20:classes=0", "expected a positive integer, but got '0'"}}) {
+    wi::Generator gen(3);
+    const auto before = gen.get_state();
+    try {
+      wi::models::build_model(bad, gen);
+      ADD_FAILURE() << bad << " built";
+    } catch (const wi::ValueError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(gen.get_state(), before) << bad;
+  }
+  wi::Generator gen(3);
+  EXPECT_THROW(wi::models::make_cifar_resnet({.depth = 22}, gen), wi::ValueError);
+  EXPECT_EQ(wi::models::cifar_resnet_blocks_per_stage(110), 18);
+  // cifar-resnet-D is cifar-resnetD; the options set the stem and the classifier.
+  wi::Generator g1(0), g2(0);
+  const auto a = wi::models::build_model("cifar-resnet-32", g1);
+  const auto b = wi::models::build_model("cifar-resnet32", g2);
+  EXPECT_EQ(a.module->state_dict().size(), b.module->state_dict().size());
+  EXPECT_EQ(g1.get_state(), g2.get_state());
+  const auto fashion = wi::models::build_model("cifar-resnet20:bn=false,in_channels=1", g1);
+  EXPECT_EQ(fashion.input_size, (wi::Shape{1, 32, 32}));
+  for (auto& [name, p] : fashion.module->named_parameters()) {
+    EXPECT_EQ(name.find("bn"), std::string::npos) << name;
+  }
+  EXPECT_EQ(wi::models::default_policy("cifar-resnet56"), "cifar-resnet");
+}
+
+// Inputs the network cannot take: too small for the two stride-2 stages, a final map that is not
+// square (the port pools over its width), the wrong channel count.
+TEST(ZooForward, CifarResNetRefusesInputsItCannotTake) {
+  wi::Generator gen(0);
+  auto built = wi::models::build_model("cifar-resnet8", gen);
+  wi::nn::NoGradGuard no_grad;
+  const auto message = [&](const wi::Shape& shape) {
+    try {
+      (*built.module)(wi::Tensor::zeros(shape));
+    } catch (const wi::ShapeError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({1, 3, 3, 3}),
+            "CIFAR ResNet: an input of 3x3 is too small for its two stride-2 stages, which need "
+            "at least 4x4 (4 -> 2 -> 1)");
+  EXPECT_EQ(message({1, 3, 32, 16}),
+            "CIFAR ResNet: an input of 32x16 leaves a 8x4 map after the two stride-2 stages, and "
+            "the average pool over its width (F.avg_pool2d(out, out.size(3))) needs a square one");
+  EXPECT_EQ(message({1, 1, 32, 32}),
+            "CIFAR ResNet: expected an input (N, 3, H, W), but got shape [1, 1, 32, 32]");
+  EXPECT_EQ((*built.module)(wi::Tensor::zeros({2, 3, 4, 4})).sizes(), (wi::Shape{2, 10}));
+  EXPECT_EQ((*built.module)(wi::Tensor::zeros({1, 3, 32, 31})).sizes(), (wi::Shape{1, 10}));
+}
+
+// A model whose input is data (the trainer's case) computes no input gradient (its stem conv
+// is told so), still gives every parameter its gradient, and leaves no record behind.
+TEST(ZooBackward, CifarResNetWithoutAnInputGradientLeavesItUndefined) {
+  for (const char* spec : {"cifar-resnet8", "cifar-resnet8:bn=false"}) {
+    wi::Generator gen(9);
+    auto built = wi::models::build_model(spec, gen);
+    built.module->set_input_requires_grad(false);
+    wi::Generator data(1);
+    const wi::Tensor x = wi::rand({2, 3, 8, 8}, wi::DType::Float32, data);
+    const wi::Tensor y = (*built.module)(x);
+    EXPECT_FALSE(built.module->backward(wi::rand(y.sizes(), wi::DType::Float32, data)).defined());
+    for (auto& [name, p] : built.module->named_parameters()) {
+      EXPECT_TRUE(p->grad.defined()) << spec << " " << name;
+    }
+    for (auto& [name, m] : built.module->named_modules()) {
+      EXPECT_EQ(m->pending_backward(), 0u) << spec << " " << name;
+    }
+  }
 }

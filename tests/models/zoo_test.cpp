@@ -3,7 +3,9 @@
 // tools/torch_zoo.py): every model's state_dict names, shapes, dtypes and order, its parameter
 // count, and — for resnet18, resnet50, vgg16, densenet121 and mobilenet_v2 at seeds 0 and 1 —
 // the SHA-256 of every tensor after building it and applying the matching torchvision policy
-// with the same generator, which must equal `torch.manual_seed(s); torchvision.models.X()`.
+// with the same generator, which must equal `torch.manual_seed(s); torchvision.models.X()`. The
+// CIFAR ResNets likewise against tools/golden/cifar_resnet_ref.py (akamaster's port, its
+// kaiming_normal_ loop being the cifar-resnet policy).
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
@@ -155,6 +157,26 @@ TEST(Zoo, FixupScalesResidualBranchesAndZeroesTheirLastLayer) {
   // The stem and the downsample convs: plain He, N(0, 2/(k·out)).
   const double stem = std::sqrt(2.0 / (49.0 * 64.0));
   EXPECT_NEAR(population_std(param(m, "conv1.weight")), stem, 0.02 * stem);
+}
+
+// The CIFAR ResNets name their blocks layerX.Y as torchvision does, so fixup finds them:
+// ResNet-20 has L = 9 BasicBlocks (m = 2), with or without BatchNorm.
+TEST(Zoo, FixupAppliesToTheCifarResNets) {
+  for (const std::string spec : {"cifar-resnet20", "cifar-resnet20:bn=false"}) {
+    wi::Generator gen(5);
+    auto built = wi::models::build_model(spec, gen);
+    const auto report =
+        wi::recipes::Policy::builtin("fixup", *built.module).apply(*built.module, gen);
+    EXPECT_TRUE(report.warnings.empty()) << spec;
+    wi::nn::Module& m = *built.module;
+    EXPECT_TRUE(all_zero(param(m, "layer1.0.conv2.weight"))) << spec;
+    EXPECT_TRUE(all_zero(param(m, "layer3.2.conv2.weight"))) << spec;
+    EXPECT_TRUE(all_zero(param(m, "linear.weight"))) << spec;
+    EXPECT_TRUE(all_zero(param(m, "linear.bias"))) << spec;
+    // layer3.1.conv1: 64 × 64 × 3 × 3 = 36,864 values; N(0, 2/(9·64)) · 9^(-1/2), std within 2%.
+    const double want = std::sqrt(2.0 / (9.0 * 64.0)) / 3.0;
+    EXPECT_NEAR(population_std(param(m, "layer3.1.conv1.weight")), want, 0.02 * want) << spec;
+  }
 }
 
 TEST(Zoo, Gpt2CustomSpecsAndTransformersShapes) {

@@ -9,7 +9,9 @@ same bits with build_model + the torchvision-* policy, tests/models/zoo_test.cpp
 and y = model(x), in float32 or (converted) float64. A training case also draws an upstream gradient u = torch.rand(y.shape) from
 the same generator, back-propagates L = sum(u * y), and records the L2 norm of every
 parameter's gradient and of x's, and the first BatchNorm's running_mean after the forward.
-GPT-2 (nanoGPT's shape and forward) takes token ids x = torch.randint(0, vocab, SHAPE) from
+The CIFAR ResNets (`cifar-resnet...` specs) are tools/golden/cifar_resnet_ref.py's
+from_spec(NAME), whose constructor ends with the port's own init loop (weightinit: the
+cifar-resnet policy). GPT-2 (nanoGPT's shape and forward) takes token ids x = torch.randint(0, vocab, SHAPE) from
 that generator instead, stored in the case, and keeps its constructors' draws (no policy).
 
 Regenerate with:  /usr/bin/python3 tools/golden/gen_zoo_forward.py tests/golden/zoo_forward.json
@@ -25,7 +27,9 @@ import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_zoo  # noqa: E402  (the CIFAR WRN's constructor: xternalz/WideResNet-pytorch)
+import cifar_resnet_ref  # noqa: E402  (He et al. 2016's CIFAR ResNets: akamaster's port)
 
 warnings.filterwarnings("ignore")
 torch.set_num_threads(1)
@@ -49,6 +53,13 @@ CASES = [
     ("densenet121", True, [2, 3, 64, 64], "float64"),
     ("wrn-16-2", False, [2, 3, 32, 32], "float32"),
     ("wrn-16-2", True, [2, 3, 32, 32], "float32"),
+    # He et al. 2016's CIFAR ResNets (tools/golden/cifar_resnet_ref.py: akamaster's definition,
+    # its kaiming_normal_ init loop included), option-A shortcuts; without BatchNorm too.
+    ("cifar-resnet20", False, [2, 3, 32, 32], "float32"),
+    ("cifar-resnet20", True, [2, 3, 32, 32], "float32"),
+    ("cifar-resnet20:bn=false", False, [2, 3, 32, 32], "float32"),
+    ("cifar-resnet20:bn=false", True, [2, 3, 32, 32], "float32"),
+    ("cifar-resnet-8:in_channels=1,classes=7", True, [3, 1, 30, 30], "float32"),  # 30 -> 15 -> 8
     # nanoGPT (dropout 0, exact GELU, head tied to wte) on token ids: constructors' draws only
     ("gpt2:d=64,layers=2,heads=4,vocab=100,positions=32", True, [2, 16], "float32"),
 ]
@@ -115,6 +126,8 @@ def build(name):
             block.attn.n_head = int(c["heads"])
             block.attn.forward = gpt_attention_forward.__get__(block.attn)
         return model
+    if name.startswith("cifar-resnet"):
+        return cifar_resnet_ref.from_spec(name)
     if name.startswith("wrn-"):
         depth, widen = map(int, name[4:].split("-"))
         return torch_zoo.WideResNet(depth, 10, widen)
@@ -148,8 +161,9 @@ def run(name, training, shape, dtype):
             case["input_grad_norm"] = x.grad.double().norm().item()
         bn1 = {"res": "bn1.running_mean", "vgg": "features.1.running_mean",
                "den": "features.norm0.running_mean",
-               "mob": "features.0.1.running_mean", "wrn": "bn1.running_mean"}.get(name[:3])
-        if bn1:
+               "mob": "features.0.1.running_mean", "wrn": "bn1.running_mean",
+               "cif": "bn1.running_mean"}.get(name[:3])
+        if bn1 in model.state_dict():
             case["running_mean"] = [bn1, model.state_dict()[bn1].tolist()]
     case["output_shape"] = list(y.shape)
     case["output"] = y.detach().reshape(-1).tolist()
