@@ -10,7 +10,8 @@ Usage (after building the weightinit CLI):
 For each model and thread count, alternating the two sides `repeats` times:
   * weightinit: the whole process `weightinit init MODEL --policy torchvision-X --seed 0 -o F`
     (start, construct, init, write the safetensors file with fsync, exit), wall time; and the
-    construct+init time the command itself prints;
+    in-process time the command itself prints (since -o streams each tensor straight into the
+    file, construct, init and write are one step);
   * PyTorch (1.13.1 + torchvision 0.14.1, a child process with OMP/OPENBLAS_NUM_THREADS and
     torch.set_num_threads): `torch.manual_seed(0); torchvision.models.X()` timed inside the
     process (construct + torchvision's init, no file), and the same followed by writing the
@@ -79,7 +80,7 @@ def run_ours(cli, model, threads, path):
     r = subprocess.run([cli, "init", model, "--policy", policy_for(model), "--seed", "0", "-o",
                         path], capture_output=True, text=True, env=env, check=True)
     wall = time.perf_counter() - t0
-    init = float(re.search(r"in ([0-9.]+) s;", r.stdout).group(1))
+    init = float(re.search(r"written to .* in ([0-9.]+) s", r.stdout).group(1))
     return wall, init
 
 
@@ -114,22 +115,24 @@ def main():
                     tb.append(b)
                     tt.append(t)
                 m = statistics.median
-                rows.append((model, threads, m(oi), m(tb), m(tb) / m(oi), m(ow), m(tt),
+                rows.append((model, threads, m(oi), m(ow), m(tb), m(tt), m(tt) / m(oi),
                              m(tt) / m(ow), m(tb) / m(ow)))
-    head = ("| model | threads | weightinit construct+init s | PyTorch construct+init s | ratio "
-            "| weightinit whole process (incl. write) s | PyTorch construct+init+write s | ratio "
+    head = ("| model | threads | weightinit in-process (construct+init+write) s "
+            "| weightinit whole process s | PyTorch construct+init s "
+            "| PyTorch construct+init+write s | ratio in-process | ratio whole process "
             "| PyTorch construct+init / weightinit whole process |")
     if a.markdown:
         print(head)
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
-            print("| {} | {} | {:.3f} | {:.3f} | {:.2f} | {:.3f} | {:.3f} | {:.2f} | {:.2f} |"
+            print("| {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.2f} | {:.2f} | {:.2f} |"
                   .format(*r))
     else:
         for r in rows:
-            print("{:14s} threads {}: init {:.3f} s vs torch {:.3f} s ({:.2f}x); end to end "
-                  "{:.3f} s vs torch+write {:.3f} s ({:.2f}x); torch build / our whole process "
-                  "{:.2f}x".format(*r))
+            print("{:14s} threads {}: in-process {:.3f} s, whole process {:.3f} s; torch build "
+                  "{:.3f} s, build+write {:.3f} s; ratios (torch build+write / ours) in-process "
+                  "{:.2f}x, whole process {:.2f}x; torch build / our whole process {:.2f}x"
+                  .format(*r))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@
 #include "weightinit/random/torch_profile.h"
 #include "weightinit/random/torch_version.h"
 #include "weightinit/tensor/deferred.h"
+#include "weightinit/tensor/memory_cache.h"
 #include "weightinit/tensor/print.h"
 #include "weightinit/tensor/shape.h"
 #include "weightinit/tensor/state_dict.h"

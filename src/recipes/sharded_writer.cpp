@@ -373,6 +373,28 @@ class ShardedRun {
   }
 
   ShardedWriteReport run() {
+    if (options_.single_file.empty()) return run_phases();
+    // One file (init -o FILE): whatever fails, no temporary is left, and errors name the file
+    // the caller asked for rather than the temporary.
+    try {
+      return run_phases();
+    } catch (const IoError& e) {
+      std::string message = e.what();
+      const std::string target = (dir_ / options_.single_file).string();
+      for (std::size_t at;
+           !single_partial_.empty() && (at = message.find(single_partial_)) != std::string::npos;) {
+        message.replace(at, single_partial_.size(), target);
+      }
+      remove_single_temporary();
+      throw IoError(message);
+    } catch (...) {
+      remove_single_temporary();
+      throw;
+    }
+  }
+
+ private:
+  ShardedWriteReport run_phases() {
     plan_jobs();
     plan_shards();
     plan_units();
@@ -391,9 +413,17 @@ class ShardedRun {
     return std::move(report_);
   }
 
- private:
+  void remove_single_temporary() {
+    if (!single_partial_.empty()) ::unlink(single_partial_.c_str());
+    single_partial_.clear();
+  }
+
   std::string final_path(std::size_t s) const { return (dir_ / shards_[s].file).string(); }
-  std::string partial_path(std::size_t s) const { return final_path(s) + ".partial"; }
+  /// The file a shard is written into: NAME.partial, renamed NAME when complete; in single-file
+  /// mode a unique hidden .NAME.tmp.XXXXXX (as io::AtomicFileWriter names its temporaries).
+  std::string partial_path(std::size_t s) const {
+    return single_partial_.empty() ? final_path(s) + ".partial" : single_partial_;
+  }
   std::string journal_path(std::size_t s) const { return final_path(s) + ".partial.done"; }
 
   /// Elements per chunk of `job`: two chunks are in flight (one computed while the other is
@@ -504,7 +534,9 @@ class ShardedRun {
   void plan_shards() {
     std::uint64_t current = 0;
     for (std::size_t j = 0; j < jobs_.size(); ++j) {
-      if (shards_.empty() || (current + jobs_[j].nbytes > options_.shard_bytes && current > 0)) {
+      const bool full = options_.single_file.empty() &&
+                        current + jobs_[j].nbytes > options_.shard_bytes && current > 0;
+      if (shards_.empty() || full) {
         shards_.emplace_back();
         current = 0;
       }
@@ -531,12 +563,14 @@ class ShardedRun {
     metadata_["weightinit_plan_digest"] = plan_digest();
     for (std::size_t s = 0; s < shards_.size(); ++s) {
       char file[64];
-      if (shards_.size() == 1) {
+      if (!options_.single_file.empty()) {
+        shards_[s].file = options_.single_file;
+      } else if (shards_.size() == 1) {
         std::snprintf(file, sizeof file, "model.safetensors");
       } else {
         std::snprintf(file, sizeof file, "model-%05zu-of-%05zu.safetensors", s + 1, shards_.size());
       }
-      shards_[s].file = file;
+      if (options_.single_file.empty()) shards_[s].file = file;
       std::vector<io::SafetensorsEntry> entries;
       std::uint64_t data = 0;
       for (std::size_t j : shards_[s].tensors) {
@@ -710,7 +744,7 @@ class ShardedRun {
   /// --overwrite (they go in phase B) or --resume of this very layout.
   void check_directory() {
     std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
+    if (options_.single_file.empty()) std::filesystem::create_directories(dir_, ec);
     WEIGHTINIT_CHECK(std::filesystem::is_directory(dir_), IoError, "cannot create directory '",
                      options_.out_dir, "': ", ec ? ec.message() : "not a directory");
     std::set<std::string> layout_files;
@@ -720,6 +754,7 @@ class ShardedRun {
       layout_files.insert(shard.file + ".partial.done");
     }
     if (!report_.index_file.empty()) layout_files.insert(report_.index_file);
+    if (!options_.single_file.empty()) return;  // its .partial files are simply replaced
     for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
       const std::string name = entry.path().filename().string();
       if (is_checkpoint_file_name(name)) earlier_files_.push_back(name);
@@ -817,19 +852,48 @@ class ShardedRun {
     }
     for (std::size_t s = 0; s < shards_.size(); ++s) {
       if (shard_done_[s] || partial_ok_[s]) continue;
+      int fd = -1;
+      if (!options_.single_file.empty()) {
+        fd = create_single_temporary();
+      } else {
+        std::remove(journal_path(s).c_str());
+        fd = ::open(partial_path(s).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) io_fail("cannot create", partial_path(s));
+      }
       const std::string path = partial_path(s);
-      std::remove(journal_path(s).c_str());
-      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd < 0) io_fail("cannot create", path);
       try {
         pwrite_all(fd, shards_[s].header.data(), shards_[s].header.size(), 0, path);
-        if (::ftruncate(fd, static_cast<off_t>(shards_[s].size)) != 0) io_fail("cannot size", path);
+        if (::ftruncate(fd, static_cast<off_t>(shards_[s].size)) != 0) {
+          io_fail(options_.single_file.empty() ? "cannot size" : "cannot write", path);
+        }
+        // One file: reserve its blocks now, so that a full disk fails here, before any work,
+        // with the file's name (file systems without fallocate just go on).
+        if (!options_.single_file.empty()) {
+          const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(shards_[s].size));
+          if (err == ENOSPC || err == EFBIG || err == EDQUOT) {
+            errno = err;
+            io_fail("cannot write", path);
+          }
+        }
       } catch (...) {
         ::close(fd);
         throw;
       }
       ::close(fd);
     }
+  }
+
+  /// Single-file mode: the unique temporary beside the target (mode 0644 like the shards).
+  int create_single_temporary() {
+    const std::string name = options_.single_file;
+    constexpr std::size_t kNameMax = 255, kDecoration = 1 + 11;  // "." and ".tmp.XXXXXX"
+    const std::string stem = name.substr(0, std::min(name.size(), kNameMax - kDecoration));
+    std::string temp = (dir_ / ("." + stem + ".tmp.XXXXXX")).string();
+    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+    if (fd < 0) io_fail("cannot write", final_path(0));
+    single_partial_ = temp;
+    ::fchmod(fd, 0644);
+    return fd;
   }
 
   // ---- Phase C: every process writes its units ----
@@ -886,6 +950,7 @@ class ShardedRun {
   std::vector<bool> shard_done_, partial_ok_;
   std::set<std::size_t> units_done_;
   std::vector<std::string> earlier_files_;  // checkpoint files already in the directory
+  std::string single_partial_;              // single-file mode: the temporary being written
   std::optional<TorchStreamPlan> torch_;    // the torch family's draw plan
 };
 
@@ -1036,6 +1101,10 @@ class ChunkPipeline {
 
   /// fdatasync of the shard files, then the pending journal lines appended and synced.
   void flush_journal() {
+    if (!r_.options_.single_file.empty()) {  // one file: no resume, so no journal; the final
+      pending_.clear();                      // fsync makes it durable
+      pending_bytes_ = 0;
+    }
     if (pending_.empty()) return;
     std::map<std::size_t, std::string> lines;
     for (const auto& [u, digest] : pending_)
@@ -1098,6 +1167,14 @@ ShardedWriteReport write_initialized_shards(nn::Module& model, const Policy& pol
                    "but got ",
                    options.chunk_bytes, " bytes");
   WEIGHTINIT_CHECK(options.shard_bytes >= 1, ValueError, "shard size must be positive");
+  WEIGHTINIT_CHECK(options.single_file.empty() || group.size() == 1, ValueError,
+                   "one file is written by one process: under mpirun write a directory of "
+                   "shards (--out DIR)");
+  WEIGHTINIT_CHECK(options.single_file.empty() || !options.resume, ValueError,
+                   "resume needs a sharded directory (--out DIR), not one file");
+  WEIGHTINIT_CHECK(
+      options.single_file.empty() || options.single_file.find('/') == std::string::npos, ValueError,
+      "single_file must be a file name in out_dir, without '/': '", options.single_file, "'");
   WEIGHTINIT_CHECK(options.rank_block_bytes >= 1, ValueError,
                    "the rank block size must be positive, but got ", options.rank_block_bytes);
   WEIGHTINIT_CHECK(!options.out_dir.empty(), ValueError, "the output directory is empty");

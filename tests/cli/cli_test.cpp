@@ -1440,6 +1440,23 @@ TEST_F(Cli, AFullFileSystemLeavesTheOldFileAndNoTemporary) {
   EXPECT_EQ(files(), std::vector<std::string>{"model.safetensors"});
 }
 
+// -o FILE streams into a temporary beside FILE and renames it; a symbolic link keeps pointing
+// where it did (its target is replaced), and a device is written in place.
+TEST_F(Cli, InitOutputFollowsSymlinksAndWritesDevicesInPlace) {
+  const fs::path real = dir_ / "real.safetensors", link = dir_ / "link.safetensors";
+  std::ofstream(real) << "old";
+  fs::create_symlink(real, link);
+  const Result r = run({"init", "mlp:8-4", "--policy", "torch-default", "-o", link.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(wi::io::load_safetensors(real.string()).tensors.size(), 2u);
+  std::vector<std::string> names = files();  // no temporary left
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"link.safetensors", "real.safetensors"}));
+  const Result null = run({"init", "mlp:8-4", "--policy", "torch-default", "-o", "/dev/null"});
+  EXPECT_EQ(null.code, 0) << null.err;
+}
+
 // ---------------------------------------------------------------------------------------------
 // weightinit search
 

@@ -165,6 +165,51 @@ TEST(ShardedWriter, OneShardIsModelSafetensorsWithoutIndex) {
   expect_shards_equal(dir.path, report, reference("mlp:784-256-10", "torch-default"));
 }
 
+// init -o FILE's mode: the whole model in one named file (however small the shard size), no
+// index, journal or temporary left, an older file of that name replaced, bytes as Policy::apply.
+TEST(ShardedWriter, SingleFileModeWritesOneNamedFileAndLeavesNothingElse) {
+  const TempDir dir;
+  std::ofstream(dir.path / "mine.safetensors") << "old";
+  std::ofstream(dir.path / "model.safetensors") << "another run's shard, not ours";
+  wi::recipes::ShardedWriteOptions o;
+  o.single_file = "mine.safetensors";
+  o.shard_bytes = 1000;  // ignored: one file
+  o.chunk_bytes = 4096;  // many chunks
+  const auto report = write("mlp:784-256-10", "torch-default", dir.path, o);
+  ASSERT_EQ(report.files, std::vector<std::string>{"mine.safetensors"});
+  EXPECT_TRUE(report.index_file.empty());
+  const auto files = dir_bytes(dir.path);
+  ASSERT_EQ(files.size(), 2u);  // ours, and the untouched model.safetensors
+  EXPECT_EQ(files.at("model.safetensors"), "another run's shard, not ours");
+  expect_shards_equal(dir.path, report, reference("mlp:784-256-10", "torch-default"));
+}
+
+TEST(ShardedWriter, SingleFileModeRefusesResumeSlashesAndSeveralProcesses) {
+  const TempDir dir;
+  wi::recipes::ShardedWriteOptions o;
+  o.single_file = "a.safetensors";
+  o.resume = true;
+  EXPECT_THROW(write("mlp:8-4", "torch-default", dir.path, o), wi::ValueError);
+  o.resume = false;
+  o.single_file = "sub/a.safetensors";
+  EXPECT_THROW(write("mlp:8-4", "torch-default", dir.path, o), wi::ValueError);
+  struct TwoRanks final : wi::recipes::WorkGroup {  // rank 0 of 2: refused before any barrier
+    int rank() const override { return 0; }
+    int size() const override { return 2; }
+    bool all_ok(bool ok) override { return ok; }
+  } two;
+  o.single_file = "a.safetensors";
+  try {
+    write("mlp:8-4", "torch-default", dir.path, o, 5, two);
+    ADD_FAILURE() << "expected ValueError";
+  } catch (const wi::ValueError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "one file is written by one process: under mpirun write a directory of shards "
+              "(--out DIR)");
+  }
+  EXPECT_TRUE(fs::is_empty(dir.path));
+}
+
 TEST(ShardedWriter, BytesDoNotDependOnChunkSize) {
   const TempDir a, b;
   wi::recipes::ShardedWriteOptions small, large;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exit_codes.h"
@@ -165,13 +166,23 @@ void write_transformers_config(const InitArgs& a, const std::string& dir) {
   }
 }
 
-/// --out DIR: the model built deferred (shapes only), each tensor streamed chunk by chunk into
-/// Hugging Face-style shards; under mpirun every rank writes its share.
-void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& policy_options,
-                        RngFamily family) {
-  WEIGHTINIT_CHECK(a.output.empty(), ValueError, "give either -o FILE or --out DIR, not both");
+/// What stream_init wrote.
+struct StreamedInit {
+  recipes::ShardedWriteReport report;
+  std::optional<recipes::Policy> policy;
+  std::int64_t values = 0;  // elements of every tensor written
+  double seconds = 0;
+};
+
+/// The model built deferred (shapes only) and each tensor streamed chunk by chunk from its
+/// planned draw into `dir`: Hugging Face-style shards (under mpirun every rank writes its
+/// share), or with `single_file` that one file (init -o FILE; one process, no progress, no
+/// resume). Constructor draws a policy overwrites are jumped over, never computed.
+StreamedInit stream_init(const InitArgs& a, const recipes::PolicyApplyOptions& policy_options,
+                         RngFamily family, const std::string& dir, const std::string& single_file) {
   recipes::ShardedWriteOptions options;
-  options.out_dir = a.out_dir;
+  options.out_dir = dir;
+  options.single_file = single_file;
   options.shard_bytes = recipes::parse_byte_size(a.shard_size);
   options.chunk_bytes = recipes::parse_byte_size(a.chunk_size);
   options.rank_block_bytes = recipes::parse_byte_size(a.rank_block);
@@ -181,7 +192,7 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   WEIGHTINIT_CHECK(!(a.resume && a.overwrite), ValueError,
                    "give either --resume (finish the earlier run) or --overwrite (replace it), "
                    "not both");
-  recipes::WorkGroup& group = process_group();
+  recipes::WorkGroup& group = single_file.empty() ? process_group() : recipes::single_process();
   const auto start = std::chrono::steady_clock::now();
   // Torch family: torch.manual_seed(seed), and the constructors' draws recorded by word offset
   // while the model is built as shapes only (the generator does not move).
@@ -195,14 +206,17 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
     built = models::build_model(a.model, gen, build_options(a));
   }
   if (recorder) options.torch_construction = recorder->finish();
+  StreamedInit result;
+  for (const auto& [name, t] : built.module->state_dict()) result.values += t.numel();
   note_default_policy(a);
-  const recipes::Policy policy = recipes::Policy::resolve(a.policy, *built.module);
+  result.policy.emplace(recipes::Policy::resolve(a.policy, *built.module));
+  const recipes::Policy& policy = *result.policy;
   options.metadata = output_metadata(a, policy, family);
 
   // Only rank 0 shows the bytes it wrote (a note says how many ranks there are).
+  const bool show = group.rank() == 0 && single_file.empty();
   train::ProgressPrinter progress(
-      stderr, group.rank() == 0 ? progress_mode(a.progress) : train::ProgressPrinter::Mode::Quiet,
-      0);
+      stderr, show ? progress_mode(a.progress) : train::ProgressPrinter::Mode::Quiet, 0);
   const std::string note =
       group.size() > 1 ? "(rank 0 of " + std::to_string(group.size()) + ")" : "";
   options.progress = [&](const recipes::ShardedWriteProgress& p) {
@@ -212,16 +226,64 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
   };
   const StopOnSigint stop;
   options.stop = &StopOnSigint::requested();
-  recipes::ShardedWriteReport report;
   try {
-    report = recipes::write_initialized_shards(*built.module, policy, policy_options, gen, options,
-                                               group);
+    result.report = recipes::write_initialized_shards(*built.module, policy, policy_options, gen,
+                                                      options, group);
   } catch (const recipes::Interrupted& e) {
     std::fprintf(stderr, "weightinit: %s\n", e.what());
     throw CLI::RuntimeError(kExitInterrupted);
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+/// Notes for the jumps of the torch family's generator and the tensors filled whole.
+void print_stream_notes(const recipes::ShardedWriteReport& report) {
+  if (report.torch_moves > 0) {
+    std::fprintf(stderr,
+                 "weightinit: note: PyTorch's generator jumped ahead %llu times to reach the "
+                 "chunks' draws, in %.3f s\n",
+                 static_cast<unsigned long long>(report.torch_moves), report.torch_move_seconds);
+  }
+  for (const auto& name : report.materialized) {
+    std::fprintf(stderr,
+                 "weightinit: note: '%s' needs the whole tensor for its init and was computed "
+                 "in one piece\n",
+                 name.c_str());
+  }
+}
+
+/// Where -o FILE can be streamed: (directory, file name) for a regular file or a new one in an
+/// existing directory, symbolic links followed as io::AtomicFileWriter follows them (the link
+/// keeps pointing where it did). nullopt for a device, pipe, directory or missing directory:
+/// those keep the in-memory path and its errors.
+std::optional<std::pair<std::string, std::string>> streamable_target(const std::string& output) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path target(output);
+  if (fs::is_symlink(target, ec)) {
+    const fs::path resolved = fs::weakly_canonical(target, ec);
+    if (ec) return std::nullopt;
+    target = resolved;
+  }
+  const fs::file_status status = fs::status(target, ec);
+  if (fs::exists(status) && !fs::is_regular_file(status)) return std::nullopt;
+  const std::string name = target.filename().string();
+  if (name.empty() || name == "." || name == "..") return std::nullopt;
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec)) return std::nullopt;
+  return std::pair{dir.string(), name};
+}
+
+/// --out DIR: streamed Hugging Face-style shards (see stream_init).
+void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& policy_options,
+                        RngFamily family) {
+  WEIGHTINIT_CHECK(a.output.empty(), ValueError, "give either -o FILE or --out DIR, not both");
+  const StreamedInit streamed = stream_init(a, policy_options, family, a.out_dir, "");
+  const recipes::ShardedWriteReport& report = streamed.report;
+  const recipes::Policy& policy = *streamed.policy;
+  const double seconds = streamed.seconds;
+  recipes::WorkGroup& group = process_group();
   for (const auto& chunk : report.chunks_rewritten) {  // each rank checks its own chunks
     std::fprintf(stderr, "weightinit: warning: --resume: rewrote %s\n", chunk.c_str());
   }
@@ -235,18 +297,7 @@ void run_streaming_init(const InitArgs& a, const recipes::PolicyApplyOptions& po
                  names.c_str());
   }
   print_policy_report(a, policy, report.policy);
-  if (report.torch_moves > 0) {
-    std::fprintf(stderr,
-                 "weightinit: note: PyTorch's generator jumped ahead %llu times to reach the "
-                 "chunks' draws, in %.3f s\n",
-                 static_cast<unsigned long long>(report.torch_moves), report.torch_move_seconds);
-  }
-  for (const auto& name : report.materialized) {
-    std::fprintf(stderr,
-                 "weightinit: note: '%s' needs the whole tensor for its init and was computed "
-                 "in one piece\n",
-                 name.c_str());
-  }
+  print_stream_notes(report);
   std::printf(
       "%s: %zu tensors (%s) in %zu file%s in %s%s; %s written here in %.3f s (%s/s)%s\n",
       a.model.c_str(), report.tensors,
@@ -281,6 +332,19 @@ void run_init(InitArgs a) {
   WEIGHTINIT_CHECK(a.out_dir_only.empty(), ValueError,
                    a.out_dir_only.empty() ? std::string() : a.out_dir_only.front(),
                    " needs --out DIR (with -o FILE the model is written as one file)");
+  if (const auto target = streamable_target(a.output)) {
+    // Streamed straight into the file (no model in memory, no copy; issue #21): the same bytes
+    // as building the model, applying the policy and saving it.
+    const StreamedInit streamed = stream_init(a, options, family, target->first, target->second);
+    print_policy_report(a, *streamed.policy, streamed.report.policy);
+    std::printf(
+        "%s: %zu tensors (%lld values) initialized with %s, seed %llu, and written to %s (%s) "
+        "in %.3f s\n",
+        a.model.c_str(), streamed.report.tensors, static_cast<long long>(streamed.values),
+        streamed.policy->source().c_str(), static_cast<unsigned long long>(a.seed),
+        a.output.c_str(), a.dtype.c_str(), streamed.seconds);
+    return;
+  }
   const auto start = std::chrono::steady_clock::now();
   manual_seed(a.seed);
   check_model_fits(a.model, "init -o", /*needs_forward=*/false);

@@ -61,6 +61,11 @@ struct ShardedWriteOptions {
   /// When set to true (a signal handler), the write stops after the current chunk, leaving
   /// what it finished for resume; write_initialized_shards then throws Interrupted.
   const std::atomic<bool>* stop = nullptr;
+  /// Non-empty: the whole model goes into this one file in out_dir (shard_bytes is ignored, no
+  /// index), as `weightinit init -o FILE` writes it. Only that file's own .partial files count
+  /// as an earlier run's: they are replaced, and so is an existing file of that name, by the
+  /// rename that ends the write (the old file stays until then). resume is refused.
+  std::string single_file;
   /// Torch family: what the deferred model's constructors drew (TorchConstructionRecorder),
   /// with the generator passed to write_initialized_shards as it was before the build.
   std::shared_ptr<const TorchConstruction> torch_construction;
