@@ -26,6 +26,7 @@
 #include "weightinit/diag/reports.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
+#include "weightinit/tensor/deferred.h"
 #include "weightinit/threads.h"
 #include "weightinit/train/progress.h"
 
@@ -134,6 +135,7 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
   if (!a.bias_init.empty()) settings.bias_init = init::Initializer::parse(a.bias_init);
   Shape input_size;
   {
+    const DeferredAllocationGuard shapes_only;  // the input size, without memory or draws
     Generator probe_gen(settings.seed);
     input_size = models::build_model(a.model, probe_gen).input_size;
   }
