@@ -11,6 +11,7 @@
 #include "weightinit/models/registry.h"
 #include "weightinit/recipes/layers.h"
 #include "weightinit/recipes/lsuv.h"
+#include "weightinit/recipes/policy.h"
 #include "weightinit/tensor/deferred.h"
 
 namespace weightinit::diag {
@@ -70,6 +71,9 @@ ProbeReport probe_inits(const ProbeSetup& a) {
     const auto built = models::build_model(a.model, gen);
     if (choice.lsuv) (void)recipes::lsuv_init(*built.module, x, gen);
     if (choice.init) recipes::init_weight_layers(*built.module, *choice.init, &bias, gen);
+    if (!choice.policy.empty()) {
+      recipes::Policy::builtin(choice.policy, *built.module).apply(*built.module, gen);
+    }
     report.inits.push_back(probe(*built.module, x, y, choice.label));
   }
   return report;
