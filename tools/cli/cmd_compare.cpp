@@ -53,7 +53,12 @@ class CompareReporter : public diag::CompareObserver {
     const std::string tag =
         "[" + std::to_string(index + 1) + "/" + std::to_string(runs_) + " " + init.text + "]";
     std::string line = tag + " " + init.label;
-    line += layers > 0 ? " on " + std::to_string(layers) + " layers" : " (the constructors' init)";
+    if (!init.policy.empty()) {
+      line += " (the built-in policy on the whole model)";
+    } else {
+      line +=
+          layers > 0 ? " on " + std::to_string(layers) + " layers" : " (the constructors' init)";
+    }
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
     // Each line of the run's progress starts with "[init] ".
