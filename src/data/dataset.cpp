@@ -60,6 +60,33 @@ Dataset load_fashion_mnist(Split split, const std::string& dir) {
   return out;
 }
 
+Dataset pad_images(const Dataset& data, std::int64_t pad_h, std::int64_t pad_w, float value) {
+  WEIGHTINIT_CHECK(pad_h >= 0 && pad_w >= 0, ValueError,
+                   "pad_images: the padding must be >= 0, but got ", pad_h, " rows and ", pad_w,
+                   " columns");
+  WEIGHTINIT_CHECK(data.images.defined() && data.images.dim() == 4, ValueError,
+                   "pad_images: expected images of shape (N, C, H, W), but got ",
+                   data.images.defined() ? shape_str(data.images.sizes()) : "none");
+  const Shape& s = data.images.sizes();
+  Dataset out;
+  out.labels = data.labels;
+  out.images =
+      Tensor::full({s[0], s[1], s[2] + 2 * pad_h, s[3] + 2 * pad_w}, value, data.images.dtype());
+  out.images.slice(2, pad_h, pad_h + s[2]).slice(3, pad_w, pad_w + s[3]).copy_(data.images);
+  return out;
+}
+
+Dataset fit_to_input(Dataset data, const Shape& input_size) {
+  if (!data.images.defined() || data.images.dim() != 4 || input_size.size() != 3) return data;
+  const Shape& s = data.images.sizes();
+  if (s[1] != 1 || s[2] != 28 || s[3] != 28 || input_size[0] != 1) return data;
+  const std::int64_t h = input_size[1], w = input_size[2];
+  if (h < 28 || w < 28 || (h - 28) % 2 != 0 || (w - 28) % 2 != 0 || (h == 28 && w == 28)) {
+    return data;
+  }
+  return pad_images(data, (h - 28) / 2, (w - 28) / 2, kFashionMnistBackground);
+}
+
 Dataset synthetic_gaussian(std::int64_t n, Shape sample_shape, std::int64_t classes,
                            Generator& gen) {
   WEIGHTINIT_CHECK(n >= 0, ValueError, "synthetic_gaussian: n must be >= 0, got ", n);

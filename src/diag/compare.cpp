@@ -8,6 +8,7 @@
 
 #include "weightinit/recipes/layers.h"
 #include "weightinit/recipes/lsuv.h"
+#include "weightinit/recipes/policy.h"
 
 namespace weightinit::diag {
 
@@ -65,6 +66,27 @@ void init_biases(nn::Module& model, const init::Initializer& bias_init, Generato
 
 }  // namespace
 
+namespace {
+
+/// "policy:NAME[(OPTIONS)]": NAME must be a built-in policy.
+InitChoice policy_choice(const std::string& item) {
+  const std::string policy = item.substr(std::string_view("policy:").size());
+  const std::string name = policy.substr(0, policy.find('('));
+  std::string names;
+  bool known = false;
+  for (const auto& info : recipes::builtin_policies()) {
+    known = known || info.name == name;
+    names += (names.empty() ? "" : ", ") + info.name;
+  }
+  WEIGHTINIT_CHECK(known, ValueError, "unknown policy '", name, "' in init '", item,
+                   "': policy:NAME takes a built-in policy (", names, ")");
+  InitChoice choice{item, item, std::nullopt};
+  choice.policy = policy;
+  return choice;
+}
+
+}  // namespace
+
 std::vector<InitChoice> parse_init_list(std::string_view text) {
   std::vector<InitChoice> out;
   std::size_t start = 0;
@@ -80,6 +102,8 @@ std::vector<InitChoice> parse_init_list(std::string_view text) {
       out.push_back({"default", item, std::nullopt});
     } else if (item == "lsuv") {
       out.push_back({"lsuv", item, std::nullopt, true});
+    } else if (item.rfind("policy:", 0) == 0) {
+      out.push_back(policy_choice(item));
     } else {
       try {
         init::Initializer parsed = init::Initializer::parse(item);
@@ -184,6 +208,8 @@ std::vector<CompareRun> compare_inits(const ModelFactory& make_model, const Shap
     } else if (inits[k].init) {
       run.layers = recipes::init_weight_layers(
           *model, *inits[k].init, settings.bias_init ? &*settings.bias_init : nullptr, model_gen);
+    } else if (!inits[k].policy.empty()) {
+      recipes::Policy::builtin(inits[k].policy, *model).apply(*model, model_gen);
     } else if (settings.bias_init) {
       init_biases(*model, *settings.bias_init, model_gen);
     }

@@ -11,6 +11,8 @@
 #include "weightinit/models/registry.h"
 #include "weightinit/recipes/layers.h"
 #include "weightinit/recipes/lsuv.h"
+#include "weightinit/recipes/policy.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace weightinit::diag {
 
@@ -20,8 +22,10 @@ namespace {
 /// (N, input...).
 void load_batch(const ProbeSetup& a, const Shape& input, Tensor& x, std::vector<std::int64_t>& y) {
   if (a.data == "fashion-mnist") {
-    const data::Dataset d = data::load_fashion_mnist(
-        data::Split::Test, a.data_dir.empty() ? data::default_dir() : a.data_dir);
+    const data::Dataset d = data::fit_to_input(
+        data::load_fashion_mnist(data::Split::Test,
+                                 a.data_dir.empty() ? data::default_dir() : a.data_dir),
+        input);
     const std::int64_t n = std::min(a.batch, d.size());
     x = d.images.slice(0, 0, n).contiguous();
     y.assign(d.labels.begin(), d.labels.begin() + n);
@@ -50,8 +54,12 @@ ProbeReport probe_inits(const ProbeSetup& a) {
                    "unknown --data '", a.data, "': expected fashion-mnist or synthetic");
   const std::vector<InitChoice> inits = parse_init_list(a.inits);
   const init::Initializer bias = init::Initializer::parse(a.bias_init);
-  Generator shape_gen(0);
-  const Shape input = models::build_model(a.model, shape_gen).input_size;
+  Shape input;
+  {
+    const DeferredAllocationGuard shapes_only;  // the input size, without memory or draws
+    Generator shape_gen(0);
+    input = models::build_model(a.model, shape_gen).input_size;
+  }
   Tensor x;
   std::vector<std::int64_t> y;
   load_batch(a, input, x, y);
@@ -63,6 +71,9 @@ ProbeReport probe_inits(const ProbeSetup& a) {
     const auto built = models::build_model(a.model, gen);
     if (choice.lsuv) (void)recipes::lsuv_init(*built.module, x, gen);
     if (choice.init) recipes::init_weight_layers(*built.module, *choice.init, &bias, gen);
+    if (!choice.policy.empty()) {
+      recipes::Policy::builtin(choice.policy, *built.module).apply(*built.module, gen);
+    }
     report.inits.push_back(probe(*built.module, x, y, choice.label));
   }
   return report;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "weightinit/models/cifar_resnet.h"
 #include "weightinit/nn/module.h"
 
 namespace weightinit::models::detail {
@@ -22,10 +23,11 @@ std::shared_ptr<nn::Module> make_wrn_block(std::int64_t in, std::int64_t out, st
 /// F.pad(x[:, :, ::2, ::2], planes / 4 zero channels on each side).
 std::shared_ptr<nn::Module> make_option_a_shortcut(std::int64_t planes);
 
-/// The CIFAR ResNets' BasicBlock(in_planes, planes, stride), option-A shortcut, with or without
-/// its two BatchNorm2d.
+/// The CIFAR ResNets' BasicBlock(in_planes, planes, stride) for `norm`: option-A shortcut with
+/// or without its two BatchNorm2d, the ReZero block, or Fixup's FixupBasicBlock (its constructor
+/// only: the Fixup init is make_cifar_resnet's).
 std::shared_ptr<nn::Module> make_cifar_basic_block(std::int64_t in_planes, std::int64_t planes,
-                                                   std::int64_t stride, bool batch_norm,
+                                                   std::int64_t stride, CifarNorm norm,
                                                    Generator& gen);
 
 /// torchvision's _DenseBlock of `layers` _DenseLayers on `in` channels (growth rate, bn_size).

@@ -110,8 +110,9 @@ LlamaConfig parse_llama_custom(std::string_view text, std::string_view spec) {
   return c;
 }
 
-/// cifar-resnetD or cifar-resnet-D, then ":bn=false,in_channels=C,classes=K" (each optional).
-/// The depth is checked (6n + 2) before anything is built.
+/// cifar-resnetD or cifar-resnet-D, then ":norm=bn|none|fixup|rezero,in_channels=C,classes=K"
+/// (each optional; bn=true|false is norm=bn|none). The depth is checked (6n + 2) before anything
+/// is built.
 CifarResNetConfig parse_cifar_resnet(std::string_view name, std::string_view rest,
                                      std::string_view spec) {
   std::string_view depth = name.substr(std::string_view("cifar-resnet").size());
@@ -125,19 +126,38 @@ CifarResNetConfig parse_cifar_resnet(std::string_view name, std::string_view res
   } catch (const ValueError& e) {
     throw ValueError(detail::concat("invalid model spec '", spec, "': ", e.what()));
   }
+  bool norm_given = false;
   for_each_spec_item(rest, spec, [&](std::string_view key, std::string_view value) {
+    if (key == "bn" || key == "norm") {
+      WEIGHTINIT_CHECK(!norm_given, ValueError, "invalid model spec '", spec,
+                       "': give the normalization once (norm=bn|none|fixup|rezero, or bn=true|"
+                       "false), but got '",
+                       key, "' again");
+      norm_given = true;
+    }
     if (key == "bn") {
       WEIGHTINIT_CHECK(value == "true" || value == "false" || value == "1" || value == "0",
                        ValueError, "invalid model spec '", spec,
                        "': bn is true or false, but got '", value, "'");
-      c.batch_norm = value == "true" || value == "1";
+      c.norm = value == "true" || value == "1" ? CifarNorm::BatchNorm : CifarNorm::None;
+    } else if (key == "norm") {
+      bool known = false;
+      for (const CifarNorm n :
+           {CifarNorm::BatchNorm, CifarNorm::None, CifarNorm::Fixup, CifarNorm::ReZero}) {
+        if (value == cifar_norm_name(n)) {
+          c.norm = n;
+          known = true;
+        }
+      }
+      WEIGHTINIT_CHECK(known, ValueError, "invalid model spec '", spec,
+                       "': norm is bn, none, fixup or rezero, but got '", value, "'");
     } else if (key == "in_channels") {
       c.in_channels = to_int(value, spec);
     } else if (key == "classes") {
       c.num_classes = to_int(value, spec);
     } else {
       throw ValueError(detail::concat("invalid model spec '", spec, "': unknown key '", key,
-                                      "' (known: bn, in_channels, classes)"));
+                                      "' (known: norm, bn, in_channels, classes)"));
     }
   });
   return c;
@@ -171,8 +191,9 @@ std::vector<std::string> known_models() {
       "densenet121              torchvision's DenseNet-121",
       "mobilenet_v2             torchvision's MobileNetV2 (depthwise convs)",
       "wrn-28-10                the CIFAR Wide ResNet WRN-28-10 (input 3,32,32; wrn-D-K)",
-      "cifar-resnet20|32|44|56|110|1202[:bn=false][,in_channels=C][,classes=K]  He et al. "
-      "2016's CIFAR ResNets, option-A shortcuts (input 3,32,32); cifar-resnet-D for any D = 6n+2",
+      "cifar-resnet20|32|44|56|110|1202[:norm=bn|none|fixup|rezero][,in_channels=C][,classes=K]"
+      "  He et al. 2016's CIFAR ResNets, option-A shortcuts (input C,32,32; bn=false is "
+      "norm=none; Fixup as Zhang et al.'s code, ReZero alpha 0); cifar-resnet-D for any D = 6n+2",
       "gpt2:small|medium|large|xl  GPT-2's shapes, nanoGPT names, no tied head (input: 1024 "
       "ids); gpt2-small = gpt2:small",
       "llama:7b|1b[-tied]       LLaMA-1/2 7B, TinyLlama-1.1B's shape; Hugging Face "
@@ -203,7 +224,10 @@ std::string default_policy(std::string_view spec) {
   const auto starts = [&](std::string_view prefix) { return name.rfind(prefix, 0) == 0; };
   if (starts("resnet") || starts("resnext") || starts("wide_resnet")) return "torchvision-resnet";
   if (starts("vgg")) return "torchvision-vgg";
-  if (starts("cifar-resnet")) return "cifar-resnet";
+  // Fixup's init is part of its constructor (the authors' FixupResNet.__init__): keep it.
+  if (starts("cifar-resnet")) {
+    return spec.find("norm=fixup") == std::string_view::npos ? "cifar-resnet" : "torch-default";
+  }
   if (starts("densenet")) return "torchvision-densenet";
   if (starts("mobilenet")) return "torchvision-mobilenet";
   if (starts("gpt2")) return "gpt2";

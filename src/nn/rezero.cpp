@@ -14,7 +14,8 @@ namespace {
 /// out = a + s·b elementwise (same shape and dtype, any strides), as a new contiguous tensor.
 Tensor add_scaled(const Tensor& a, double s, const Tensor& b) {
   WEIGHTINIT_CHECK(a.sizes() == b.sizes(), ShapeError, "ReZero: the branch's output ",
-                   shape_str(b.sizes()), " must have the input's shape ", shape_str(a.sizes()));
+                   shape_str(b.sizes()), " must have the input's (or the shortcut's) shape ",
+                   shape_str(a.sizes()));
   WEIGHTINIT_CHECK(a.dtype() == b.dtype() && is_floating_point(a.dtype()), DTypeError,
                    "ReZero: expected float32 or float64 tensors of one dtype");
   Tensor out = a.contiguous().clone();
@@ -35,9 +36,14 @@ Tensor add_scaled(const Tensor& a, double s, const Tensor& b) {
 
 }  // namespace
 
-ReZero::ReZero(std::shared_ptr<Module> branch, DType dtype) : branch_(std::move(branch)) {
+ReZero::ReZero(std::shared_ptr<Module> branch, DType dtype)
+    : ReZero(std::move(branch), nullptr, dtype) {}
+
+ReZero::ReZero(std::shared_ptr<Module> branch, std::shared_ptr<Module> shortcut, DType dtype)
+    : branch_(std::move(branch)), shortcut_(std::move(shortcut)) {
   WEIGHTINIT_CHECK(branch_ != nullptr, ValueError, "ReZero needs a branch module");
   register_module("branch", branch_);
+  if (shortcut_) register_module("shortcut", shortcut_);
   register_parameter("alpha", Tensor::empty({1}, dtype));
   if (!deferred_allocation()) reset_own_parameters(default_generator());  // draws nothing
 }
@@ -51,7 +57,7 @@ Tensor ReZero::forward(const Tensor& input) {
   const Tensor f = (*branch_)(input);
   const double alpha = parameter("alpha").data.item();
   save_for_backward({f});
-  return add_scaled(input, alpha, f);
+  return add_scaled(shortcut_ ? (*shortcut_)(input) : input, alpha, f);
 }
 
 Tensor ReZero::backward(const Tensor& grad_output) {
@@ -71,8 +77,11 @@ Tensor ReZero::backward(const Tensor& grad_output) {
   const Tensor scaled =
       add_scaled(Tensor::zeros(grad_output.sizes(), grad_output.dtype()), alpha, grad_output);
   const Tensor dbranch = branch_->backward(scaled);
-  if (!dbranch.defined()) return grad_output.contiguous().clone();
-  return add_scaled(grad_output, 1.0, dbranch);
+  const Tensor dshortcut =
+      shortcut_ ? shortcut_->backward(grad_output) : grad_output.contiguous().clone();
+  if (!dbranch.defined()) return dshortcut;
+  if (!dshortcut.defined()) return dbranch;
+  return add_scaled(dshortcut, 1.0, dbranch);
 }
 
 }  // namespace weightinit::nn

@@ -260,9 +260,11 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
        "residual branches: last conv 0, the others He N(0, 2/(k*out)) * L^(-1/(2m-2)); "
        "classifier 0; biases 0",
        "Fixup, Zhang et al. 2019 (torchvision ResNet naming: layerX.Y.convN)"},
-      {"cifar-resnet", "",
-       "Conv2d and Linear weights kaiming_normal (fan_in, gain sqrt(2)), the rest default",
-       "akamaster/pytorch_resnet_cifar10 resnet.py _weights_init (He et al. 2016, sec. 4.2)"},
+      {"cifar-resnet", "zero_init_residual=false",
+       "Conv2d and Linear weights kaiming_normal (fan_in, gain sqrt(2)), the rest default; "
+       "optionally each BasicBlock's bn2.weight 0",
+       "akamaster/pytorch_resnet_cifar10 resnet.py _weights_init (He et al. 2016, sec. 4.2); "
+       "Goyal et al. 2017 for zero_init_residual"},
   };
   return list;
 }
@@ -306,6 +308,25 @@ std::string torchvision_resnet_text(BuiltinContext& c) {
   return std::string("# zero_init_residual=true: the last BN of each residual branch\n") +
          (bottleneck ? "layer*.bn3.weight: zeros\n" : "layer*.bn2.weight: zeros\n") +
          kTorchvisionResnet;
+}
+
+/// cifar-resnet, optionally with torchvision's zero_init_residual (Goyal et al. 2017) on the
+/// CIFAR BasicBlocks: bn2.weight of every block 0, everything else as without it.
+std::string cifar_resnet_text(BuiltinContext& c) {
+  const auto it = c.options.find("zero_init_residual");
+  if (it == c.options.end() || !parse_bool(c.name, it->first, it->second)) return kCifarResnet;
+  const auto parameters = c.model.named_parameters();
+  static const std::regex bn2(R"((^|.*\.)layer[0-9]+\.[0-9]+\.bn2\.weight)");
+  const bool has_bn2 = std::any_of(parameters.begin(), parameters.end(),
+                                   [](const auto& p) { return std::regex_match(p.first, bn2); });
+  if (!has_bn2) {
+    throw PolicyError(c.source, 0, 0,
+                      "zero_init_residual=true zeroes each residual block's last BatchNorm "
+                      "(layerX.Y.bn2.weight), and the model has none (a CIFAR ResNet built with "
+                      "norm=none, fixup or rezero has no BatchNorm)");
+  }
+  return std::string("# zero_init_residual=true: the last BN of each BasicBlock\n") +
+         "layer*.bn2.weight: zeros\n" + kCifarResnet;
 }
 
 std::string gpt2_text(BuiltinContext& c) {
@@ -418,7 +439,7 @@ const std::vector<BuiltinRecipe>& recipes() {
       {"hf", {}, nullptr, hf_text},
       {"mup", {}, nullptr, mup_text},
       {"fixup", {}, nullptr, fixup_text},
-      {"cifar-resnet", {}, kCifarResnet, nullptr},
+      {"cifar-resnet", {"zero_init_residual"}, nullptr, cifar_resnet_text},
   };
   return all;
 }

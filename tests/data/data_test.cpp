@@ -295,6 +295,49 @@ TEST(FashionMnist, NormalizedTrainSetHasMeanZeroStdOne) {
 }
 
 // ------------------------------------------------------------------------------ synthetic data
+// Fashion-MNIST for a (1, 32, 32) model: 2 background pixels on each side, the 28x28 image in
+// the middle, labels kept; shapes that padding cannot reach are returned unchanged.
+TEST(FitToInput, PadsTwentyEightToThirtyTwoWithTheBackground) {
+  wd::Dataset d;
+  std::vector<float> pixels(2 * 28 * 28);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<float>(i) + 1.0f;
+  d.images = wi::Tensor::from_data<float>(pixels, {2, 1, 28, 28});
+  d.labels = {3, 7};
+  const wd::Dataset padded = wd::fit_to_input(d, {1, 32, 32});
+  ASSERT_EQ(padded.images.sizes(), (wi::Shape{2, 1, 32, 32}));
+  EXPECT_EQ(padded.labels, d.labels);
+  const auto v = padded.images.to_vector<float>();
+  const float bg = (0.0f - 0.2860f) / 0.3530f;
+  for (std::int64_t n = 0; n < 2; ++n) {
+    for (std::int64_t r = 0; r < 32; ++r) {
+      for (std::int64_t c = 0; c < 32; ++c) {
+        const float got = v[static_cast<std::size_t>(n * 1024 + r * 32 + c)];
+        const bool inside = r >= 2 && r < 30 && c >= 2 && c < 30;
+        const float want =
+            inside ? pixels[static_cast<std::size_t>(n * 784 + (r - 2) * 28 + c - 2)] : bg;
+        ASSERT_EQ(got, want) << n << " " << r << " " << c;
+      }
+    }
+  }
+  // Unchanged: the data's own shape, 3 channels, odd or smaller margins, non-4-D images.
+  for (const wi::Shape& input : {wi::Shape{1, 28, 28}, wi::Shape{3, 32, 32}, wi::Shape{1, 31, 31},
+                                 wi::Shape{1, 24, 24}, wi::Shape{784}}) {
+    EXPECT_EQ(wd::fit_to_input(d, input).images.sizes(), (wi::Shape{2, 1, 28, 28}))
+        << wi::shape_str(input);
+  }
+  EXPECT_EQ(wd::fit_to_input(d, {1, 28, 36}).images.sizes(), (wi::Shape{2, 1, 28, 36}));
+  try {
+    (void)wd::pad_images(d, -1, 0, 0.0f);
+    ADD_FAILURE() << "a negative pad was accepted";
+  } catch (const wi::ValueError& e) {
+    EXPECT_STREQ(e.what(), "pad_images: the padding must be >= 0, but got -1 rows and 0 columns");
+  }
+  wd::Dataset flat;
+  flat.images = wi::Tensor::zeros({2, 784});
+  flat.labels = {0, 1};
+  EXPECT_THROW((void)wd::pad_images(flat, 1, 1, 0.0f), wi::ValueError);
+}
+
 TEST(Synthetic, ShapesLabelsAndTorchDraws) {
   wi::Generator gen(7);
   const wd::Dataset d = wd::synthetic_gaussian(5, {3}, 4, gen);

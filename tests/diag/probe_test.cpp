@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/error_of.h"
+#include "weightinit/diag/probe_inits.h"
 #include "weightinit/models/mlp.h"
 #include "weightinit/nn/activation.h"
 #include "weightinit/random/sampling.h"
@@ -105,4 +106,43 @@ TEST(Probe, ModelWithoutWeightLayersIsAnError) {
               wd::probe(empty, x, {0, 1}, "x");
             }),
             "probe: the model has no Linear or Conv layer to report on");
+}
+
+// policy:NAME in the init list: on a BN CIFAR ResNet, policy:cifar-resnet draws the Conv2d and
+// Linear weights kaiming_normal in module order as the spec kaiming_normal does, so every conv row
+// is the same (only the Linear bias differs: the policy keeps its default, the spec zeroes it);
+// zero_init_residual=true changes nothing before the first block's bn2 and makes every later
+// block's conv1 see another input.
+TEST(ProbeInits, BuiltinPoliciesAsInits) {
+  wd::ProbeSetup setup;
+  setup.model = "cifar-resnet8";
+  setup.inits = "kaiming_normal; policy:cifar-resnet; policy:cifar-resnet(zero_init_residual=true)";
+  setup.data = "synthetic";
+  setup.batch = 8;
+  const wd::ProbeReport report = wd::probe_inits(setup);
+  ASSERT_EQ(report.inits.size(), 3u);
+  EXPECT_EQ(report.inits[2].init, "policy:cifar-resnet(zero_init_residual=true)");
+  const auto& spec = report.inits[0].layers;
+  const auto& policy = report.inits[1].layers;
+  const auto& zeroed = report.inits[2].layers;
+  ASSERT_EQ(spec.size(), policy.size());
+  for (std::size_t i = 0; i + 1 < spec.size(); ++i) {  // every conv row
+    EXPECT_EQ(spec[i].act_std, policy[i].act_std) << spec[i].name;
+  }
+  for (std::size_t i = 0; i < zeroed.size(); ++i) {
+    const bool before_first_bn2 =
+        zeroed[i].name == "conv1" || zeroed[i].name.starts_with("layer1.0");
+    if (before_first_bn2) {
+      EXPECT_EQ(zeroed[i].act_std, policy[i].act_std) << zeroed[i].name;
+    } else if (zeroed[i].type == "Conv2d") {
+      EXPECT_NE(zeroed[i].act_std, policy[i].act_std) << zeroed[i].name;
+    }
+  }
+  setup.inits = "policy:cifar-resnt";
+  EXPECT_EQ(
+      wi::testing::error_of([&] { wd::probe_inits(setup); })
+          .rfind("unknown policy 'cifar-resnt' in init 'policy:cifar-resnt': policy:NAME takes a "
+                 "built-in policy (torch-default, ",
+                 0),
+      0u);
 }

@@ -16,6 +16,7 @@
 #include "weightinit/models/cifar_resnet.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/models/resnet.h"
+#include "weightinit/nn/functional.h"
 #include "weightinit/nn/module.h"
 #include "weightinit/random/sampling.h"
 #include "weightinit/recipes/policy.h"
@@ -251,14 +252,179 @@ TEST(ZooBackward, CifarBasicBlockMatchesCentralDifferences) {
       const std::string what = std::string("CIFAR BasicBlock") + (batch_norm ? "" : " (no BN)") +
                                (training ? " (train)" : " (eval)");
       wi::Generator gen(14);
-      auto same = wi::models::detail::make_cifar_basic_block(3, 3, 1, batch_norm, gen);
+      const auto norm = batch_norm ? wi::models::CifarNorm::BatchNorm : wi::models::CifarNorm::None;
+      auto same = wi::models::detail::make_cifar_basic_block(3, 3, 1, norm, gen);
       same->train(training);
       check_block(*same, {2, 3, 5, 5}, 101, what + " identity");
-      auto down = wi::models::detail::make_cifar_basic_block(2, 4, 2, batch_norm, gen);
+      auto down = wi::models::detail::make_cifar_basic_block(2, 4, 2, norm, gen);
       down->train(training);
       check_block(*down, {2, 2, 5, 5}, 111, what + " option A");
     }
   }
+}
+
+// Fixup's FixupBasicBlock (hongyi-zhang/Fixup): the five scalars (moved off 0 and 1 by
+// check_block's shift of every 1-D parameter), both convs, the identity and the stride-2
+// shortcut cat(avgpool(x + bias1a), zeros), against float64 central differences; odd sizes too.
+TEST(ZooBackward, FixupBasicBlockMatchesCentralDifferences) {
+  wi::Generator gen(15);
+  auto same =
+      wi::models::detail::make_cifar_basic_block(3, 3, 1, wi::models::CifarNorm::Fixup, gen);
+  check_block(*same, {2, 3, 5, 5}, 121, "FixupBasicBlock identity");
+  auto down =
+      wi::models::detail::make_cifar_basic_block(2, 4, 2, wi::models::CifarNorm::Fixup, gen);
+  check_block(*down, {2, 2, 5, 5}, 131, "FixupBasicBlock stride 2");
+  // The stride-2 shortcut keeps the input's channels first and pads zeros after them.
+  const std::vector<std::string> names = [&] {
+    std::vector<std::string> out;
+    for (const auto& [name, p] : down->named_parameters()) out.push_back(name);
+    return out;
+  }();
+  EXPECT_EQ(names, (std::vector<std::string>{"bias1a", "bias1b", "bias2a", "scale", "bias2b",
+                                             "conv1.weight", "conv2.weight"}));
+  EXPECT_THROW(
+      wi::models::detail::make_cifar_basic_block(4, 6, 2, wi::models::CifarNorm::Fixup, gen),
+      wi::ValueError);
+}
+
+// The ReZero block relu(shortcut(x) + alpha * conv2(relu(conv1(x)))): alpha moved off 0 by
+// check_block, so the branch's gradients are non-zero too.
+TEST(ZooBackward, CifarReZeroBlockMatchesCentralDifferences) {
+  wi::Generator gen(16);
+  auto same =
+      wi::models::detail::make_cifar_basic_block(3, 3, 1, wi::models::CifarNorm::ReZero, gen);
+  check_block(*same, {2, 3, 5, 5}, 141, "ReZero block identity");
+  auto down =
+      wi::models::detail::make_cifar_basic_block(2, 4, 2, wi::models::CifarNorm::ReZero, gen);
+  check_block(*down, {2, 2, 5, 5}, 151, "ReZero block option A");
+}
+
+// A whole Fixup and ReZero net (depth 8, float64), every weight moved off Fixup's zeros and
+// every scalar off 0 and 1: the input gradient and the scalars' gradients (the stem's bias1, the
+// classifier's bias2, each block's alpha or five scalars) against central differences.
+TEST(ZooBackward, FixupAndReZeroNetsMatchCentralDifferences) {
+  for (const char* spec : {"cifar-resnet8:norm=fixup", "cifar-resnet8:norm=rezero"}) {
+    wi::Generator gen(17);
+    auto built = wi::models::build_model(spec, gen);
+    wi::nn::Module& net = *built.module;
+    to_float64(net);
+    std::uint64_t stream = 170;
+    for (auto& [name, p] : net.named_parameters()) {
+      const auto shift = randn64(p->data.sizes(), stream++).to_vector<double>();
+      auto v = p->data.to_vector<double>();
+      const double scale = p->data.dim() == 1 ? 0.5 : 0.1;
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] += scale * shift[i];
+      p->data = wi::Tensor::from_data<double>(v, p->data.sizes());
+    }
+    const wi::Tensor x = randn64({2, 3, 8, 8}, 171);
+    net.zero_grad();
+    const wi::Tensor y = net(x);
+    const wi::Tensor upstream = randn64(y.sizes(), 172);
+    const wi::Tensor dx = net.backward(upstream);
+    const auto loss = [&] {
+      wi::nn::NoGradGuard no_grad;
+      return dot(net(x), upstream);
+    };
+    wi::Tensor xv = x;
+    expect_grad_near(dx, numeric_grad(loss, xv), std::string(spec) + ": input grad");
+    int scalars = 0;
+    for (auto& [name, p] : net.named_parameters()) {
+      if (p->data.numel() != 1) continue;
+      expect_grad_near(p->grad, numeric_grad(loss, p->data), std::string(spec) + ": " + name);
+      ++scalars;
+    }
+    EXPECT_EQ(scalars, std::string(spec).ends_with("fixup") ? 2 + 3 * 5 : 3) << spec;
+  }
+}
+
+// At init a Fixup block adds nothing to its shortcut (conv2 = 0, scale 1, biases 0) and a ReZero
+// block neither (alpha 0). With seed 0 and the model's default policy, on 16 N(0, 1) 3x32x32
+// inputs (Generator(1)), the std of the last stage's features of ResNet-110 is within 10% of
+// ResNet-20's for Fixup and ReZero (Fixup's stem is the same draw at both depths, so the ratio is
+// 1; the cifar-resnet policy draws ReZero's stem after the constructors, at another place in the
+// stream), while without BN the default init grows it more than 10x; and a fresh Fixup net's
+// logits are exactly 0 (fc is 0).
+TEST(ZooForward, FixupAndReZeroOutputsDoNotGrowWithDepth) {
+  const auto feature_std = [](const std::string& spec) {
+    wi::Generator gen(0);
+    auto built = wi::models::build_model(spec, gen);
+    wi::recipes::Policy::builtin(wi::models::default_policy(spec), *built.module)
+        .apply(*built.module, gen);
+    wi::nn::NoGradGuard no_grad;
+    wi::Generator data(1);
+    const wi::Tensor x = wi::randn({16, 3, 32, 32}, wi::DType::Float32, data);
+    wi::Tensor h = (*built.module->child("conv1"))(x);
+    if (built.module->find_child("bn1") != nullptr) h = (*built.module->child("bn1"))(h);
+    h = wi::nn::functional::relu(h);  // bias1 is 0 at init
+    for (const char* layer : {"layer1", "layer2", "layer3"}) h = (*built.module->child(layer))(h);
+    double s = 0, s2 = 0;
+    const auto v = h.to_vector<double>();
+    for (const double e : v) s += e;
+    const double mean = s / static_cast<double>(v.size());
+    for (const double e : v) s2 += (e - mean) * (e - mean);
+    return std::sqrt(s2 / static_cast<double>(v.size()));
+  };
+  for (const char* norm : {"fixup", "rezero"}) {
+    const double d20 = feature_std(std::string("cifar-resnet20:norm=") + norm);
+    const double d110 = feature_std(std::string("cifar-resnet110:norm=") + norm);
+    EXPECT_GT(d20, 0.0) << norm;
+    EXPECT_NEAR(d110 / d20, 1.0, 0.1) << norm << ": depth 20 " << d20 << ", depth 110 " << d110;
+  }
+  const double none20 = feature_std("cifar-resnet20:norm=none");
+  const double none110 = feature_std("cifar-resnet110:norm=none");
+  EXPECT_GT(none110 / none20, 10.0) << "no BN, default init: " << none20 << " -> " << none110;
+  // The logits of a fresh Fixup net are exactly 0 (fc weight and bias 0).
+  wi::Generator gen(0);
+  auto fixup = wi::models::build_model("cifar-resnet110:norm=fixup", gen);
+  wi::nn::NoGradGuard no_grad;
+  wi::Generator data(1);
+  for (const double v :
+       (*fixup.module)(wi::randn({2, 3, 32, 32}, wi::DType::Float32, data)).to_vector<double>()) {
+    EXPECT_EQ(v, 0.0);
+  }
+}
+
+// Fixup's init as the authors' FixupResNet.__init__: each block's conv1 N(0, sqrt(2 / (out * 9))
+// * L^-0.5), conv2 0, fc 0; the stem conv keeps torch's kaiming_uniform(a=sqrt(5)), which is what
+// the same seed draws without the Fixup loop.
+TEST(ZooForward, FixupInitFollowsTheAuthors) {
+  for (const std::int64_t depth : {8, 56}) {
+    const std::int64_t blocks = 3 * ((depth - 2) / 6);
+    wi::Generator gen(3);
+    auto built =
+        wi::models::build_model("cifar-resnet" + std::to_string(depth) + ":norm=fixup", gen);
+    wi::Generator plain_gen(3);
+    auto plain =
+        wi::models::build_model("cifar-resnet" + std::to_string(depth) + ":norm=none", plain_gen);
+    auto params = built.module->named_parameters();
+    EXPECT_EQ(params.front().first, "bias1");
+    EXPECT_EQ(params.back().first, "fc.bias");
+    EXPECT_EQ(built.module->parameter("bias1").data.item(), 0.0);
+    EXPECT_EQ(built.module->child("conv1")->parameter("weight").data.to_vector<double>(),
+              plain.module->child("conv1")->parameter("weight").data.to_vector<double>());
+    std::int64_t checked = 0;
+    for (const auto& [name, p] : params) {
+      const auto v = p->data.to_vector<double>();
+      const bool zero = std::all_of(v.begin(), v.end(), [](double e) { return e == 0.0; });
+      if (name.ends_with("conv2.weight") || name.rfind("fc.", 0) == 0 ||
+          name.find(".bias") != std::string::npos || name == "bias1" || name == "bias2") {
+        EXPECT_TRUE(zero) << name;
+      } else if (name.ends_with(".scale")) {
+        EXPECT_EQ(v, std::vector<double>{1.0}) << name;
+      } else if (name.rfind("layer", 0) == 0 && name.ends_with("conv1.weight")) {
+        double s2 = 0;
+        for (const double e : v) s2 += e * e;
+        const double want = std::sqrt(2.0 / (static_cast<double>(p->data.size(0)) * 9.0)) /
+                            std::sqrt(static_cast<double>(blocks));
+        // the sample std of >= 432 N(0, want) draws: within 20%
+        EXPECT_NEAR(std::sqrt(s2 / static_cast<double>(v.size())) / want, 1.0, 0.2) << name;
+        ++checked;
+      }
+    }
+    EXPECT_EQ(checked, blocks);
+  }
+  EXPECT_EQ(wi::models::default_policy("cifar-resnet56:norm=fixup"), "torch-default");
+  EXPECT_EQ(wi::models::default_policy("cifar-resnet56:norm=rezero"), "cifar-resnet");
 }
 
 // Each layer's input is the concatenation of the block input and the earlier layers' outputs,
@@ -404,7 +570,12 @@ TEST(ZooForward, CifarResNetSpecsAndBadDepths) {
            {"cifar-resnet-6000000001", "but got depth 6000000001"},
            {"cifar-resnet", "expected a depth, like cifar-resnet20 or cifar-resnet-56"},
            {"cifar-resnet20:bn=no", "bn is true or false, but got 'no'"},
-           {"cifar-resnet20:width=2", "unknown key 'width' (known: bn, in_channels, classes)"},
+           {"cifar-resnet20:width=2",
+            "unknown key 'width' (known: norm, bn, in_channels, classes)"},
+           {"cifar-resnet20:norm=layer", "norm is bn, none, fixup or rezero, but got 'layer'"},
+           {"cifar-resnet20:norm=fixup,bn=false",
+            "give the normalization once (norm=bn|none|fixup|rezero, or bn=true|false), but got "
+            "'bn' again"},
            {"cifar-resnet20:classes=0", "expected a positive integer, but got '0'"}}) {
     wi::Generator gen(3);
     const auto before = gen.get_state();

@@ -339,6 +339,50 @@ TEST(Policy, BuiltinPoliciesParseAndUnknownOnesAreListed) {
   EXPECT_TRUE(report.warnings.empty());
 }
 
+// cifar-resnet(zero_init_residual=true), torchvision's option (Goyal et al. 2017) on the CIFAR
+// ResNets: with one seed, exactly the BasicBlocks' bn2.weight tensors become 0 and every other
+// parameter and buffer keeps the plain cifar-resnet policy's bits (zeros draw nothing, so the
+// generator stays in step).
+TEST(Policy, CifarResNetZeroInitResidualZeroesExactlyTheLastBnOfEachBlock) {
+  const auto initialized = [](const std::string& policy) {
+    wi::Generator gen(5);
+    auto built = wi::models::build_model("cifar-resnet20", gen);
+    Policy::builtin(policy, *built.module).apply(*built.module, gen);
+    return built.module->state_dict();
+  };
+  const auto plain = initialized("cifar-resnet");
+  const auto zeroed = initialized("cifar-resnet(zero_init_residual=true)");
+  ASSERT_EQ(plain.size(), zeroed.size());
+  int zero_tensors = 0;
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    const auto& [name, before] = plain[i];
+    ASSERT_EQ(zeroed[i].first, name);
+    const auto a = before.to_vector<double>(), b = zeroed[i].second.to_vector<double>();
+    const bool bn2 = name.starts_with("layer") && name.ends_with(".bn2.weight");
+    if (bn2) {
+      EXPECT_EQ(b, std::vector<double>(a.size(), 0.0)) << name;
+      EXPECT_EQ(a, std::vector<double>(a.size(), 1.0)) << name;  // BN's default weight
+      ++zero_tensors;
+    } else {
+      EXPECT_EQ(a, b) << name;
+    }
+  }
+  EXPECT_EQ(zero_tensors, 9);  // 3 stages x 3 BasicBlocks
+  EXPECT_EQ(policy_error([&] {
+              wi::Generator gen(0);
+              auto none = wi::models::build_model("cifar-resnet8:norm=none", gen);
+              Policy::builtin("cifar-resnet(zero_init_residual=true)", *none.module);
+            }),
+            "builtin:cifar-resnet: zero_init_residual=true zeroes each residual block's last "
+            "BatchNorm (layerX.Y.bn2.weight), and the model has none (a CIFAR ResNet built with "
+            "norm=none, fixup or rezero has no BatchNorm)");
+  wi::Generator gen(0);
+  auto model = wi::models::build_model("cifar-resnet8", gen);
+  EXPECT_EQ(
+      policy_error([&] { Policy::builtin("cifar-resnet(zero_init_residual=yes)", *model.module); }),
+      "builtin:cifar-resnet: option zero_init_residual=yes: expected true or false");
+}
+
 TEST(Policy, Gpt2ScalesTheResidualProjectionsByTheBlockCount) {
   // transformer.h.{0,1}.{attn,mlp}.c_proj and c_fc as Linears, plus an Embedding.
   wi::Generator g1(5), g2(5);

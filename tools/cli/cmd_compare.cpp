@@ -26,6 +26,7 @@
 #include "weightinit/diag/reports.h"
 #include "weightinit/io/atomic_file.h"
 #include "weightinit/models/registry.h"
+#include "weightinit/tensor/deferred.h"
 #include "weightinit/threads.h"
 #include "weightinit/train/progress.h"
 
@@ -52,7 +53,12 @@ class CompareReporter : public diag::CompareObserver {
     const std::string tag =
         "[" + std::to_string(index + 1) + "/" + std::to_string(runs_) + " " + init.text + "]";
     std::string line = tag + " " + init.label;
-    line += layers > 0 ? " on " + std::to_string(layers) + " layers" : " (the constructors' init)";
+    if (!init.policy.empty()) {
+      line += " (the built-in policy on the whole model)";
+    } else {
+      line +=
+          layers > 0 ? " on " + std::to_string(layers) + " layers" : " (the constructors' init)";
+    }
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
     // Each line of the run's progress starts with "[init] ".
@@ -134,6 +140,7 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
   if (!a.bias_init.empty()) settings.bias_init = init::Initializer::parse(a.bias_init);
   Shape input_size;
   {
+    const DeferredAllocationGuard shapes_only;  // the input size, without memory or draws
     Generator probe_gen(settings.seed);
     input_size = models::build_model(a.model, probe_gen).input_size;
   }

@@ -38,6 +38,9 @@ TrainTestData load_train_test(const std::string& name, const std::string& dir,
       d.train.labels.resize(static_cast<std::size_t>(train_samples));
     }
     d.test = data::load_fashion_mnist(data::Split::Test, where);
+    // A (1, 32, 32) model (cifar-resnet...:in_channels=1) gets the images padded by 2.
+    d.train = data::fit_to_input(std::move(d.train), input_size);
+    d.test = data::fit_to_input(std::move(d.test), input_size);
   } else {
     Generator gen(seed + 1);
     d.train =

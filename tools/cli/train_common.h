@@ -26,7 +26,8 @@ struct TrainTestData {
 };
 
 /// "fashion-mnist": the package's train split (its first `train_samples` when > 0) and the test
-/// split, from `dir` (empty: data::default_dir()). "synthetic": train_samples (default 4096) and
+/// split, from `dir` (empty: data::default_dir()), padded to `input_size` by data::fit_to_input
+/// (28×28 → 32×32 for a (1, 32, 32) model). "synthetic": train_samples (default 4096) and
 /// 1024 N(0, 1) samples of `input_size` with random labels, from Generator(seed + 1).
 /// Checks its options as check_data_options; IoError for missing or corrupt files.
 TrainTestData load_train_test(const std::string& name, const std::string& dir,

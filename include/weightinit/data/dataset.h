@@ -45,6 +45,24 @@ std::string default_dir();
 /// same N, or a label above 9.
 Dataset load_fashion_mnist(Split split, const std::string& dir = default_dir());
 
+/// The images of `data` ((N, C, H, W)) framed by `pad_h` rows above and below and `pad_w`
+/// columns left and right of `value`, as a new (N, C, H + 2·pad_h, W + 2·pad_w) tensor; labels
+/// unchanged. ValueError for negative pads or images that are not 4-D.
+Dataset pad_images(const Dataset& data, std::int64_t pad_h, std::int64_t pad_w, float value);
+
+/// The value a Fashion-MNIST pixel of 0 (the background) has after normalization:
+/// (0 − 0.2860) / 0.3530.
+inline constexpr float kFashionMnistBackground = (0.0f - kFashionMnistMean) / kFashionMnistStd;
+
+/// Fashion-MNIST images shaped for a model that takes samples of `input_size`: when the images
+/// are (N, 1, 28, 28) and input_size is (1, H, W) with H, W ≥ 28 and H − 28, W − 28 even (not
+/// both 28), they are padded to (N, 1, H, W) with the background (pixel 0, i.e.
+/// kFashionMnistBackground after normalization: torchvision's `Pad(p)` before `ToTensor()` and
+/// `Normalize`), (H − 28) / 2 rows on top and bottom and (W − 28) / 2 columns on each side; so
+/// (1, 32, 32), a CIFAR ResNet with in_channels=1, gets 2 on each side. Any other dataset or
+/// shape is returned as it is (train::check_sample_size then names the mismatch).
+Dataset fit_to_input(Dataset data, const Shape& input_size);
+
 /// A probe dataset: images = randn({n, sample_shape...}, Float32, gen) (torch.randn's bits),
 /// then labels = n draws of `gen.random() % classes`, the draws
 /// `torch.randint(0, classes, (n,), generator=gen)` makes, so the same seed gives the same

@@ -29,13 +29,20 @@ struct InitChoice {
   /// "lsuv": LSUV (init/lsuv.h, default options) on one batch — the probe's batch, or the
   /// first `batch_size` training samples for a comparison — instead of a spec.
   bool lsuv = false;
+  /// "policy:NAME": the built-in policy NAME (with its options, `policy:cifar-resnet(
+  /// zero_init_residual=true)`) applied to the whole model after its constructors, from the
+  /// same generator, instead of a spec; empty otherwise.
+  std::string policy;
 };
 
 /// Parses an init list separated by ';' (the specs themselves contain commas):
-///   "xavier_uniform; kaiming_normal(mode=fan_out, nonlinearity=relu); default; lsuv"
+///   "xavier_uniform; kaiming_normal(mode=fan_out, nonlinearity=relu); default; lsuv;
+///    policy:cifar-resnet(zero_init_residual=true)"
 /// Blanks around each item are ignored. Throws ValueError for an empty list or item ("empty init
 /// spec in 'a;;b': expected specs separated by ';', like \"xavier_uniform; kaiming_normal\"")
-/// and SpecError for a bad spec, with column() counted from the start of the whole list.
+/// and SpecError for a bad spec, with column() counted from the start of the whole list;
+/// ValueError for `policy:NAME` naming no built-in policy (its options are checked when it is
+/// applied to the model).
 std::vector<InitChoice> parse_init_list(std::string_view text);
 
 /// Settings shared by every run of a comparison.

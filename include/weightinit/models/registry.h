@@ -32,8 +32,9 @@ struct BuiltModel {
 ///   3,16,112,112) mlp:S0-S1-...-Sn[:ACT]      make_mlp; a size may repeat as [256x30]; ACT
 ///   defaults to relu
 ///   cnn[:C1-C2-HIDDEN]          make_small_cnn for 1x28x28 images, default cnn:16-32-128
-///   cifar-resnetD[:bn=false][,in_channels=C][,classes=K]  make_cifar_resnet (D = 6n + 2; also
-///                               cifar-resnet-D), input C,32,32
+///   cifar-resnetD[:norm=bn|none|fixup|rezero][,in_channels=C][,classes=K]  make_cifar_resnet
+///                               (D = 6n + 2; also cifar-resnet-D; bn=true|false is norm=bn|none),
+///                               input C,32,32
 /// Throws ValueError for an unknown model, listing the known ones, or a malformed spec.
 BuiltModel build_model(std::string_view spec, Generator& gen = default_generator());
 
@@ -64,8 +65,9 @@ std::vector<std::string> model_names();
 /// The built-in init policy that makes `spec` what its source library builds:
 /// torchvision-resnet / -vgg / -densenet / -mobilenet for torchvision's models (their
 /// constructors' init loops), cifar-resnet for the CIFAR ResNets (akamaster's _weights_init),
-/// gpt2 for GPT-2, llama for LLaMA, torch-default otherwise (the layers' own
-/// reset_parameters()). `weightinit init MODEL` uses it when --policy is absent.
+/// gpt2 for GPT-2, llama for LLaMA, torch-default otherwise (the layers' own reset_parameters();
+/// also for cifar-resnet...:norm=fixup, whose constructor already runs Fixup's init). `weightinit
+/// init MODEL` uses it when --policy is absent.
 std::string default_policy(std::string_view spec);
 
 }  // namespace weightinit::models
