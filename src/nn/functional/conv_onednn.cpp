@@ -11,6 +11,7 @@
 
 #include <omp.h>
 
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <dnnl.hpp>
@@ -19,6 +20,8 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "weightinit/init/warnings.h"
@@ -103,18 +106,22 @@ Stage stage(const memory::desc& plain, const memory::desc& want, bool into_primi
   return st;
 }
 
-/// One convolution shape's primitives; each direction is made on first use.
+/// One direction of a convolution (forward, backward data or backward weights): its primitive,
+/// the oneDNN argument ids and plain layouts of its two inputs and its output, and the reorders
+/// into and out of the layouts the primitive chose. Made on first use.
+struct Direction {
+  dnnl::primitive primitive;
+  int arg_in[2] = {0, 0}, arg_out = 0;
+  memory::desc plain_in[2], plain_out;
+  Stage in[2], out;
+};
+
+/// One convolution shape's primitives.
 struct Entry {
   Geometry g;
-  bool has_bias = false;
   bool failed = false;  // oneDNN had no primitive: the reference path runs
   std::optional<dnnl::convolution_forward::primitive_desc> fwd_pd;
-  dnnl::convolution_forward fwd;
-  Stage fwd_x, fwd_w, fwd_y;
-  std::optional<dnnl::convolution_backward_data> bwd_data;
-  Stage bd_dy, bd_w, bd_dx;
-  std::optional<dnnl::convolution_backward_weights> bwd_weights;
-  Stage bw_x, bw_dy, bw_dw;
+  Direction forward, backward_data, backward_weights;
 };
 
 /// Growing 64-byte-aligned buffers for the blocked copies, one per operand role.
@@ -194,7 +201,6 @@ Entry* entry_for(Cache& c, const ConvShape& s, bool has_bias) {
   if (!inserted) return e.failed ? nullptr : &e;
   const bool ok = build(e, s, [&] {
     e.g = geometry_of(s);
-    e.has_bias = has_bias;
     const Geometry& g = e.g;
     const memory::desc bias =
         has_bias ? memory::desc({s.out_channels}, memory::data_type::f32, Tag::x) : memory::desc();
@@ -225,6 +231,49 @@ void unstage(const Stage& st, memory result, const memory::desc& plain, void* pt
   st.reorder.execute(stream, result, user);
 }
 
+/// A direction's operand: its oneDNN argument id, PyTorch's plain layout and the primitive's.
+struct Layout {
+  int arg;
+  memory::desc plain, wanted;
+};
+/// Two inputs, then the output.
+using Layouts = std::array<Layout, 3>;
+
+/// Makes `d` on first use: `describe(geometry)` returns the primitive and its operands'
+/// layouts; the reorders between them are made here. False when oneDNN has no primitive.
+template <class Describe>
+bool make(Entry& e, const ConvShape& s, Direction& d, Describe&& describe) {
+  if (d.primitive) return true;
+  return build(e, s, [&] {
+    auto [primitive, layouts] = describe(e.g);
+    for (int i = 0; i < 2; ++i) {
+      d.arg_in[i] = layouts[i].arg;
+      d.plain_in[i] = layouts[i].plain;
+      d.in[i] = stage(layouts[i].plain, layouts[i].wanted, true);
+    }
+    d.arg_out = layouts[2].arg;
+    d.plain_out = layouts[2].plain;
+    d.out = stage(layouts[2].plain, layouts[2].wanted, false);
+    d.primitive = primitive;
+  });
+}
+
+/// Runs a made direction on plain buffers: the inputs reordered in (arena roles 0 and 1), the
+/// primitive (with any `extra` arguments, such as the bias), the output reordered back.
+void run(const Direction& d, const void* in0, const void* in1, void* out, Arena& arena,
+         std::unordered_map<int, memory> extra) {
+  dnnl::stream stream(cpu_engine());
+  memory a = staged(d.in[0], d.plain_in[0], in0, 0, true, stream, arena);
+  memory b = staged(d.in[1], d.plain_in[1], in1, 1, true, stream, arena);
+  memory o = staged(d.out, d.plain_out, out, 2, false, stream, arena);
+  extra.emplace(d.arg_in[0], a);
+  extra.emplace(d.arg_in[1], b);
+  extra.emplace(d.arg_out, o);
+  d.primitive.execute(stream, extra);
+  unstage(d.out, o, d.plain_out, out, stream);
+  stream.wait();
+}
+
 }  // namespace
 
 void onednn_fail_new_shapes_for_testing(bool on) { fail_new_shapes.store(on); }
@@ -234,29 +283,20 @@ bool onednn_conv_forward(const ConvShape& s, const float* x, const float* w, con
   Cache& c = cache();
   std::lock_guard lock(c.mutex);
   Entry* e = entry_for(c, s, b != nullptr);
-  if (e == nullptr) return false;
-  if (!e->fwd && !build(*e, s, [&] {
-        e->fwd = dnnl::convolution_forward(*e->fwd_pd);
-        e->fwd_x = stage(e->g.x, e->fwd_pd->src_desc(), true);
-        e->fwd_w = stage(e->g.w, e->fwd_pd->weights_desc(), true);
-        e->fwd_y = stage(e->g.y, e->fwd_pd->dst_desc(), false);
+  if (e == nullptr || !make(*e, s, e->forward, [&](const Geometry& g) {
+        return std::pair{dnnl::primitive(dnnl::convolution_forward(*e->fwd_pd)),
+                         Layouts{Layout{DNNL_ARG_SRC, g.x, e->fwd_pd->src_desc()},
+                                 Layout{DNNL_ARG_WEIGHTS, g.w, e->fwd_pd->weights_desc()},
+                                 Layout{DNNL_ARG_DST, g.y, e->fwd_pd->dst_desc()}}};
       })) {
     return false;
   }
-  dnnl::stream stream(cpu_engine());
-  const Geometry& g = e->g;
-  memory xm = staged(e->fwd_x, g.x, x, 0, true, stream, c.arena);
-  memory wm = staged(e->fwd_w, g.w, w, 1, true, stream, c.arena);
-  memory ym = staged(e->fwd_y, g.y, y, 2, false, stream, c.arena);
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, ym}};
+  std::unordered_map<int, memory> extra;
   if (b != nullptr) {
-    args.emplace(DNNL_ARG_BIAS,
-                 memory(e->fwd_pd->bias_desc(), cpu_engine(), const_cast<float*>(b)));
+    extra.emplace(DNNL_ARG_BIAS,
+                  memory(e->fwd_pd->bias_desc(), cpu_engine(), const_cast<float*>(b)));
   }
-  e->fwd.execute(stream, args);
-  unstage(e->fwd_y, ym, g.y, y, stream);
-  stream.wait();
+  run(e->forward, x, w, y, c.arena, std::move(extra));
   return true;
 }
 
@@ -264,29 +304,19 @@ bool onednn_conv_backward_data(const ConvShape& s, const float* dy, const float*
   Cache& c = cache();
   std::lock_guard lock(c.mutex);
   Entry* e = entry_for(c, s, false);
-  if (e == nullptr) return false;
-  if (!e->bwd_data && !build(*e, s, [&] {
-        const Geometry& g = e->g;
+  if (e == nullptr || !make(*e, s, e->backward_data, [&](const Geometry& g) {
         const auto desc = dnnl::convolution_backward_data::desc(
             dnnl::algorithm::convolution_direct, any_like(g.x), any_like(g.w), any_like(g.y),
             g.strides, g.dilates, g.pad, g.pad);
         const dnnl::convolution_backward_data::primitive_desc pd(desc, cpu_engine(), *e->fwd_pd);
-        e->bd_dy = stage(g.y, pd.diff_dst_desc(), true);
-        e->bd_w = stage(g.w, pd.weights_desc(), true);
-        e->bd_dx = stage(g.x, pd.diff_src_desc(), false);
-        e->bwd_data.emplace(pd);
+        return std::pair{dnnl::primitive(dnnl::convolution_backward_data(pd)),
+                         Layouts{Layout{DNNL_ARG_DIFF_DST, g.y, pd.diff_dst_desc()},
+                                 Layout{DNNL_ARG_WEIGHTS, g.w, pd.weights_desc()},
+                                 Layout{DNNL_ARG_DIFF_SRC, g.x, pd.diff_src_desc()}}};
       })) {
     return false;
   }
-  dnnl::stream stream(cpu_engine());
-  const Geometry& g = e->g;
-  memory dym = staged(e->bd_dy, g.y, dy, 0, true, stream, c.arena);
-  memory wm = staged(e->bd_w, g.w, w, 1, true, stream, c.arena);
-  memory dxm = staged(e->bd_dx, g.x, dx, 2, false, stream, c.arena);
-  e->bwd_data->execute(
-      stream, {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DIFF_SRC, dxm}});
-  unstage(e->bd_dx, dxm, g.x, dx, stream);
-  stream.wait();
+  run(e->backward_data, dy, w, dx, c.arena, {});
   return true;
 }
 
@@ -294,29 +324,19 @@ bool onednn_conv_backward_weights(const ConvShape& s, const float* x, const floa
   Cache& c = cache();
   std::lock_guard lock(c.mutex);
   Entry* e = entry_for(c, s, false);
-  if (e == nullptr) return false;
-  if (!e->bwd_weights && !build(*e, s, [&] {
-        const Geometry& g = e->g;
+  if (e == nullptr || !make(*e, s, e->backward_weights, [&](const Geometry& g) {
         const auto desc = dnnl::convolution_backward_weights::desc(
             dnnl::algorithm::convolution_direct, any_like(g.x), any_like(g.w), any_like(g.y),
             g.strides, g.dilates, g.pad, g.pad);
         const dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu_engine(), *e->fwd_pd);
-        e->bw_x = stage(g.x, pd.src_desc(), true);
-        e->bw_dy = stage(g.y, pd.diff_dst_desc(), true);
-        e->bw_dw = stage(g.w, pd.diff_weights_desc(), false);
-        e->bwd_weights.emplace(pd);
+        return std::pair{dnnl::primitive(dnnl::convolution_backward_weights(pd)),
+                         Layouts{Layout{DNNL_ARG_SRC, g.x, pd.src_desc()},
+                                 Layout{DNNL_ARG_DIFF_DST, g.y, pd.diff_dst_desc()},
+                                 Layout{DNNL_ARG_DIFF_WEIGHTS, g.w, pd.diff_weights_desc()}}};
       })) {
     return false;
   }
-  dnnl::stream stream(cpu_engine());
-  const Geometry& g = e->g;
-  memory xm = staged(e->bw_x, g.x, x, 0, true, stream, c.arena);
-  memory dym = staged(e->bw_dy, g.y, dy, 1, true, stream, c.arena);
-  memory dwm = staged(e->bw_dw, g.w, dw, 2, false, stream, c.arena);
-  e->bwd_weights->execute(
-      stream, {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, dwm}});
-  unstage(e->bw_dw, dwm, g.w, dw, stream);
-  stream.wait();
+  run(e->backward_weights, x, dy, dw, c.arena, {});
   return true;
 }
 
