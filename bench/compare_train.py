@@ -39,13 +39,14 @@ def run_torch(threads, **kwargs):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_weightinit(cli, model, init, seed, threads, epochs, batch, lr):
+def run_weightinit(cli, model, init, seed, threads, epochs, batch, lr, train_samples=0):
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "run.json")
         env = thread_env(threads)
+        subset = ["--train-samples", str(train_samples)] if train_samples else []
         subprocess.run([cli, "train", "--model", model, "--init", init, "--seed", str(seed),
                         "--threads", str(threads), "--epochs", str(epochs), "--batch", str(batch),
-                        "--lr", str(lr), "--progress", "none", "--log", log],
+                        "--lr", str(lr), "--progress", "none", "--log", log] + subset,
                        check=True, env=env, stdout=subprocess.DEVNULL)
         with open(log) as f:
             return json.load(f)
@@ -62,11 +63,14 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--loader", action="store_true", help="also time torch's DataLoader path")
+    ap.add_argument("--train-samples", type=int, default=0,
+                    help="the first N training images only (0: all 60,000)")
     args = ap.parse_args()
 
     print(f"torch {torch_train.torch.__version__}, ATEN_CPU_CAPABILITY="
           f"{os.environ.get('ATEN_CPU_CAPABILITY', '(auto)')}, {args.epochs} epoch(s), batch "
-          f"{args.batch}, SGD lr {args.lr}, init {args.init}, seeds {args.seeds}")
+          f"{args.batch}, SGD lr {args.lr}, init {args.init}, seeds {args.seeds}, "
+          f"{args.train_samples or 60000} training images")
     header = (f"{'model':28} {'thr':>3} {'weightinit s':>12} {'torch s':>8} {'ratio':>6} "
               f"{'loader s':>8} {'wi acc':>7} {'torch acc':>9} {'max |dloss| 1st 20':>18}")
     print(header)
@@ -75,9 +79,9 @@ def main():
             wi_t, th_t, ld_t, wi_acc, th_acc, dloss = [], [], [], [], [], []
             for seed in args.seeds:  # interleaved, so drift hits both sides alike
                 w = run_weightinit(args.cli, model, args.init, seed, threads, args.epochs,
-                                   args.batch, args.lr)
+                                   args.batch, args.lr, args.train_samples)
                 common = dict(spec=model, init=args.init, seed=seed, epochs=args.epochs,
-                              batch=args.batch, lr=args.lr)
+                              batch=args.batch, lr=args.lr, train_samples=args.train_samples)
                 t = run_torch(threads, **common)
                 if args.loader:
                     ld_t.append(run_torch(threads, collate="loader", **common)["train_seconds"])

@@ -12,6 +12,7 @@
 # DataLoader mirrors, so the batches are the same too.
 import gzip
 import os
+import sys
 import time
 
 import numpy as np
@@ -61,7 +62,30 @@ def build(spec):
             nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(c2 * 7 * 7, h), nn.ReLU(), nn.Linear(h, 10)), (1, 28, 28)
+    if name.startswith("cifar-resnet"):  # He et al. 2016 (tools/golden/cifar_resnet_ref.py)
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden"))
+        import cifar_resnet_ref  # noqa: E402
+        # The constructors' draws only, as weightinit's build before `--init` (the port's own
+        # apply(_weights_init) is weightinit's cifar-resnet policy, not part of the build).
+        weights_init, cifar_resnet_ref._weights_init = cifar_resnet_ref._weights_init, id
+        try:
+            model = cifar_resnet_ref.from_spec(spec)
+        finally:
+            cifar_resnet_ref._weights_init = weights_init
+        return model, (model.conv1.in_channels, 32, 32)
     raise ValueError("unknown model " + spec)
+
+
+def shape_for(x, input_size):
+    """x (N, 784) or (N, 1, 28, 28) as (N, *input_size). A (1, 32, 32) input takes the images
+    padded by 2 pixels of background (pixel 0, normalized) on each side, as weightinit pads
+    Fashion-MNIST for 32×32 models."""
+    if tuple(input_size) == (1, 32, 32):
+        f32 = torch.float32  # pixel 0 normalized as load_fashion_mnist normalizes, in float32
+        background = torch.tensor(0.0, dtype=f32).sub(torch.tensor(MEAN, dtype=f32)).div(
+            torch.tensor(STD, dtype=f32)).item()
+        return F.pad(x.reshape(len(x), 1, 28, 28), (2, 2, 2, 2), value=background)
+    return x.reshape(len(x), *input_size)
 
 
 INITS = {"default": None,
@@ -90,8 +114,8 @@ def train(spec, init="kaiming_normal", seed=0, epochs=1, batch=128, lr=0.1, thre
         for m in model.modules():
             if isinstance(m, (nn.Linear, nn.Conv2d)):
                 INITS[init](m.weight)
-    xtr = xtr.reshape(len(xtr), *input_size)
-    xte = xte.reshape(len(xte), *input_size)
+    xtr = shape_for(xtr, input_size)
+    xte = shape_for(xte, input_size)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     g = torch.default_generator
     step_loss, seconds, steps = [], 0.0, 0
