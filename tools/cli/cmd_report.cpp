@@ -77,6 +77,9 @@ struct Experiment {
   std::string bias_init;  // compare only; empty: the constructors'
   std::int64_t epochs;
   double lr;
+  std::int64_t batch = 0;          // probe or training batch; 0: the report's option
+  std::int64_t train_samples = 0;  // compare only; 0: the report's --train-samples
+  double momentum = 0.0;           // compare only
 };
 
 std::vector<Experiment> default_suite() {
@@ -87,6 +90,16 @@ std::vector<Experiment> default_suite() {
       {false, "mlp:784-[256x30]-10:relu", "xavier_uniform; kaiming_normal", "", 2, 0.01},
       {true, "mlp:784-[256x20]-10:tanh", "default; xavier_uniform; normal(std=1)", "", 0, 0},
       {false, "mlp:784-256-256-10:relu", "zeros; kaiming_normal", "zeros", 1, 0.1},
+      // Deep residual networks (He et al. 2016's CIFAR ResNets on Fashion-MNIST padded to
+      // 32×32): He's init without normalization explodes with depth, Fixup does not;
+      // zero_init_residual flattens the BatchNorm net at init; its first 40 steps.
+      {true, "cifar-resnet110:norm=none,in_channels=1", "default; kaiming_normal", "", 0, 0, 64},
+      {true, "cifar-resnet110:norm=fixup,in_channels=1", "default", "", 0, 0, 64},
+      {true, "cifar-resnet56:in_channels=1",
+       "policy:cifar-resnet; policy:cifar-resnet(zero_init_residual=true)", "", 0, 0, 64},
+      {false, "cifar-resnet20:in_channels=1",
+       "policy:cifar-resnet; policy:cifar-resnet(zero_init_residual=true)", "", 1, 0.1, 128, 5000,
+       0.9},
   };
 }
 
@@ -127,7 +140,7 @@ int run_report(const ReportArgs& a) {
       r.inits = e.inits;
       r.data = a.data;
       r.data_dir = a.data_dir;
-      r.batch = a.probe_batch;
+      r.batch = e.batch != 0 ? e.batch : a.probe_batch;
       r.seed = a.seed;
       std::string table;
       documents.push_back(run_probe(r, table));
@@ -139,11 +152,13 @@ int run_report(const ReportArgs& a) {
       r.bias_init = e.bias_init;
       r.config.epochs = e.epochs;
       r.config.lr = e.lr;
-      r.config.batch_size = a.batch;
+      r.config.batch_size = e.batch != 0 ? e.batch : a.batch;
+      r.config.momentum = e.momentum;
       r.seed = a.seed;
       r.data = a.data;
       r.data_dir = a.data_dir;
-      r.train_samples = a.train_samples;
+      r.train_samples =
+          e.train_samples != 0 && a.train_samples == 0 ? e.train_samples : a.train_samples;
       const CompareOutcome outcome = run_compare(r, mode);
       std::printf("\n%s\n", outcome.table.c_str());
       documents.push_back(outcome.report);
