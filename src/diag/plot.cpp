@@ -181,14 +181,21 @@ std::string grid_and_ticks(const PlotOptions& o, const ChartArea& a) {
 /// Series `k`: polylines broken at undrawable points, and its legend entry (which counts them).
 std::string series_lines(const Series& s, std::size_t k, const PlotOptions& o, const ChartArea& a) {
   const char* colour = kPalette[k % kPalette.size()];
-  std::string svg, points;
-  std::size_t hidden = 0;
+  std::string svg, points, first_x, first_y;
+  std::size_t hidden = 0, run = 0;
   auto flush = [&] {
     if (!points.empty()) {
       svg += "<polyline fill=\"none\" stroke=\"" + std::string(colour) +
              "\" stroke-width=\"1.8\" points=\"" + points + "\"/>\n";
     }
+    // A point between two gaps draws no line (a Fixup net's zero conv2 outputs on a log axis
+    // alternate with its conv1 rows): mark it with a dot.
+    if (run == 1) {
+      svg += "<circle cx=\"" + first_x + "\" cy=\"" + first_y + "\" r=\"2.2\" fill=\"" + colour +
+             "\"/>\n";
+    }
     points.clear();
+    run = 0;
   };
   for (std::size_t i = 0; i < s.x.size(); ++i) {
     if (!std::isfinite(s.x[i]) || !drawable(s.y[i], o.log_y)) {
@@ -198,6 +205,10 @@ std::string series_lines(const Series& s, std::size_t k, const PlotOptions& o, c
     }
     const double y = o.log_y ? std::log10(s.y[i]) : s.y[i];
     if (!points.empty()) points += ' ';
+    if (run++ == 0) {
+      first_x = num(a.px(s.x[i]));
+      first_y = num(a.py(y));
+    }
     points += num(a.px(s.x[i])) + "," + num(a.py(y));
   }
   flush();

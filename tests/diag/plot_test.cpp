@@ -26,6 +26,7 @@ TEST(Plot, OnePolylinePerSeriesWithLegendAndLabels) {
   EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
   EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
   EXPECT_EQ(count(svg, "<polyline"), 2u);
+  EXPECT_EQ(count(svg, "<circle"), 0u);  // no isolated points
   EXPECT_EQ(count(svg, "<text"), count(svg, "</text>"));
   for (const char* t : {">xavier<", ">kaiming<", ">act std per layer<", ">layer<", ">std<"}) {
     EXPECT_NE(svg.find(t), std::string::npos) << t;
@@ -39,6 +40,7 @@ TEST(Plot, LogAxisHasDecadeTicksAndDropsNonPositivePoints) {
     EXPECT_NE(svg.find(t), std::string::npos) << t;
   }
   EXPECT_EQ(count(svg, "<polyline"), 2u);  // the 0 breaks the line in two
+  EXPECT_EQ(count(svg, "<circle"), 1u);    // 1e-3 alone between the start and the gap: a dot
   EXPECT_NE(svg.find("s (1 points not shown)"), std::string::npos);
   EXPECT_NE(svg.find("y (log scale)"), std::string::npos);
 }
