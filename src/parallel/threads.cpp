@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-// set_num_threads: OpenMP plus, when present, OpenBLAS's own thread pool.
+// set_num_threads: OpenMP's pool, the only one (OpenBLAS's is kept at one thread).
 #include "weightinit/threads.h"
 
-#include <dlfcn.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <thread>
 
+#include "parallel/blas_threads.h"
 #include "weightinit/error.h"
 
 namespace weightinit {
@@ -18,12 +18,9 @@ void set_num_threads(int n) {
   WEIGHTINIT_CHECK(n <= limit, ValueError, "set_num_threads expects at most ", limit,
                    " threads (8 per core of this machine's ", limit / 8, "), but got ", n);
   omp_set_num_threads(n);
-  // OpenBLAS (pthreads build, Debian's default) keeps its own pool; OMP_NUM_THREADS does not
-  // reach it after load. Looked up dynamically: reference BLAS or MKL simply lack the symbol.
-  using SetThreads = void (*)(int);
-  if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-    set(n);
-  }
+  // Matrix products are split over these OpenMP threads by weightinit itself; OpenBLAS's own
+  // pool (Debian's pthreads build) stays at one thread so that the two never share the cores.
+  parallel::pin_blas_to_one_thread();
 }
 
 int num_threads() { return omp_get_max_threads(); }

@@ -3,10 +3,12 @@
 #include "nn/functional/common.h"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <limits>
 
+#include "parallel/blas_threads.h"
 #include "weightinit/dtype.h"
 
 namespace weightinit::nn::functional::impl {
@@ -86,6 +88,23 @@ int blas_int(std::int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
+/// Below this many multiply-adds a product runs on the calling thread: an OpenMP region costs
+/// a few microseconds, a 2^17-MAC product about ten.
+constexpr std::int64_t kMinMacsToSplit = std::int64_t{1} << 17;
+
+template <class T, class Blas>
+void blas_call(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, T alpha,
+               const T* a, std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c,
+               std::int64_t ldc, Blas blas) {
+  blas(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+       blas_int(m, "M"), blas_int(n, "N"), blas_int(k, "K"), alpha, a, blas_int(lda, "lda"), b,
+       blas_int(ldb, "ldb"), beta, c, blas_int(ldc, "ldc"));
+}
+
+/// The product split over OpenMP's threads by hand, OpenBLAS itself single-threaded (see
+/// parallel/blas_threads.h for why): C's rows when M is the larger side, else its columns, in
+/// contiguous blocks aligned to 16. Each element of C is still one BLAS dot product over the
+/// whole of K, so the split does not change how K is summed.
 template <class T, class Blas>
 void gemm_impl(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, T alpha,
                const T* a, std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c,
@@ -102,9 +121,36 @@ void gemm_impl(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::
     }
     return;
   }
-  blas(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-       blas_int(m, "M"), blas_int(n, "N"), blas_int(k, "K"), alpha, a, blas_int(lda, "lda"), b,
-       blas_int(ldb, "ldb"), beta, c, blas_int(ldc, "ldc"));
+  parallel::pin_blas_to_one_thread();
+  for (const auto& [v, what] :
+       {std::pair{m, "M"}, {n, "N"}, {k, "K"}, {lda, "lda"}, {ldb, "ldb"}, {ldc, "ldc"}}) {
+    (void)blas_int(v, what);  // thrown here, not inside the parallel region
+  }
+  const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  constexpr std::int64_t kAlign = 16;
+  const bool split_rows = m >= n;
+  const std::int64_t side = split_rows ? m : n;
+  const std::int64_t blocks = (side + kAlign - 1) / kAlign;
+  const std::int64_t parts = std::min<std::int64_t>(threads, blocks);
+  if (parts <= 1 || m * n * k < kMinMacsToSplit) {
+    blas_call(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, blas);
+    return;
+  }
+#pragma omp parallel for num_threads(static_cast <int>(parts)) schedule(static, 1)
+  for (std::int64_t p = 0; p < parts; ++p) {
+    const std::int64_t begin = blocks * p / parts * kAlign;
+    const std::int64_t end = std::min(side, blocks * (p + 1) / parts * kAlign);
+    if (begin >= end) continue;
+    if (split_rows) {  // rows begin..end of op(A) and of C
+      const T* a_part = trans_a ? a + begin : a + begin * lda;
+      blas_call(trans_a, trans_b, end - begin, n, k, alpha, a_part, lda, b, ldb, beta,
+                c + begin * ldc, ldc, blas);
+    } else {  // columns begin..end of op(B) and of C
+      const T* b_part = trans_b ? b + begin * ldb : b + begin;
+      blas_call(trans_a, trans_b, m, end - begin, k, alpha, a, lda, b_part, ldb, beta, c + begin,
+                ldc, blas);
+    }
+  }
 }
 }  // namespace
 
