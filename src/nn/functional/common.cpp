@@ -136,7 +136,8 @@ void gemm_impl(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::
     blas_call(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, blas);
     return;
   }
-#pragma omp parallel for num_threads(static_cast <int>(parts)) schedule(static, 1)
+  const int team = static_cast<int>(parts);
+#pragma omp parallel for num_threads(team) schedule(static, 1)
   for (std::int64_t p = 0; p < parts; ++p) {
     const std::int64_t begin = blocks * p / parts * kAlign;
     const std::int64_t end = std::min(side, blocks * (p + 1) / parts * kAlign);
