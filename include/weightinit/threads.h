@@ -5,10 +5,10 @@
 namespace weightinit {
 
 /// Sets the threads used by weightinit's OpenMP loops (omp_set_num_threads), which also run its
-/// matrix products: each product is split by rows or columns over them, and OpenBLAS's own pool
-/// is kept at one thread (openblas_set_num_threads(1), found at run time so any BLAS links), so
-/// a single pool serves the process. LAPACK calls (orthogonal_'s QR) get n BLAS threads for
-/// their duration. Like `torch.set_num_threads(n)`. Throws ValueError for n < 1:
+/// matrix products: each product is split by rows or columns over them while OpenBLAS's own
+/// pool is held at one thread, so one pool serves them. OpenBLAS is also given n threads
+/// (openblas_set_num_threads, found at run time so any BLAS links) for LAPACK (orthogonal_'s
+/// QR). Like `torch.set_num_threads(n)`. Throws ValueError for n < 1:
 /// "set_num_threads expects a positive integer, but got 0", and for n > max_num_threads() (a
 /// thousand threads on two cores only exhausts memory and hangs OpenBLAS's shutdown).
 void set_num_threads(int n);

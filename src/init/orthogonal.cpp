@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "init/zero_element.h"
-#include "parallel/blas_threads.h"
 #include "random/mkl_runtime.h"
 #include "weightinit/init/init.h"
 #include "weightinit/init/warnings.h"
@@ -51,8 +50,6 @@ void orgqr(int m, int n, int k, double* a, int lda, const double* tau, double* w
 template <class T>
 void reduced_qr(int m, int n, std::vector<T>& a, std::vector<T>& r_diag) {
   std::vector<T> tau(static_cast<std::size_t>(n));
-  // LAPACK is threaded inside the BLAS only: give OpenBLAS the OpenMP count for the QR.
-  const parallel::ScopedBlasThreads blas_threads(num_threads());
   int info = 0;
   T query{};
   geqrf(m, n, a.data(), m, tau.data(), &query, -1, &info);

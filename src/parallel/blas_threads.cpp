@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// OpenBLAS's thread pool, set through the symbol it exports when it is the process's BLAS.
+// OpenBLAS's thread pool, set through the symbols it exports when it is the process's BLAS.
 #include "parallel/blas_threads.h"
 
 #include <dlfcn.h>
@@ -10,12 +10,23 @@ namespace weightinit::parallel {
 
 namespace {
 using SetThreads = void (*)(int);
+using GetThreads = int (*)();
 
 SetThreads openblas_setter() {
   static const SetThreads set =
       reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   return set;
 }
+
+GetThreads openblas_getter() {
+  static const GetThreads get =
+      reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get;
+}
+
+std::mutex scope_mutex;
+int scope_depth = 0;    // guarded by scope_mutex
+int saved_threads = 1;  // the count found by the outermost scope
 }  // namespace
 
 bool set_blas_threads(int n) {
@@ -25,18 +36,22 @@ bool set_blas_threads(int n) {
   return true;
 }
 
-void pin_blas_to_one_thread() {
-  static std::once_flag once;
-  std::call_once(once, [] { set_blas_threads(1); });
+int blas_threads() {
+  const GetThreads get = openblas_getter();
+  return get == nullptr ? 1 : get();
 }
 
-ScopedBlasThreads::ScopedBlasThreads(int n) : changed_(false) {
-  pin_blas_to_one_thread();
-  if (n > 1) changed_ = set_blas_threads(n);
+SingleThreadedBlas::SingleThreadedBlas() {
+  const std::lock_guard<std::mutex> lock(scope_mutex);
+  if (scope_depth++ == 0) {
+    saved_threads = blas_threads();
+    if (saved_threads != 1) set_blas_threads(1);
+  }
 }
 
-ScopedBlasThreads::~ScopedBlasThreads() {
-  if (changed_) set_blas_threads(1);
+SingleThreadedBlas::~SingleThreadedBlas() {
+  const std::lock_guard<std::mutex> lock(scope_mutex);
+  if (--scope_depth == 0 && saved_threads != 1) set_blas_threads(saved_threads);
 }
 
 }  // namespace weightinit::parallel

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Internal: OpenBLAS's own thread pool, kept at one thread so that OpenMP's is the only one.
+// Internal: OpenBLAS's own thread pool, held at one thread while weightinit's products run.
 #pragma once
 
 namespace weightinit::parallel {
@@ -9,24 +9,24 @@ namespace weightinit::parallel {
 /// which lack the symbol, are left alone. Returns whether the BLAS is OpenBLAS.
 bool set_blas_threads(int n);
 
-/// Makes OpenBLAS single-threaded, once per process. weightinit's matrix products split
-/// their rows or columns over OpenMP's threads themselves (nn::functional::impl::sgemm): two
-/// pools on the same cores would oversubscribe them, and OpenBLAS's idle workers spin after
-/// every product, on the cores the next OpenMP loop needs (measured in docs/performance.md:
-/// the small-CNN epoch at 2 threads took 11.6 s with OpenBLAS at 2 threads, 6.5 s at 1).
-void pin_blas_to_one_thread();
+/// OpenBLAS's thread count (openblas_get_num_threads), or 1 for another BLAS.
+int blas_threads();
 
-/// Gives OpenBLAS `n` threads for a scope, then one again: for LAPACK calls (orthogonal_'s
-/// QR), which cannot be split from outside and are threaded inside the BLAS.
-class ScopedBlasThreads {
+/// Holds OpenBLAS at one thread for its lifetime, then gives back the count it found.
+/// weightinit's matrix products split their rows or columns over OpenMP's threads themselves
+/// (nn::functional::impl::sgemm): OpenBLAS's workers would otherwise share the cores with
+/// OpenMP's, and they spin after every product on the cores the next OpenMP loop needs
+/// (measured in docs/performance.md: the small-CNN epoch at 2 threads took 11.6 s with OpenBLAS
+/// at 2 threads, 6.5 s at 1). Scoped rather than set once because the process's other users
+/// of the same OpenBLAS (Debian's PyTorch, in the Python package) keep their thread count.
+/// Nested and concurrent scopes (products called from inside an OpenMP region) are counted:
+/// the first one in saves the count, the last one out restores it.
+class SingleThreadedBlas {
  public:
-  explicit ScopedBlasThreads(int n);
-  ~ScopedBlasThreads();
-  ScopedBlasThreads(const ScopedBlasThreads&) = delete;
-  ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
-
- private:
-  bool changed_;
+  SingleThreadedBlas();
+  ~SingleThreadedBlas();
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
 };
 
 }  // namespace weightinit::parallel

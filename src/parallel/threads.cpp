@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// set_num_threads: OpenMP's pool, the only one (OpenBLAS's is kept at one thread).
+// set_num_threads: OpenMP's pool, and OpenBLAS's for LAPACK.
 #include "weightinit/threads.h"
 
 #include <omp.h>
@@ -18,9 +18,9 @@ void set_num_threads(int n) {
   WEIGHTINIT_CHECK(n <= limit, ValueError, "set_num_threads expects at most ", limit,
                    " threads (8 per core of this machine's ", limit / 8, "), but got ", n);
   omp_set_num_threads(n);
-  // Matrix products are split over these OpenMP threads by weightinit itself; OpenBLAS's own
-  // pool (Debian's pthreads build) stays at one thread so that the two never share the cores.
-  parallel::pin_blas_to_one_thread();
+  // OpenBLAS's own pool (Debian's pthreads build) serves LAPACK (orthogonal_'s QR); our matrix
+  // products hold it at one thread while they split themselves over OpenMP's threads.
+  parallel::set_blas_threads(n);
 }
 
 int num_threads() { return omp_get_max_threads(); }

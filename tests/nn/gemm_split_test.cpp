@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The matrix products split over OpenMP threads by hand (nn/functional/common.cpp): every shape,
 // transpose and stride gives the float64 reference's result within float32 rounding, whatever
-// the thread count, and OpenBLAS's own pool stays at one thread.
+// the thread count, and OpenBLAS's own pool runs one thread during a product only.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -115,18 +115,24 @@ TEST_F(GemmSplitTest, EveryThreadCountMatchesTheFloat64ReferenceWithinFloat32Rou
   }
 }
 
-TEST_F(GemmSplitTest, OpenBlasKeepsOneThreadAfterProductsAndAfterALapackScope) {
+TEST_F(GemmSplitTest, OpenBlasRunsOneThreadDuringAProductAndGetsItsCountBackAfter) {
+  if (dlsym(RTLD_DEFAULT, "openblas_get_num_threads") == nullptr) GTEST_SKIP() << "not OpenBLAS";
+  weightinit::parallel::set_blas_threads(2);
+  {
+    const weightinit::parallel::SingleThreadedBlas outer;
+    EXPECT_EQ(openblas_threads(), 1);
+    {
+      const weightinit::parallel::SingleThreadedBlas inner;  // nested: still one
+      EXPECT_EQ(openblas_threads(), 1);
+    }
+    EXPECT_EQ(openblas_threads(), 1);
+  }
+  EXPECT_EQ(openblas_threads(), 2);  // the process's other users keep their count
   const Case t{256, 256, 256, false, false};
   const Operands o = make_operands(t, 7);
   run(t, o, 1.0f, 0.0f, 2);
-  EXPECT_EQ(openblas_threads(), 1);
-  {
-    const weightinit::parallel::ScopedBlasThreads scope(2);
-    if (dlsym(RTLD_DEFAULT, "openblas_get_num_threads") != nullptr) {
-      EXPECT_EQ(openblas_threads(), 2);
-    }
-  }
-  EXPECT_EQ(openblas_threads(), 1);
+  EXPECT_EQ(openblas_threads(), 2);
+  weightinit::parallel::set_blas_threads(1);
 }
 
 TEST_F(GemmSplitTest, AProductInsideAParallelRegionRunsWhole) {

@@ -121,7 +121,6 @@ void gemm_impl(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::
     }
     return;
   }
-  parallel::pin_blas_to_one_thread();
   for (const auto& [v, what] :
        {std::pair{m, "M"}, {n, "N"}, {k, "K"}, {lda, "lda"}, {ldb, "ldb"}, {ldc, "ldc"}}) {
     (void)blas_int(v, what);  // thrown here, not inside the parallel region
@@ -132,6 +131,7 @@ void gemm_impl(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::
   const std::int64_t side = split_rows ? m : n;
   const std::int64_t blocks = (side + kAlign - 1) / kAlign;
   const std::int64_t parts = std::min<std::int64_t>(threads, blocks);
+  const parallel::SingleThreadedBlas single_threaded_blas;
   if (parts <= 1 || m * n * k < kMinMacsToSplit) {
     blas_call(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, blas);
     return;
