@@ -21,10 +21,30 @@ const std::set<std::string>& activations() {
   return names;
 }
 
+bool is_residual_block(const std::string& type) {
+  static const std::set<std::string> names = {"Block", "LlamaDecoderLayer", "BasicBlock",
+                                              "Bottleneck", "FixupBasicBlock"};
+  return names.count(type) > 0;
+}
+
 struct Call {
   nn::Module* module;
   Tensor output;
 };
+
+/// Population mean and std of every element, in float64.
+std::pair<double, double> mean_std(const Tensor& y) {
+  const Tensor v = y.to(DType::Float64).contiguous();
+  const double* p = v.data_ptr<double>();
+  const std::int64_t n = v.numel();
+  const double dn = n > 0 ? static_cast<double>(n) : 1.0;
+  double sum = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) sum += p[i];
+  const double mean = sum / dn;
+  double sq = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) sq += (p[i] - mean) * (p[i] - mean);
+  return {mean, std::sqrt(sq / dn)};
+}
 
 void fill_stats(LayerProbe& row, const Tensor& y, const std::string& activation) {
   const Tensor v = y.to(DType::Float64).contiguous();
@@ -83,8 +103,22 @@ ProbeResult probe(nn::Module& model, const Tensor& x, const std::vector<std::int
   std::vector<Call> calls;
   std::vector<std::pair<nn::Module*, std::size_t>> hooks;
   std::map<nn::Module*, std::string> names;
+  ProbeResult r;
+  bool first_block = true;
   for (auto& [name, m] : model.named_modules()) {
     names[m] = name;
+    if (is_residual_block(m->type_name())) {
+      const std::string block_name = name;
+      hooks.emplace_back(
+          m, m->register_forward_hook([&r, &first_block, block_name](
+                                          nn::Module& mod, const Tensor& in, const Tensor& out) {
+            if (first_block) r.stream_input_std = mean_std(in).second;
+            first_block = false;
+            const auto [mean, std] = mean_std(out);
+            r.blocks.push_back({block_name, mod.type_name(), mean, std});
+          }));
+      continue;
+    }
     if (!m->children().empty()) continue;
     hooks.emplace_back(
         m, m->register_forward_hook([&calls](nn::Module& mod, const Tensor&, const Tensor& out) {
@@ -94,15 +128,17 @@ ProbeResult probe(nn::Module& model, const Tensor& x, const std::vector<std::int
   auto remove_hooks = [&] {
     for (auto& [m, id] : hooks) m->remove_forward_hook(id);
   };
-  ProbeResult r;
   r.init = init_label;
   try {
     model.train();
     model.zero_grad();
     const Tensor out = model(x);
-    const train::LossResult loss = train::cross_entropy(out, labels);
+    // A language model's (B, T, vocab) logits: B·T predictions of the next token.
+    const Tensor logits =
+        out.dim() == 3 ? out.contiguous().view({out.size(0) * out.size(1), out.size(2)}) : out;
+    const train::LossResult loss = train::cross_entropy(logits, labels);
     r.loss = loss.loss;
-    model.backward(loss.grad_input);
+    model.backward(out.dim() == 3 ? loss.grad_input.view(out.sizes()) : loss.grad_input);
   } catch (...) {
     remove_hooks();
     model.clear_saved();

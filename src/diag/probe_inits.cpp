@@ -9,6 +9,7 @@
 #include "weightinit/error.h"
 #include "weightinit/init/spec.h"
 #include "weightinit/models/registry.h"
+#include "weightinit/random/sampling.h"
 #include "weightinit/recipes/layers.h"
 #include "weightinit/recipes/lsuv.h"
 #include "weightinit/recipes/policy.h"
@@ -46,6 +47,20 @@ void load_batch(const ProbeSetup& a, const Shape& input, Tensor& x, std::vector<
   x = x.view(shaped);
 }
 
+/// `batch` sequences of seq_len + 1 random ids: the first seq_len are the input, the last
+/// seq_len the labels (the next id at each position), flattened to batch·seq_len.
+void token_batch(const ProbeSetup& a, std::int64_t context, std::int64_t vocab, Tensor& x,
+                 std::vector<std::int64_t>& y) {
+  WEIGHTINIT_CHECK(a.seq_len >= 0 && a.seq_len <= context, ValueError, "--seq-len must be in [1, ",
+                   context, "] (the model's context length), but got ", a.seq_len);
+  const std::int64_t t = a.seq_len > 0 ? a.seq_len : std::min<std::int64_t>(context, 128);
+  Generator data_gen(a.seed + 1);
+  const Tensor ids = randint(0, vocab, {a.batch, t + 1}, data_gen);
+  x = ids.slice(1, 0, t).contiguous();
+  const Tensor next = ids.slice(1, 1, t + 1).contiguous();
+  y.assign(next.data_ptr<std::int64_t>(), next.data_ptr<std::int64_t>() + next.numel());
+}
+
 }  // namespace
 
 ProbeReport probe_inits(const ProbeSetup& a) {
@@ -55,17 +70,24 @@ ProbeReport probe_inits(const ProbeSetup& a) {
   const std::vector<InitChoice> inits = parse_init_list(a.inits);
   const init::Initializer bias = init::Initializer::parse(a.bias_init);
   Shape input;
+  std::int64_t vocab = 0;
   {
     const DeferredAllocationGuard shapes_only;  // the input size, without memory or draws
     Generator shape_gen(0);
-    input = models::build_model(a.model, shape_gen).input_size;
+    const models::BuiltModel shapes = models::build_model(a.model, shape_gen);
+    input = shapes.input_size;
+    vocab = shapes.token_vocab;
   }
   Tensor x;
   std::vector<std::int64_t> y;
-  load_batch(a, input, x, y);
+  if (vocab > 0) {
+    token_batch(a, input.at(0), vocab, x, y);
+  } else {
+    load_batch(a, input, x, y);
+  }
 
-  ProbeReport report{a.model, a.data,           static_cast<std::int64_t>(y.size()),
-                     a.seed,  bias.canonical(), {}};
+  ProbeReport report{
+      a.model, vocab > 0 ? "random-tokens" : a.data, x.size(0), a.seed, bias.canonical(), {}};
   for (const InitChoice& choice : inits) {
     Generator gen(a.seed);
     const auto built = models::build_model(a.model, gen);

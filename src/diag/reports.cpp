@@ -77,6 +77,13 @@ ProbeReport probe_from(const json& j) {
     p.grad_norm_ratio = figure(ji, "grad_norm_ratio");
     p.verdict = ji.at("verdict").get<std::string>();
     for (const json& l : ji.at("layers")) p.layers.push_back(layer_from(l));
+    if (ji.contains("blocks")) {  // written since the residual-stream rows (session 11)
+      p.stream_input_std = figure(ji, "stream_input_std");
+      for (const json& b : ji.at("blocks")) {
+        p.blocks.push_back({b.at("name").get<std::string>(), b.at("type").get<std::string>(),
+                            figure(b, "mean"), figure(b, "std")});
+      }
+    }
     r.inits.push_back(std::move(p));
   }
   return r;
@@ -215,6 +222,16 @@ std::string to_json(const ProbeReport& report) {
                {"verdict", r.verdict},
                {"layers", json::array()}};
     for (const auto& l : r.layers) ji["layers"].push_back(layer_json(l));
+    if (!r.blocks.empty()) {
+      ji["stream_input_std"] = finite_or_null(r.stream_input_std);
+      ji["blocks"] = json::array();
+      for (const auto& b : r.blocks) {
+        ji["blocks"].push_back({{"name", b.name},
+                                {"type", b.type},
+                                {"mean", finite_or_null(b.mean)},
+                                {"std", finite_or_null(b.std)}});
+      }
+    }
     j["inits"].push_back(ji);
   }
   return j.dump(1) + "\n";

@@ -121,8 +121,9 @@ Embedding.weight: uniform(a=-0.05, b=0.05)
 
 // GPT-2 (Radford et al. 2019) as nanoGPT's _init_weights: Linear and Embedding N(0, 0.02),
 // biases 0, LayerNorm 1/0, and the residual projections (c_proj) N(0, 0.02 / sqrt(2 n_layer)).
-constexpr const char* kGpt2 = R"(*.c_proj.weight: normal(mean=0, std=0.02 / sqrt(2 * n_layer))
-Linear.weight: normal(mean=0, std=0.02)
+constexpr const char* kGpt2Residual =
+    "*.c_proj.weight: normal(mean=0, std=0.02 / sqrt(2 * n_layer))\n";
+constexpr const char* kGpt2 = R"(Linear.weight: normal(mean=0, std=0.02)
 Linear.bias: zeros
 Embedding.weight: normal(mean=0, std=0.02)
 LayerNorm.weight: ones
@@ -237,9 +238,9 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
        "seed 000: C3D.__init_weight (Tran et al. 2015)"},
       {"keras-default", "", "glorot_uniform kernels, zero biases, BN 1/0, Embedding U(-0.05, 0.05)",
        "Keras layer defaults (Glorot & Bengio 2010)"},
-      {"gpt2", "",
-       "Linear/Embedding N(0, 0.02), residual c_proj N(0, 0.02/sqrt(2 n_layer)), biases 0, "
-       "LayerNorm 1/0",
+      {"gpt2", "scaled_residual=true",
+       "Linear/Embedding N(0, 0.02), residual c_proj N(0, 0.02/sqrt(2 n_layer)) (N(0, 0.02) "
+       "with scaled_residual=false), biases 0, LayerNorm 1/0",
        "GPT-2 (Radford et al. 2019) as nanoGPT's _init_weights"},
       {"llama", "scaled_residual=true",
        "Linear/Embedding N(0, 0.02), RMSNorm 1, biases 0; with scaled_residual o_proj and "
@@ -330,6 +331,10 @@ std::string cifar_resnet_text(BuiltinContext& c) {
 }
 
 std::string gpt2_text(BuiltinContext& c) {
+  const auto scaled = c.options.find("scaled_residual");
+  if (scaled != c.options.end() && !parse_bool(c.name, scaled->first, scaled->second)) {
+    return kGpt2;  // every Linear N(0, 0.02): the residual projections unscaled
+  }
   const double n_layer = option_number(c, "n_layer", count_blocks(c.model));
   if (!(n_layer >= 1)) {
     throw PolicyError(c.source, 0, 0,
@@ -337,7 +342,7 @@ std::string gpt2_text(BuiltinContext& c) {
                       "n_layer: give it as gpt2(n_layer=12)");
   }
   c.variables["n_layer"] = n_layer;
-  return kGpt2;
+  return std::string(kGpt2Residual) + kGpt2;
 }
 
 std::string llama_text(BuiltinContext& c) {
@@ -434,7 +439,7 @@ const std::vector<BuiltinRecipe>& recipes() {
       {"wrn-msra", {}, kWrnMsra, nullptr},
       {"c3d", {}, kC3d, nullptr},
       {"keras-default", {}, kKerasDefault, nullptr},
-      {"gpt2", {"n_layer"}, nullptr, gpt2_text},
+      {"gpt2", {"scaled_residual", "n_layer"}, nullptr, gpt2_text},
       {"llama", {"scaled_residual", "n_layer"}, nullptr, llama_text},
       {"hf", {}, nullptr, hf_text},
       {"mup", {}, nullptr, mup_text},

@@ -32,6 +32,10 @@ diag::ProbeReport sample_probe() {
   p.layers.push_back({"0", "Linear", "ReLU", 0.1, 0.9, 0.5, std::nan(""), 1e-3});
   p.layers.push_back({"2", "Linear", "-", -0.2, 1.1, 0.0, std::nan(""), 2e-3});
   r.inits.push_back(p);
+  p.init = "policy:gpt2";  // a second init with residual-stream rows
+  p.stream_input_std = 0.028;
+  p.blocks = {{"transformer.h.0", "Block", -0.001, 0.036}, {"transformer.h.1", "Block", 0.0, kInf}};
+  r.inits.push_back(p);
   return r;
 }
 
@@ -96,6 +100,12 @@ TEST(Reports, ProbeRoundTripsThroughJson) {
   const auto& back = std::get<diag::ProbeReport>(document);
   EXPECT_TRUE(std::isnan(back.inits[0].grad_norm_ratio));
   EXPECT_EQ(back.inits[0].layers[1].act_mean, -0.2);
+  EXPECT_TRUE(back.inits[0].blocks.empty());
+  ASSERT_EQ(back.inits[1].blocks.size(), 2u);
+  EXPECT_EQ(back.inits[1].blocks[0].name, "transformer.h.0");
+  EXPECT_EQ(back.inits[1].blocks[0].std, 0.036);
+  EXPECT_TRUE(std::isnan(back.inits[1].blocks[1].std));  // written as null
+  EXPECT_EQ(back.inits[1].stream_input_std, 0.028);
   EXPECT_EQ(diag::to_json(back), text);
   EXPECT_EQ(diag::report_command(document), "probe");
   EXPECT_EQ(diag::report_model(document), "mlp:4-3-2:relu");

@@ -61,9 +61,20 @@ diag::ProbeReport run_probe(const ProbeRequest& a, std::string& out) {
                     cell(l.grad_norm, "%.3e").c_str());
       out += line;
     }
+    if (!r.blocks.empty()) {
+      out += "  residual stream: std entering the first block " + cell(r.stream_input_std, "%.3e") +
+             "\n";
+      out += "  block       type                  mean        std\n";
+      for (const auto& b : r.blocks) {
+        char line[200];
+        std::snprintf(line, sizeof line, "  %-11s %-17s %9s %10s\n", b.name.c_str(), b.type.c_str(),
+                      cell(b.mean, "%.4f").c_str(), cell(b.std, "%.3e").c_str());
+        out += line;
+      }
+    }
     out += "\n";
   }
-  out += "summary (batch of " + std::to_string(report.batch) + ", " + a.data + ")\n";
+  out += "summary (batch of " + std::to_string(report.batch) + ", " + report.data + ")\n";
   for (const auto& r : report.inits) {
     char line[300];
     std::snprintf(line, sizeof line, "  %-60s act std ratio %10s  grad ratio %10s  %s\n",
@@ -105,6 +116,9 @@ void add_probe_command(CLI::App& app) {
                   "fashion-mnist (default: the first test images) or synthetic");
   cmd->add_option("--data-dir", args->request.data_dir, "Fashion-MNIST directory");
   cmd->add_option("--batch", args->request.batch, "samples in the batch (default 256)");
+  cmd->add_option("--seq-len", args->request.seq_len,
+                  "token models (gpt2, llama): tokens per sequence (default: the context "
+                  "length, at most 128)");
   add_seed_option(cmd, args->request.seed, "generator seed for every init");
   add_torch_profile_option(cmd);
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads");

@@ -26,10 +26,24 @@ struct LayerProbe {
   double grad_norm = 0.0;           ///< Frobenius norm of dLoss/dweight after one backward
 };
 
+/// The residual stream after one residual block: what the block returns (its input plus its
+/// branch). A block is a module of one of these types: nanoGPT's Block, LlamaDecoderLayer,
+/// torchvision's and the CIFAR ResNets' BasicBlock and Bottleneck, FixupBasicBlock.
+struct BlockProbe {
+  std::string name;  ///< qualified module name ("h.3", "layer2.0")
+  std::string type;  ///< "Block", "BasicBlock"
+  double mean = 0.0;
+  double std = 0.0;  ///< population std over every element of the batch
+};
+
 /// One probe: the layers, the loss, the last/first ratios and the verdict.
 struct ProbeResult {
   std::string init;  ///< label of the init, as given
   std::vector<LayerProbe> layers;
+  /// The residual stream, block by block (empty for a model without residual blocks), and the
+  /// std of what enters the first block (the embeddings, or the stem's output).
+  std::vector<BlockProbe> blocks;
+  double stream_input_std = 0.0;
   double loss = 0.0;             ///< cross-entropy of the batch
   double act_std_ratio = 0.0;    ///< act_std of the last hidden layer / of the first layer
   double grad_norm_ratio = 0.0;  ///< grad_norm of the first layer / of the last layer
@@ -42,8 +56,10 @@ struct ProbeResult {
   std::string verdict;
 };
 
-/// Runs `model` (training mode, grad mode) on x with forward hooks on every leaf module,
-/// takes cross_entropy(output, labels), back-propagates it once and collects LayerProbe rows.
+/// Runs `model` (training mode, grad mode) on x with forward hooks on every leaf module and
+/// residual block, takes cross_entropy(output, labels), back-propagates it once and collects
+/// LayerProbe and BlockProbe rows. A language model's (B, T, vocab) logits are scored as B·T
+/// predictions, so `labels` then holds B·T token ids (the next token at each position).
 /// Existing grads are cleared (zero_grad) before and left set after. Throws ValueError when the
 /// model has no Linear / Conv layer.
 ProbeResult probe(nn::Module& model, const Tensor& x, const std::vector<std::int64_t>& labels,

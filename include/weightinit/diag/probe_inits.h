@@ -18,11 +18,17 @@ struct ProbeSetup {
   std::string data_dir;                ///< empty: data::default_dir()
   std::int64_t batch = 256;
   std::uint64_t seed = 0;
+  /// For a model that takes token ids (GPT-2, LLaMA): the sequence length; 0 takes the model's
+  /// context length, at most 128.
+  std::int64_t seq_len = 0;
 };
 
 /// Builds the model once per init (Generator(seed), then the init on its Linear/Conv layers
 /// with `bias_init` on their biases, or LSUV), probes it on one batch (the first test images,
-/// or N(0, 1) samples from Generator(seed + 1)) and returns the report. Throws ValueError /
+/// or N(0, 1) samples from Generator(seed + 1)) and returns the report. A model that takes
+/// token ids gets `batch` sequences of ids uniform in [0, vocab) from Generator(seed + 1), and
+/// predicts each next id (whatever `data` says: random tokens carry no text, so the loss at
+/// init should be near ln(vocab)). Throws ValueError /
 /// SpecError / ShapeError for a bad setup, IoError for unreadable data.
 ProbeReport probe_inits(const ProbeSetup& setup);
 
