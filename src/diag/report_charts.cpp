@@ -32,6 +32,23 @@ std::string probe_chart_svg(const ProbeReport& probe, bool grads) {
                                  grads ? "||dL/dW||" : "activation std", true, 760, 440});
 }
 
+std::string residual_stream_chart_svg(const ProbeReport& probe) {
+  std::vector<Series> series;
+  for (const ProbeResult& run : probe.inits) {
+    if (run.blocks.empty()) continue;
+    Series s{run.init, {0.0}, {finite_or_nan(run.stream_input_std)}};
+    for (std::size_t i = 0; i < run.blocks.size(); ++i) {
+      s.x.push_back(static_cast<double>(i + 1));
+      s.y.push_back(finite_or_nan(run.blocks[i].std));
+    }
+    series.push_back(std::move(s));
+  }
+  if (series.empty()) return "";
+  return line_chart_svg(
+      series, {"Residual stream std per block (" + probe.model + ")",
+               "residual block (0: what enters the first)", "stream std", true, 760, 440});
+}
+
 namespace {
 
 /// Each chart is a complete <svg>; nested, it is positioned by its x attribute.

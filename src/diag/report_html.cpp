@@ -81,6 +81,12 @@ std::string probe_section(const ProbeReport& doc, int index) {
   h += figure(id + "-grad", probe_chart_svg(doc, true),
               "Frobenius norm of each layer's weight gradient after one backward pass (log "
               "scale).");
+  const std::string stream = residual_stream_chart_svg(doc);
+  if (!stream.empty()) {
+    h += figure(id + "-stream", stream,
+                "Standard deviation of the residual stream after each residual block (log "
+                "scale): what each block returns, its input plus its branch.");
+  }
   h += "</div>\n";
   h += "<table class=\"summary\">\n<thead><tr><th>init</th><th>loss</th><th>act std last/first"
        "</th><th>grad norm first/last</th><th>verdict</th></tr></thead>\n<tbody>\n";

@@ -100,6 +100,9 @@ std::vector<Experiment> default_suite() {
       {false, "cifar-resnet20:in_channels=1",
        "policy:cifar-resnet; policy:cifar-resnet(zero_init_residual=true)", "", 1, 0.1, 128, 5000,
        0.9},
+      // GPT-2's residual scaling (Radford et al. 2019) on a small GPT, random tokens.
+      {true, "gpt2:d=256,layers=12,heads=4,vocab=1000,positions=128",
+       "policy:gpt2; policy:gpt2(scaled_residual=false)", "", 0, 0, 8},
   };
 }
 

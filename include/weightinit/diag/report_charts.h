@@ -14,6 +14,10 @@ namespace weightinit::diag {
 /// in the line.
 std::string probe_chart_svg(const ProbeReport& probe, bool grads);
 
+/// The residual stream's std at init: one line per init, x = 0 for what enters the first
+/// block, then block 1..B (BlockProbe), log y axis. Empty when no init has block rows.
+std::string residual_stream_chart_svg(const ProbeReport& probe);
+
 /// Two charts side by side in one SVG for a comparison: the smoothed training loss per step
 /// (linear axis, log when the drawn losses span more than a factor 30; losses above 10 × chance
 /// are not drawn so one exploding run does not flatten the others) and the test accuracy at
