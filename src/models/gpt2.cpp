@@ -79,7 +79,9 @@ class Gpt final : public nn::Module {
     std::vector<std::int64_t> positions(static_cast<std::size_t>(t));
     for (std::int64_t i = 0; i < t; ++i) positions[static_cast<std::size_t>(i)] = i;
     const Tensor tok = (*p.wte)(input);
-    const Tensor pos = p.wpe->lookup(positions, {t});  // (T, C), broadcast over the batch
+    // (T, C), broadcast over the batch; through operator(), as nanoGPT calls wpe(pos), so
+    // hooks (torchinfo's rows) see it.
+    const Tensor pos = (*p.wpe)(Tensor::from_data<std::int64_t>(positions, {t}));
     Tensor pos_b = Tensor::empty(tok.sizes(), tok.dtype());
     for (std::int64_t i = 0; i < input.size(0); ++i) pos_b.select(0, i).copy_(pos);
     Tensor x = (*p.drop)(nn::functional::add(tok, pos_b));

@@ -13,11 +13,11 @@ namespace weightinit::models {
 namespace {
 
 /// torchvision.ops.Conv2dNormActivation(in, out, kernel, stride, groups, BatchNorm2d, ReLU6):
-/// a Sequential of Conv2d (padding (k-1)/2, no bias), BatchNorm2d and ReLU6.
+/// a Sequential subclass of Conv2d (padding (k-1)/2, no bias), BatchNorm2d and ReLU6.
 std::shared_ptr<nn::Module> conv_bn_relu6(std::int64_t in, std::int64_t out, std::int64_t kernel,
                                           std::int64_t stride, std::int64_t groups,
                                           Generator& gen) {
-  auto seq = std::make_shared<nn::Sequential>();
+  auto seq = std::make_shared<detail::NamedSequential>("Conv2dNormActivation");
   seq->push_back(detail::conv2d(in, out, kernel, stride, (kernel - 1) / 2, false, gen, groups));
   seq->push_back(std::make_shared<nn::BatchNorm2d>(out));
   seq->push_back(std::make_shared<nn::ReLU6>());

@@ -79,6 +79,10 @@ void Module::accumulate_grad(const std::string& name, const Tensor& g) {
 }
 
 Tensor Module::operator()(const Tensor& input) {
+  if (!pre_hooks_.empty()) {
+    const auto pre_hooks = pre_hooks_;  // copy: a hook may remove itself
+    for (const auto& [id, hook] : pre_hooks) hook(*this, input);
+  }
   Tensor output = forward(input);
   // Copy: a hook may remove itself.
   const auto hooks = hooks_;
@@ -93,6 +97,15 @@ std::size_t Module::register_forward_hook(ForwardHook hook) {
 
 void Module::remove_forward_hook(std::size_t id) {
   std::erase_if(hooks_, [&](const auto& entry) { return entry.first == id; });
+}
+
+std::size_t Module::register_forward_pre_hook(ForwardPreHook hook) {
+  pre_hooks_.emplace_back(next_hook_id_, std::move(hook));
+  return next_hook_id_++;
+}
+
+void Module::remove_forward_pre_hook(std::size_t id) {
+  std::erase_if(pre_hooks_, [&](const auto& entry) { return entry.first == id; });
 }
 
 std::optional<DefaultInit> Module::default_init(const std::string& /*name*/) const {

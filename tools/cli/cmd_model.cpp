@@ -63,14 +63,17 @@ void run_summary(const ModelArgs& a) {
     write_output("", diag::structure_summary(*built.module).str());
     return;
   }
-  check_model_fits(a.model, "summary", /*needs_forward=*/true, /*needs_float_input=*/true);
+  // torchinfo feeds a token model ids (dtypes=[torch.long]); torchsummary only floats.
+  check_model_fits(a.model, "summary", /*needs_forward=*/true,
+                   /*needs_float_input=*/a.style != "torchinfo");
   const auto built = build(a);
   if (a.style == "torchinfo") {
     WEIGHTINIT_CHECK(!a.verbose, ValueError, "--verbose goes with the torchsummary style");
     // torchinfo's input_size includes the batch: torchsummary's -1 becomes 1.
     Shape input{a.batch > 0 ? a.batch : 1};
     input.insert(input.end(), built.input_size.begin(), built.input_size.end());
-    write_output("", diag::torchinfo_summary(*built.module, input));
+    write_output(
+        "", diag::torchinfo_summary(*built.module, input, default_generator(), built.token_vocab));
     return;
   }
   std::string text = diag::summary(*built.module, built.input_size, a.batch).str();

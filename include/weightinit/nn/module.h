@@ -108,6 +108,13 @@ class Module {
   /// Registers a hook (like `register_forward_hook`); returns an id for remove_forward_hook.
   std::size_t register_forward_hook(ForwardHook hook);
   void remove_forward_hook(std::size_t id);
+  /// Called before each forward through operator(): (module, input).
+  using ForwardPreHook = std::function<void(Module&, const Tensor&)>;
+  /// Registers a hook that runs before forward (like `register_forward_pre_hook`), so a
+  /// container's hook runs before its children's; returns an id for
+  /// remove_forward_pre_hook.
+  std::size_t register_forward_pre_hook(ForwardPreHook hook);
+  void remove_forward_pre_hook(std::size_t id);
   /// The part of PyTorch's repr inside the parentheses ("in_features=5, out_features=3,
   /// bias=True").
   virtual std::string extra_repr() const { return ""; }
@@ -215,6 +222,7 @@ class Module {
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   std::vector<std::pair<std::size_t, ForwardHook>> hooks_;
+  std::vector<std::pair<std::size_t, ForwardPreHook>> pre_hooks_;
   std::size_t next_hook_id_ = 0;
   bool training_ = true;
 };
