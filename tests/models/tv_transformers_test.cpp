@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+// torchvision's vision transformers (vit_b_16, swin_t) against torchvision 0.14.1
+// (tests/golden/zoo_tv_transformers.json, made by tools/golden/gen_tv_transformers.py): state_dict
+// names, shapes, dtypes and order and the parameter count; the SHA-256 of every tensor after
+// build_model + the model's torchvision-* policy, which must equal `torch.manual_seed(s);
+// torchvision.models.X()` at seeds 0 and 1; the eval-mode forward pass within 1e-4 relative;
+// torchsummary's table; and the attention kernel against a float64 reference.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "models/dot_product_attention.h"
+#include "weightinit/diag/summary.h"
+#include "weightinit/models/registry.h"
+#include "weightinit/models/vision_transformer.h"
+#include "weightinit/nn/module.h"
+#include "weightinit/random/sampling.h"
+#include "weightinit/random/torch_profile.h"
+#include "weightinit/recipes/policy.h"
+#include "weightinit/tensor/deferred.h"
+
+namespace wi = weightinit;
+
+namespace {
+
+const nlohmann::json& golden() {
+  static const nlohmann::json j = [] {
+    std::ifstream in(std::string(WEIGHTINIT_GOLDEN_DIR) + "/zoo_tv_transformers.json");
+    return nlohmann::json::parse(in);
+  }();
+  return j;
+}
+
+std::string sha256_hex(const wi::Tensor& t) {
+  const wi::Tensor c = t.contiguous();
+  const std::size_t bytes = static_cast<std::size_t>(c.numel()) * wi::element_size(c.dtype());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(c.raw_data(), bytes, digest, &len, EVP_sha256(), nullptr);
+  std::string hex;
+  char buf[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", digest[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+std::string dtype_text(wi::DType d) {
+  return d == wi::DType::Float32 ? "float32" : d == wi::DType::Float64 ? "float64" : "int64";
+}
+
+/// max |got − want| / max |want|: the relative error of a whole output.
+double relative_error(const std::vector<double>& got, const std::vector<double>& want) {
+  double diff = 0, scale = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    diff = std::max(diff, std::abs(got[i] - want[i]));
+    scale = std::max(scale, std::abs(want[i]));
+  }
+  return diff / scale;
+}
+
+/// A generator seeded `seed` with the torch profile of the golden's torch (1.13's inverse-CDF
+/// trunc_normal_, not 2.12's rejection sampler).
+wi::Generator golden_generator(std::uint64_t seed) {
+  wi::Generator gen(seed);
+  wi::apply_torch_profile(gen, wi::torch_profile(golden().at("torch_profile").get<std::string>()));
+  return gen;
+}
+
+/// build_model(name) with seed `seed`, then its default (torchvision-*) policy.
+wi::models::BuiltModel initialized(const std::string& name, std::uint64_t seed,
+                                   wi::recipes::PolicyReport* report = nullptr) {
+  wi::Generator gen = golden_generator(seed);
+  auto built = wi::models::build_model(name, gen);
+  const std::string policy = golden().at("models").at(name).at("policy");
+  EXPECT_EQ(wi::models::default_policy(name), policy);
+  auto r = wi::recipes::Policy::builtin(policy, *built.module).apply(*built.module, gen);
+  if (report != nullptr) *report = std::move(r);
+  return built;
+}
+
+}  // namespace
+
+TEST(TvTransformers, StateDictAndParameterCountAreTorchvisions) {
+  for (const auto& [name, entry] : golden().at("models").items()) {
+    SCOPED_TRACE(name);
+    wi::models::BuiltModel built;
+    {
+      const wi::DeferredAllocationGuard shapes_only;  // names and shapes need no memory
+      wi::Generator gen(0);
+      built = wi::models::build_model(name, gen);
+    }
+    const wi::nn::StateDict state = built.module->state_dict();
+    const auto& want = entry.at("state_dict");
+    ASSERT_EQ(state.size(), want.size());
+    for (std::size_t i = 0; i < state.size(); ++i) {
+      ASSERT_EQ(state[i].first, want[i][0].get<std::string>()) << "entry " << i;
+      EXPECT_EQ(state[i].second.sizes(), want[i][1].get<wi::Shape>()) << state[i].first;
+      EXPECT_EQ(dtype_text(state[i].second.dtype()), want[i][2].get<std::string>())
+          << state[i].first;
+    }
+    std::int64_t parameters = 0;
+    for (auto& [pname, p] : built.module->named_parameters()) parameters += p->data.numel();
+    EXPECT_EQ(parameters, entry.at("parameters").get<std::int64_t>());
+  }
+}
+
+TEST(TvTransformers, ConstructionAndPolicyAreTorchvisionsBitForBit) {
+  for (const auto& [name, entry] : golden().at("models").items()) {
+    for (const auto& [seed, digests] : entry.at("sha256").items()) {
+      wi::recipes::PolicyReport report;
+      const auto built = initialized(name, std::stoull(seed), &report);
+      const wi::nn::StateDict state = built.module->state_dict();
+      ASSERT_EQ(state.size(), digests.size());
+      int mismatches = 0;
+      for (std::size_t i = 0; i < state.size(); ++i) {
+        if (sha256_hex(state[i].second) != digests[i].get<std::string>() && ++mismatches <= 3) {
+          ADD_FAILURE() << name << " seed " << seed << ": " << state[i].first
+                        << " differs from torchvision's";
+        }
+      }
+      EXPECT_EQ(mismatches, 0) << name << " seed " << seed;
+      for (const auto& w : report.warnings) ADD_FAILURE() << name << ": " << w;
+    }
+  }
+}
+
+// Eval-mode outputs within 1e-4 relative (max |diff| / max |torch|) in float32: matrix products
+// summed in another order differ by ~1e-6 relative per layer. ViT's head is zero at init, so its
+// logits are exactly 0 on both sides; the encoder's class-token row (what the head reads) is
+// compared too.
+TEST(TvTransformers, EvalForwardMatchesTorchvision) {
+  for (const auto& [name, entry] : golden().at("models").items()) {
+    auto built = initialized(name, 0);
+    built.module->eval();
+    for (const auto& c : entry.at("forward")) {
+      const wi::Shape shape = c.at("input_shape").get<wi::Shape>();
+      SCOPED_TRACE(name + " " + wi::shape_str(shape));
+      wi::Generator data(123);
+      const wi::Tensor x = wi::rand(shape, wi::DType::Float32, data);
+      wi::Tensor encoded;
+      std::size_t hook = 0;
+      wi::nn::Module* encoder = nullptr;
+      if (c.contains("class_token_features")) {
+        encoder = built.module->child("encoder");
+        hook = encoder->register_forward_hook(
+            [&](wi::nn::Module&, const wi::Tensor&, const wi::Tensor& out) { encoded = out; });
+      }
+      const wi::nn::NoGradGuard no_grad;
+      const wi::Tensor y = (*built.module)(x);
+      ASSERT_EQ(y.sizes(), c.at("output_shape").get<wi::Shape>());
+      const auto want = c.at("output").get<std::vector<double>>();
+      if (std::all_of(want.begin(), want.end(), [](double v) { return v == 0.0; })) {
+        for (const double v : y.to_vector<double>()) ASSERT_EQ(v, 0.0);
+      } else {
+        EXPECT_LE(relative_error(y.to_vector<double>(), want), 1e-4);
+      }
+      if (encoder != nullptr) {
+        encoder->remove_forward_hook(hook);
+        ASSERT_TRUE(encoded.defined());
+        EXPECT_LE(relative_error(encoded.select(1, 0).contiguous().to_vector<double>(),
+                                 c.at("class_token_features")),
+                  1e-4);
+      }
+    }
+  }
+}
+
+// `weightinit summary MODEL` prints this table: torchsummary's, row for row (see the golden's
+// generator for nn.MultiheadAttention's tuple output).
+TEST(TvTransformers, SummaryIsTorchsummarysTable) {
+  for (const auto& [name, entry] : golden().at("models").items()) {
+    wi::Generator gen(0);
+    auto built = wi::models::build_model(name, gen);
+    EXPECT_EQ(wi::diag::summary(*built.module, built.input_size).str(),
+              entry.at("summary").get<std::string>())
+        << name;
+  }
+}
+
+TEST(TvTransformers, ImpossibleSizesFailBeforeAnythingIsBuilt) {
+  wi::Generator gen(0);
+  const auto expect_error = [&](const wi::models::VitConfig& c, const std::string& message) {
+    const std::uint64_t words = gen.words_drawn();
+    try {
+      wi::models::make_vision_transformer(c, gen);
+      ADD_FAILURE() << "built: " << message;
+    } catch (const wi::ValueError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(gen.words_drawn(), words) << "drew before failing: " << message;
+  };
+  wi::models::VitConfig c;
+  c.image_size = 225;
+  expect_error(c, "Input shape indivisible by patch size!");
+  c = {};
+  c.num_heads = 5;
+  expect_error(c, "embed_dim must be divisible by num_heads");
+  c = {};
+  c.num_layers = 0;
+  expect_error(c, "sizes must be positive");
+}
+
+TEST(TvTransformers, VitRejectsAnotherImageSize) {
+  wi::models::VitConfig c;
+  c.image_size = 32;
+  c.patch_size = 8;
+  c.num_layers = 1;
+  c.num_heads = 2;
+  c.hidden_dim = 8;
+  c.mlp_dim = 16;
+  c.num_classes = 3;
+  wi::Generator gen(0);
+  auto vit = wi::models::make_vision_transformer(c, gen);
+  const wi::nn::NoGradGuard no_grad;
+  EXPECT_EQ((*vit)(wi::rand({2, 3, 32, 32})).sizes(), (wi::Shape{2, 3}));
+  try {
+    (*vit)(wi::rand({1, 3, 40, 32}));
+    ADD_FAILURE() << "a 40×32 image ran";
+  } catch (const wi::ShapeError& e) {
+    EXPECT_STREQ(e.what(), "Wrong image height! Expected 32 but got 40!");
+  }
+}
+
+// dot_product_attention (float32) against the formula in float64 loops, with a bias of G = 2
+// groups over a batch of 4 (as Swin's windows: batch b reads bias[b mod 2]); within 1e-5.
+TEST(TvTransformers, DotProductAttentionMatchesTheFormula) {
+  const std::int64_t b = 4, h = 2, t = 5, d = 3, g = 2;
+  wi::Generator gen(7);
+  const wi::Tensor q = wi::randn({b, h, t, d}, wi::DType::Float32, gen);
+  const wi::Tensor k = wi::randn({b, h, t, d}, wi::DType::Float32, gen);
+  const wi::Tensor v = wi::randn({b, h, t, d}, wi::DType::Float32, gen);
+  const wi::Tensor bias = wi::randn({g, h, t, t}, wi::DType::Float32, gen);
+  const auto y = wi::models::detail::dot_product_attention(q, k, v, bias).to_vector<double>();
+  const auto qv = q.to_vector<double>(), kv = k.to_vector<double>(), vv = v.to_vector<double>();
+  const auto bv = bias.to_vector<double>();
+  double worst = 0;
+  for (std::int64_t s = 0; s < b * h; ++s) {
+    const std::int64_t bias_at = ((s / h) % g * h + s % h) * t * t;
+    for (std::int64_t i = 0; i < t; ++i) {
+      std::vector<double> p(static_cast<std::size_t>(t));
+      double top = -1e300, sum = 0;
+      for (std::int64_t j = 0; j < t; ++j) {
+        double dot = 0;
+        for (std::int64_t e = 0; e < d; ++e)
+          dot += qv[(s * t + i) * d + e] * kv[(s * t + j) * d + e];
+        p[j] = dot / std::sqrt(double(d)) + bv[bias_at + i * t + j];
+        top = std::max(top, p[j]);
+      }
+      for (auto& x : p) sum += (x = std::exp(x - top));
+      for (std::int64_t e = 0; e < d; ++e) {
+        double want = 0;
+        for (std::int64_t j = 0; j < t; ++j) want += p[j] / sum * vv[(s * t + j) * d + e];
+        worst = std::max(worst, std::abs(y[(s * t + i) * d + e] - want));
+      }
+    }
+  }
+  EXPECT_LT(worst, 1e-5);
+  EXPECT_THROW(
+      wi::models::detail::dot_product_attention(q, k, v, bias.slice(0, 0, 1).slice(1, 0, 1)),
+      wi::ShapeError);
+  EXPECT_THROW(wi::models::detail::dot_product_attention(q, k.slice(2, 0, 4), v), wi::ShapeError);
+}
