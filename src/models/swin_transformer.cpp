@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <optional>
+#include <thread>
 
 #include "models/dot_product_attention.h"
 #include "models/transformer_parts.h"
@@ -148,7 +150,8 @@ std::vector<float> shift_mask(std::int64_t ph, std::int64_t pw, std::int64_t ws,
 /// plan records a deferred build (word offsets, not values), a trunc_normal_ cannot be planned
 /// element-wise (erfinv after uniform_ up to 2.11, a data-dependent redraw loop from 2.12), so it
 /// is drawn now, from the plan's position in the seeded stream, into a materialized tensor of
-/// its own (a few KiB), and the plan moves past the words it took.
+/// its own (a few KiB), and the plan moves past the words it took. The generator's normal cache
+/// is not involved: trunc_normal_ draws uniform_ (≤ 2.11) or normal_ on ≥ 16 elements (2.12+).
 Tensor constructor_trunc_normal(Tensor table, double std, Generator& gen) {
   if (!constructors_draw()) return table;
   if (!table.is_deferred()) {
@@ -161,7 +164,17 @@ Tensor constructor_trunc_normal(Tensor table, double std, Generator& gen) {
   const std::uint64_t start = at.words_drawn();
   std::vector<float> zeros(static_cast<std::size_t>(table.numel()), 0.0f);
   Tensor real = Tensor::from_data<float>(zeros, table.sizes());
-  init::trunc_normal_(real, 0.0, std, -2.0, 2.0, at);
+  // On a thread of its own: tensors are deferred, and draws recorded, per thread, and the
+  // sampler's scratch tensors (2.12's redraws) need memory.
+  std::exception_ptr error;
+  std::thread([&] {
+    try {
+      init::trunc_normal_(real, 0.0, std, -2.0, 2.0, at);
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }).join();
+  if (error) std::rethrow_exception(error);
   plan->next_word += at.words_drawn() - start;
   return real;
 }

@@ -24,6 +24,7 @@
 #include "weightinit/random/sampling.h"
 #include "weightinit/random/torch_profile.h"
 #include "weightinit/recipes/policy.h"
+#include "weightinit/recipes/torch_construction.h"
 #include "weightinit/tensor/deferred.h"
 
 namespace wi = weightinit;
@@ -268,4 +269,45 @@ TEST(TvTransformers, DotProductAttentionMatchesTheFormula) {
       wi::models::detail::dot_product_attention(q, k, v, bias.slice(0, 0, 1).slice(1, 0, 1)),
       wi::ShapeError);
   EXPECT_THROW(wi::models::detail::dot_product_attention(q, k.slice(2, 0, 4), v), wi::ShapeError);
+}
+
+// The torch family's streaming writer builds the model deferred while recording the
+// constructors' draws by word offset; swin_t's relative_position_bias_table (trunc_normal_ in its
+// constructor) is drawn then, from its place in the stream, into a materialized tensor. It must
+// hold what the eager build draws (the later draws' positions are checked live by
+// torchvision_init_differential), and the generator must not move.
+void check_planned_swin_tables(wi::Generator& eager_gen, wi::Generator& gen) {
+  const auto eager = wi::models::build_model("swin_t", eager_gen);
+  wi::models::BuiltModel planned;
+  {
+    wi::recipes::TorchConstructionRecorder recorder;
+    {
+      const wi::DeferredAllocationGuard deferred;
+      planned = wi::models::build_model("swin_t", gen);
+    }
+    recorder.finish();
+  }
+  EXPECT_EQ(gen.words_drawn(), 0u);
+  const auto a = eager.module->state_dict(), b = planned.module->state_dict();
+  ASSERT_EQ(a.size(), b.size());
+  int tables = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].first.find("relative_position") == std::string::npos) continue;
+    ASSERT_FALSE(b[i].second.is_deferred()) << b[i].first;
+    EXPECT_EQ(sha256_hex(a[i].second), sha256_hex(b[i].second)) << a[i].first;
+    ++tables;
+  }
+  EXPECT_EQ(tables, 24);  // 12 blocks: a table and an index each
+}
+
+// Under 1.13's inverse-CDF sampler and 2.12+'s rejection sampler (whose redraws need scratch
+// memory).
+TEST(TvTransformers, SwinTablesDrawnWhileTheTorchPlanRecords) {
+  for (const char* profile : {"1.13-avx2", "2.14-avx2"}) {
+    SCOPED_TRACE(profile);
+    wi::Generator eager_gen(3), gen(3);
+    wi::apply_torch_profile(eager_gen, wi::torch_profile(profile));
+    wi::apply_torch_profile(gen, wi::torch_profile(profile));
+    check_planned_swin_tables(eager_gen, gen);
+  }
 }
