@@ -19,6 +19,7 @@
 #include "models/dot_product_attention.h"
 #include "weightinit/diag/summary.h"
 #include "weightinit/models/registry.h"
+#include "weightinit/models/swin_transformer.h"
 #include "weightinit/models/vision_transformer.h"
 #include "weightinit/nn/module.h"
 #include "weightinit/random/sampling.h"
@@ -208,6 +209,66 @@ TEST(TvTransformers, ImpossibleSizesFailBeforeAnythingIsBuilt) {
   c = {};
   c.num_layers = 0;
   expect_error(c, "sizes must be positive");
+
+  const auto expect_swin_error = [&](const wi::models::SwinConfig& sc, const std::string& message) {
+    const std::uint64_t words = gen.words_drawn();
+    try {
+      wi::models::make_swin_transformer(sc, gen);
+      ADD_FAILURE() << "built: " << message;
+    } catch (const wi::ValueError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(gen.words_drawn(), words) << "drew before failing: " << message;
+  };
+  wi::models::SwinConfig sc;
+  sc.num_heads = {3, 6, 12};
+  expect_swin_error(sc, "one head count per stage");
+  sc = {};
+  sc.num_heads = {5, 6, 12, 24};
+  expect_swin_error(sc, "stage 0: width 96 is not a multiple of its 5 heads");
+  sc = {};
+  sc.depths = {1};
+  sc.num_heads = {3};
+  expect_swin_error(sc, "at least 2 blocks");
+  sc = {};
+  sc.window_size = 0;
+  expect_swin_error(sc, "sizes must be positive");
+}
+
+// StochasticDepth is the identity in eval mode (the forward goldens) and drops whole samples in
+// training: each row of the output is 0 or the input / (1 - p).
+TEST(TvTransformers, SwinStochasticDepthDropsWholeRowsInTraining) {
+  wi::models::SwinConfig c;
+  c.embed_dim = 8;
+  c.depths = {2};
+  c.num_heads = {2};
+  c.window_size = 2;
+  c.stochastic_depth_prob = 0.5;
+  c.num_classes = 3;
+  wi::Generator gen(0);
+  auto swin = wi::models::make_swin_transformer(c, gen);
+  wi::nn::Module* sd = nullptr;
+  for (auto& [name, m] : swin->named_modules()) {
+    if (name == "features.1.1.stochastic_depth") sd = m;
+  }
+  ASSERT_NE(sd, nullptr);
+  const wi::Tensor x = wi::rand({64, 3, 2, 2}, wi::DType::Float32, gen);
+  const wi::nn::NoGradGuard no_grad;
+  sd->eval();
+  EXPECT_EQ(sd->forward(x).to_vector<float>(), x.to_vector<float>());
+  sd->train();  // the second block's rate: 0.5 · 1 / (2 − 1)
+  const auto y = sd->forward(x).to_vector<float>(), xv = x.to_vector<float>();
+  int kept = 0;
+  for (std::size_t row = 0; row < 64; ++row) {
+    const bool dropped = y[row * 12] == 0.0f;
+    kept += dropped ? 0 : 1;
+    for (std::size_t i = row * 12; i < row * 12 + 12; ++i) {
+      EXPECT_EQ(y[i], dropped ? 0.0f : xv[i] * 2.0f) << row;
+    }
+  }
+  EXPECT_GT(kept, 16);  // Binomial(64, 0.5): 32 ± 4
+  EXPECT_LT(kept, 48);
+  EXPECT_EQ((*swin)(wi::rand({2, 3, 12, 20})).sizes(), (wi::Shape{2, 3}));  // padded windows
 }
 
 TEST(TvTransformers, VitRejectsAnotherImageSize) {
