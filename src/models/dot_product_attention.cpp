@@ -52,6 +52,21 @@ void softmax_rows(T* p, std::int64_t t) {
   }
 }
 
+/// P = softmax(scale·Q·Kᵀ + bias) of slice s (one batch entry and head) into p (t × t).
+template <class T>
+void probabilities(const Tensor& q, const Tensor& k, const Tensor& bias, std::int64_t s, T scale,
+                   T* p) {
+  const std::int64_t heads = q.size(1), t = q.size(2), d = q.size(3), at = s * t * d;
+  nn::functional::impl::gemm(false, true, t, t, d, scale, q.data_ptr<T>() + at, d,
+                             k.data_ptr<T>() + at, d, T{0}, p, t);
+  if (bias.defined()) {
+    const std::int64_t b = s / heads, h = s % heads, groups = bias.size(0);
+    const T* add = bias.data_ptr<T>() + ((b % groups) * heads + h) * t * t;
+    for (std::int64_t i = 0; i < t * t; ++i) p[i] += add[i];
+  }
+  softmax_rows(p, t);
+}
+
 }  // namespace
 
 Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
@@ -61,27 +76,61 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
   const Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   return nn::functional::impl::dispatch_float(q.dtype(), "dot_product_attention", [&](auto tag) {
     using T = decltype(tag);
-    const std::int64_t heads = q.size(1), t = q.size(2), d = q.size(3);
-    const std::int64_t slices = q.size(0) * heads;
-    const std::int64_t groups = bc.defined() ? bc.size(0) : 1;
+    const std::int64_t t = q.size(2), d = q.size(3), slices = q.size(0) * q.size(1);
     const T scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(d)));
     Tensor y = Tensor::empty(q.sizes(), q.dtype());
     std::vector<T> p(static_cast<std::size_t>(t * t));
     for (std::int64_t s = 0; s < slices; ++s) {
       const std::int64_t at = s * t * d;
-      nn::functional::impl::gemm(false, true, t, t, d, scale, qc.data_ptr<T>() + at, d,
-                                 kc.data_ptr<T>() + at, d, T{0}, p.data(), t);
-      if (bc.defined()) {
-        const std::int64_t b = s / heads, h = s % heads;
-        const T* add = bc.data_ptr<T>() + ((b % groups) * heads + h) * t * t;
-        for (std::int64_t i = 0; i < t * t; ++i) p[static_cast<std::size_t>(i)] += add[i];
-      }
-      softmax_rows(p.data(), t);
+      probabilities(qc, kc, bc, s, scale, p.data());
       nn::functional::impl::gemm(false, false, t, d, t, T{1}, p.data(), t, vc.data_ptr<T>() + at, d,
                                  T{0}, y.data_ptr<T>() + at, d);
     }
     return y;
   });
+}
+
+nn::functional::AttentionGrads dot_product_attention_backward(const Tensor& grad_output,
+                                                              const Tensor& q, const Tensor& k,
+                                                              const Tensor& v, const Tensor& bias) {
+  check_inputs(q, k, v, bias);
+  WEIGHTINIT_CHECK(grad_output.sizes() == q.sizes() && grad_output.dtype() == q.dtype(), ShapeError,
+                   "dot_product_attention_backward: grad_output must have the query's ",
+                   "shape and dtype ", shape_str(q.sizes()), ", but got ",
+                   shape_str(grad_output.sizes()));
+  const Tensor qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
+  const Tensor dy = grad_output.contiguous();
+  const Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
+  return nn::functional::impl::dispatch_float(
+      q.dtype(), "dot_product_attention_backward", [&](auto tag) {
+        using T = decltype(tag);
+        using nn::functional::impl::gemm;
+        const std::int64_t t = q.size(2), d = q.size(3), slices = q.size(0) * q.size(1);
+        const T scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(d)));
+        nn::functional::AttentionGrads g{Tensor::empty(q.sizes(), q.dtype()),
+                                         Tensor::empty(q.sizes(), q.dtype()),
+                                         Tensor::empty(q.sizes(), q.dtype())};
+        std::vector<T> p(static_cast<std::size_t>(t * t)), dp(p.size());
+        for (std::int64_t s = 0; s < slices; ++s) {
+          const std::int64_t at = s * t * d;
+          probabilities(qc, kc, bc, s, scale, p.data());
+          const T* g_out = dy.data_ptr<T>() + at;
+          gemm(true, false, t, d, t, T{1}, p.data(), t, g_out, d, T{0}, g.v.data_ptr<T>() + at, d);
+          gemm(false, true, t, t, d, T{1}, g_out, d, vc.data_ptr<T>() + at, d, T{0}, dp.data(), t);
+          for (std::int64_t i = 0; i < t; ++i) {  // dS = P ⊙ (dP − rowsum(dP ⊙ P)), into dp
+            T* dpi = dp.data() + i * t;
+            const T* pi = p.data() + i * t;
+            T row = 0;
+            for (std::int64_t j = 0; j < t; ++j) row += dpi[j] * pi[j];
+            for (std::int64_t j = 0; j < t; ++j) dpi[j] = pi[j] * (dpi[j] - row);
+          }
+          gemm(false, false, t, d, t, scale, dp.data(), t, kc.data_ptr<T>() + at, d, T{0},
+               g.q.data_ptr<T>() + at, d);
+          gemm(true, false, t, d, t, scale, dp.data(), t, qc.data_ptr<T>() + at, d, T{0},
+               g.k.data_ptr<T>() + at, d);
+        }
+        return g;
+      });
 }
 
 }  // namespace weightinit::models::detail

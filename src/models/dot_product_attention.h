@@ -3,6 +3,7 @@
 // (ViT's nn.MultiheadAttention, Swin's shifted-window attention).
 #pragma once
 
+#include "weightinit/nn/functional.h"
 #include "weightinit/tensor/tensor.h"
 
 namespace weightinit::models::detail {
@@ -15,5 +16,14 @@ namespace weightinit::models::detail {
 /// Float32 or float64; ShapeError for other shapes, DTypeError for other dtypes.
 Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                              const Tensor& bias = Tensor());
+
+/// dL/dq, dL/dk, dL/dv of dot_product_attention for dL/dy `grad_output` (B, H, T, D), the
+/// probabilities P recomputed: dv = Pᵀ·dy, dP = dy·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
+/// dq = dS·k/√D, dk = dSᵀ·q/√D. The bias gets no gradient (ViT has none; Swin's is not
+/// back-propagated yet).
+nn::functional::AttentionGrads dot_product_attention_backward(const Tensor& grad_output,
+                                                              const Tensor& q, const Tensor& k,
+                                                              const Tensor& v,
+                                                              const Tensor& bias = Tensor());
 
 }  // namespace weightinit::models::detail

@@ -19,6 +19,24 @@ namespace {
 
 constexpr double kLayerNormEps = 1e-6;  // partial(nn.LayerNorm, eps=1e-6)
 
+/// p.grad += g (g itself when p.grad is undefined), unless p does not require a gradient: for
+/// parameters of a child applied through its weights (out_proj) and of the model itself.
+void add_grad(nn::Parameter& p, const Tensor& g) {
+  if (!p.requires_grad) return;
+  p.grad = p.grad.defined() ? nn::functional::add(p.grad, g) : g;
+}
+
+/// Σ over dim 0 of x (B, ...) → (1, ...).
+Tensor sum_batch(const Tensor& x) {
+  Tensor s = x.select(0, 0).contiguous();
+  for (std::int64_t i = 1; i < x.size(0); ++i) {
+    s = nn::functional::add(s, x.select(0, i).contiguous());
+  }
+  Shape one = x.sizes();
+  one[0] = 1;
+  return s.view(one);
+}
+
 /// torch.nn.modules.linear.NonDynamicallyQuantizableLinear: an nn.Linear under another name
 /// (MultiheadAttention's out_proj), drawing as nn.Linear does.
 class NonDynamicallyQuantizableLinear final : public nn::Linear {
@@ -72,8 +90,28 @@ class MultiheadAttention final : public nn::Module {
     const Tensor k = detail::split_heads(qkv.slice(2, e, 2 * e), num_heads_);
     const Tensor v = detail::split_heads(qkv.slice(2, 2 * e, 3 * e), num_heads_);
     auto* out = dynamic_cast<nn::Linear*>(child("out_proj"));
-    return nn::functional::linear(detail::merge_heads(detail::dot_product_attention(q, k, v)),
-                                  out->weight(), out->bias());
+    const Tensor merged = detail::merge_heads(detail::dot_product_attention(q, k, v));
+    if (nn::grad_enabled()) save_for_backward({input, q, k, v, merged});
+    return nn::functional::linear(merged, out->weight(), out->bias());
+  }
+
+  /// out_proj's, the attention's (dot_product_attention_backward) and in_proj's backward.
+  Tensor backward(const Tensor& grad_output) override {
+    const std::vector<Tensor> s = pop_saved();
+    auto* out = dynamic_cast<nn::Linear*>(child("out_proj"));
+    const nn::functional::Grads go =
+        nn::functional::linear_backward(grad_output, s[4], out->weight(), true);
+    add_grad(out->parameter("weight"), go.weight);
+    add_grad(out->parameter("bias"), go.bias);
+    const nn::functional::AttentionGrads ga = detail::dot_product_attention_backward(
+        detail::split_heads(go.input, num_heads_), s[1], s[2], s[3]);
+    const Tensor dqkv = nn::functional::cat(
+        {detail::merge_heads(ga.q), detail::merge_heads(ga.k), detail::merge_heads(ga.v)}, 2);
+    const nn::functional::Grads gi = nn::functional::linear_backward(
+        dqkv, s[0], parameter("in_proj_weight").data, true, input_requires_grad());
+    add_grad(parameter("in_proj_weight"), gi.weight);
+    add_grad(parameter("in_proj_bias"), gi.bias);
+    return gi.input;
   }
 
  private:
@@ -124,6 +162,13 @@ class EncoderBlock final : public nn::Module {
     const Tensor y = (*child("mlp"))((*child("ln_2"))(x));
     return nn::functional::add(x, y);
   }
+
+  Tensor backward(const Tensor& grad_output) override {
+    const Tensor gx = nn::functional::add(
+        grad_output, child("ln_2")->backward(child("mlp")->backward(grad_output)));
+    const Tensor ga = child("self_attention")->backward(child("dropout")->backward(gx));
+    return nn::functional::add(gx, child("ln_1")->backward(ga));
+  }
 };
 
 /// torchvision's Encoder: pos_embedding ~ N(0, 0.02²) drawn in its constructor before its
@@ -162,7 +207,17 @@ class Encoder final : public nn::Module {
     Tensor pos_b = Tensor::empty(input.sizes(), input.dtype());
     for (std::int64_t i = 0; i < input.size(0); ++i) pos_b.select(0, i).copy_(pos.select(0, 0));
     const Tensor x = (*child("dropout"))(nn::functional::add(input, pos_b));
+    if (nn::grad_enabled()) save_for_backward({});
     return (*child("ln"))((*child("layers"))(x));
+  }
+
+  /// The blocks' backward; pos_embedding's gradient is the sum over the batch.
+  Tensor backward(const Tensor& grad_output) override {
+    pop_saved();
+    const Tensor g =
+        child("dropout")->backward(child("layers")->backward(child("ln")->backward(grad_output)));
+    add_grad(parameter("pos_embedding"), sum_batch(g));
+    return g;
   }
 };
 
@@ -197,7 +252,29 @@ class VisionTransformer final : public nn::Module {
       tokens.select(0, i).slice(0, 1, patches + 1).copy_(x.select(0, i).permute({1, 0}));
     }
     const Tensor encoded = (*child("encoder"))(tokens);
+    if (nn::grad_enabled()) save_for_backward({});
     return (*child("heads"))(encoded.select(1, 0).contiguous());
+  }
+
+  /// heads' backward into the class token's row, the encoder's, then class_token's gradient
+  /// (the sum over the batch of row 0) and conv_proj's backward from the patches' rows.
+  Tensor backward(const Tensor& grad_output) override {
+    pop_saved();
+    const Tensor g_cls = child("heads")->backward(grad_output);
+    const std::int64_t n = g_cls.size(0), e = config_.hidden_dim;
+    const std::int64_t side = config_.image_size / config_.patch_size, patches = side * side;
+    Tensor g_tokens = Tensor::zeros({n, patches + 1, e}, g_cls.dtype());
+    g_tokens.select(1, 0).copy_(g_cls);
+    const Tensor g = child("encoder")->backward(g_tokens);
+    add_grad(parameter("class_token"), sum_batch(g.slice(1, 0, 1)));
+    const Tensor g_patches =
+        g.slice(1, 1, patches + 1).permute({0, 2, 1}).contiguous().view({n, e, side, side});
+    return child("conv_proj")->backward(g_patches);
+  }
+
+  void set_input_requires_grad(bool on) override {
+    Module::set_input_requires_grad(on);
+    child("conv_proj")->set_input_requires_grad(on);
   }
 
  private:

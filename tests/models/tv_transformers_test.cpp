@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "models/dot_product_attention.h"
+#include "support/gradcheck.h"
 #include "weightinit/diag/summary.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/models/swin_transformer.h"
@@ -371,4 +372,111 @@ TEST(TvTransformers, SwinTablesDrawnWhileTheTorchPlanRecords) {
     wi::apply_torch_profile(gen, wi::torch_profile(profile));
     check_planned_swin_tables(eager_gen, gen);
   }
+}
+
+namespace {
+
+double l2_norm(const wi::Tensor& t) {
+  double s = 0;
+  for (const double v : t.to_vector<double>()) s += v * v;
+  return std::sqrt(s);
+}
+
+/// Every floating parameter and buffer of `model` converted to float64.
+void to_float64(wi::nn::Module& model) {
+  for (auto& [name, p] : model.named_parameters()) p->data = p->data.to(wi::DType::Float64);
+  for (auto& [name, b] : model.named_buffers()) {
+    if (b->dtype() == wi::DType::Float32) *b = b->to(wi::DType::Float64);
+  }
+}
+
+}  // namespace
+
+// ViT in training mode (dropout 0) in float64, with heads.head redrawn by nn.Linear's
+// reset_parameters after torchvision's init (its zero head would leave every other gradient 0):
+// the output and every parameter's and the input's gradient norm within 1e-9 relative (float64
+// sums in another order differ by ~1e-14).
+TEST(TvTransformers, VitBackwardMatchesTorchvision) {
+  const auto& c = golden().at("models").at("vit_b_16").at("training");
+  wi::Generator gen = golden_generator(0);
+  auto built = wi::models::build_model("vit_b_16", gen);
+  wi::recipes::Policy::builtin("torchvision-vit", *built.module).apply(*built.module, gen);
+  built.module->child("heads")->child("head")->reset_own_parameters(gen);
+  to_float64(*built.module);
+  built.module->train();
+  wi::Generator data(123);
+  const wi::Shape shape = c.at("input_shape").get<wi::Shape>();
+  const wi::Tensor x = wi::rand(shape, wi::DType::Float32, data).to(wi::DType::Float64);
+  const wi::Tensor y = (*built.module)(x);
+  EXPECT_LE(relative_error(y.to_vector<double>(), c.at("output")), 1e-9);
+  const wi::Tensor u = wi::rand(y.sizes(), wi::DType::Float32, data).to(wi::DType::Float64);
+  const wi::Tensor dx = built.module->backward(u);
+  const double want_dx = c.at("input_grad_norm");
+  EXPECT_NEAR(l2_norm(dx), want_dx, 1e-9 * want_dx);
+  const auto& norms = c.at("grad_norms");
+  ASSERT_EQ(norms.size(), built.module->named_parameters().size());
+  for (auto& [name, p] : built.module->named_parameters()) {
+    const double want = norms.at(name);
+    ASSERT_TRUE(p->grad.defined()) << name;
+    EXPECT_NEAR(l2_norm(p->grad), want, 1e-9 * want) << name;
+  }
+  for (auto& [name, m] : built.module->named_modules()) {
+    EXPECT_EQ(m->pending_backward(), 0u) << "module '" << name << "' kept a record";
+  }
+}
+
+// A small float64 ViT (image 8, patch 4, 2 blocks, 2 heads of 2) against central differences:
+// the input's gradient and every parameter's (GradTolerance's bounds), the LayerNorms' 1 and 0
+// moved by N(0, 0.5²) and the biases made non-zero so that every term is exercised.
+TEST(TvTransformers, VitBackwardMatchesCentralDifferences) {
+  wi::models::VitConfig c;
+  c.image_size = 8;
+  c.patch_size = 4;
+  c.num_layers = 2;
+  c.num_heads = 2;
+  c.hidden_dim = 4;
+  c.mlp_dim = 6;
+  c.num_classes = 3;
+  wi::Generator gen(11);
+  auto vit = wi::models::make_vision_transformer(c, gen);
+  to_float64(*vit);
+  std::uint64_t stream = 200;
+  for (auto& [name, p] : vit->named_parameters()) {
+    const wi::Tensor shift = wi::testing::randn64(p->data.sizes(), stream++);
+    const auto values = p->data.to_vector<double>(), shifts = shift.to_vector<double>();
+    std::vector<double> moved(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) moved[i] = values[i] + 0.5 * shifts[i];
+    p->data = wi::Tensor::from_data<double>(moved, p->data.sizes());
+  }
+  vit->train();
+  wi::Tensor x = wi::testing::randn64({2, 3, 8, 8}, 1);
+  const wi::Tensor y = (*vit)(x);
+  const wi::Tensor upstream = wi::testing::randn64(y.sizes(), 2);
+  const wi::Tensor dx = vit->backward(upstream);
+  const auto loss = [&] {
+    const wi::nn::NoGradGuard no_grad;
+    return wi::testing::dot((*vit)(x), upstream);
+  };
+  wi::testing::expect_grad_near(dx, wi::testing::numeric_grad(loss, x), "input grad");
+  for (auto& [name, p] : vit->named_parameters()) {
+    wi::testing::expect_grad_near(p->grad, wi::testing::numeric_grad(loss, p->data),
+                                  name + ".grad");
+  }
+}
+
+// dot_product_attention_backward with a bias (float64) against central differences.
+TEST(TvTransformers, DotProductAttentionBackwardMatchesCentralDifferences) {
+  wi::Tensor q = wi::testing::randn64({4, 2, 5, 3}, 1), k = wi::testing::randn64({4, 2, 5, 3}, 2);
+  wi::Tensor v = wi::testing::randn64({4, 2, 5, 3}, 3);
+  const wi::Tensor bias = wi::testing::randn64({2, 2, 5, 5}, 4);
+  const wi::Tensor dy = wi::testing::randn64({4, 2, 5, 3}, 5);
+  const auto g = wi::models::detail::dot_product_attention_backward(dy, q, k, v, bias);
+  const auto loss = [&] {
+    return wi::testing::dot(wi::models::detail::dot_product_attention(q, k, v, bias), dy);
+  };
+  wi::testing::expect_grad_near(g.q, wi::testing::numeric_grad(loss, q), "dq");
+  wi::testing::expect_grad_near(g.k, wi::testing::numeric_grad(loss, k), "dk");
+  wi::testing::expect_grad_near(g.v, wi::testing::numeric_grad(loss, v), "dv");
+  EXPECT_THROW(wi::models::detail::dot_product_attention_backward(dy.slice(2, 0, 4), q, k, v),
+               wi::ShapeError);
 }

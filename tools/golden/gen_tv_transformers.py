@@ -15,6 +15,7 @@ For each model:
   generator=torch.Generator().manual_seed(123)), y = model(x) under no_grad: the output, and for
   ViT (whose head is zero at init, so y is 0) the encoder's class-token row `encoder(x)[:, 0]`
   too, taken with a forward hook on model.encoder;
+- "training" (ViT): gradient norms in float64 training mode, see training_case;
 - "summary": torchsummary's table (tools/torch_golden.py's transcription of sksq96's
   summary_string, batch -1, input 3×224×224). torchsummary 1.5.1 itself raises AttributeError
   on nn.MultiheadAttention, whose forward returns the tuple (output, None): here a tuple output
@@ -127,6 +128,26 @@ def forward_case(name, shape):
     return case
 
 
+def training_case(name, shape):
+    """`torch.manual_seed(0); model = NAME(); model.heads.head.reset_parameters()` (nn.Linear's
+    own draws, continuing the stream: torchvision's zero head would leave every other gradient
+    0), in float64 and training mode (dropout 0); x = torch.rand(SHAPE) from the generator
+    seeded 123, then u = torch.rand(y.shape) from it, L = sum(u * y) back-propagated: the L2 norm
+    of every parameter's gradient and of x's."""
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)()
+    model.heads.head.reset_parameters()
+    model = model.double().train()
+    g = torch.Generator().manual_seed(123)
+    x = torch.rand(shape, generator=g).double().requires_grad_(True)
+    y = model(x)
+    u = torch.rand(y.shape, generator=g).double()
+    (u * y).sum().backward()
+    return {"input_shape": shape, "dtype": "float64", "output": y.detach().reshape(-1).tolist(),
+            "grad_norms": {n: p.grad.norm().item() for n, p in model.named_parameters()},
+            "input_grad_norm": x.grad.norm().item()}
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/golden/zoo_tv_transformers.json"
     golden = {"generator": "tools/golden/gen_tv_transformers.py", "torch": torch.__version__,
@@ -144,6 +165,8 @@ def main():
                 hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest()
                 for v in make().state_dict().values()]
         entry["forward"] = [forward_case(name, s) for s in shapes]
+        if name.startswith("vit"):
+            entry["training"] = training_case(name, [1, 3, 224, 224])
         torch.manual_seed(0)
         entry["summary"] = torchsummary_string(make().eval(), (3, 224, 224))
         golden["models"][name] = entry

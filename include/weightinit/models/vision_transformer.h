@@ -30,9 +30,10 @@ struct VitConfig {
 /// xavier_uniform_, in_proj_bias and out_proj.bias 0) and MLPBlock (two Linears, then
 /// xavier_uniform_ weights and N(0, 1e-6²) biases), then heads.head. class_token is zeros.
 /// VisionTransformer.__init__'s own init (conv_proj trunc_normal_(std = √(1/fan_in)), bias 0;
-/// heads.head 0) is the `torchvision-vit` policy. LayerNorm eps 1e-6. Forward in eval mode as
-/// torchvision's: patchify, prepend the class token, add pos_embedding, the encoder, the class
-/// token's row through heads. Input 3 × image × image exactly. ValueError, before anything is
+/// heads.head 0) is the `torchvision-vit` policy. LayerNorm eps 1e-6. Forward as torchvision's:
+/// patchify, prepend the class token, add pos_embedding, the encoder, the class token's row
+/// through heads; backward too (checked against torchvision in float64 and central
+/// differences). Input 3 × image × image exactly. ValueError, before anything is
 /// allocated, for sizes torchvision rejects (image not a multiple of patch, hidden not a
 /// multiple of heads) or that are not positive.
 std::shared_ptr<nn::Module> make_vision_transformer(const VitConfig& config, Generator& gen);
