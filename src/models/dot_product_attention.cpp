@@ -92,8 +92,11 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
 
 nn::functional::AttentionGrads dot_product_attention_backward(const Tensor& grad_output,
                                                               const Tensor& q, const Tensor& k,
-                                                              const Tensor& v, const Tensor& bias) {
+                                                              const Tensor& v, const Tensor& bias,
+                                                              Tensor* bias_grad) {
   check_inputs(q, k, v, bias);
+  WEIGHTINIT_CHECK(bias_grad == nullptr || bias.defined(), ValueError,
+                   "dot_product_attention_backward: a bias gradient needs the bias");
   WEIGHTINIT_CHECK(grad_output.sizes() == q.sizes() && grad_output.dtype() == q.dtype(), ShapeError,
                    "dot_product_attention_backward: grad_output must have the query's ",
                    "shape and dtype ", shape_str(q.sizes()), ", but got ",
@@ -111,6 +114,7 @@ nn::functional::AttentionGrads dot_product_attention_backward(const Tensor& grad
                                          Tensor::empty(q.sizes(), q.dtype()),
                                          Tensor::empty(q.sizes(), q.dtype())};
         std::vector<T> p(static_cast<std::size_t>(t * t)), dp(p.size());
+        if (bias_grad != nullptr) *bias_grad = Tensor::zeros(bc.sizes(), q.dtype());
         for (std::int64_t s = 0; s < slices; ++s) {
           const std::int64_t at = s * t * d;
           probabilities(qc, kc, bc, s, scale, p.data());
@@ -123,6 +127,11 @@ nn::functional::AttentionGrads dot_product_attention_backward(const Tensor& grad
             T row = 0;
             for (std::int64_t j = 0; j < t; ++j) row += dpi[j] * pi[j];
             for (std::int64_t j = 0; j < t; ++j) dpi[j] = pi[j] * (dpi[j] - row);
+          }
+          if (bias_grad != nullptr) {
+            const std::int64_t heads = q.size(1), b = s / heads, h = s % heads;
+            T* db = bias_grad->data_ptr<T>() + ((b % bc.size(0)) * heads + h) * t * t;
+            for (std::int64_t i = 0; i < t * t; ++i) db[i] += dp[static_cast<std::size_t>(i)];
           }
           gemm(false, false, t, d, t, scale, dp.data(), t, kc.data_ptr<T>() + at, d, T{0},
                g.q.data_ptr<T>() + at, d);

@@ -19,11 +19,12 @@ Tensor dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
 
 /// dL/dq, dL/dk, dL/dv of dot_product_attention for dL/dy `grad_output` (B, H, T, D), the
 /// probabilities P recomputed: dv = Pᵀ·dy, dP = dy·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
-/// dq = dS·k/√D, dk = dSᵀ·q/√D. The bias gets no gradient (ViT has none; Swin's is not
-/// back-propagated yet).
+/// dq = dS·k/√D, dk = dSᵀ·q/√D. With `bias_grad`, *bias_grad is set to dL/dbias (the bias's
+/// shape): dS summed over the batch entries that read each group.
 nn::functional::AttentionGrads dot_product_attention_backward(const Tensor& grad_output,
                                                               const Tensor& q, const Tensor& k,
                                                               const Tensor& v,
-                                                              const Tensor& bias = Tensor());
+                                                              const Tensor& bias = Tensor(),
+                                                              Tensor* bias_grad = nullptr);
 
 }  // namespace weightinit::models::detail

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "models/dot_product_attention.h"
+#include "models/parameter_grad.h"
 #include "models/transformer_parts.h"
 #include "models/zoo_parts.h"
 #include "random/torch_draw_record.h"
@@ -43,10 +44,23 @@ class Permute final : public nn::Module {
   Shape dims_;
 };
 
+/// x with row i (index 0) multiplied by factors[i].
+Tensor scale_rows(const Tensor& x, const std::vector<double>& factors) {
+  const std::int64_t rows = x.size(0), row = x.numel() / std::max<std::int64_t>(rows, 1);
+  Tensor y = x.contiguous().clone();
+  Tensor flat = y.view({rows, row});
+  for (std::int64_t i = 0; i < rows; ++i) {
+    Tensor r = flat.select(0, i);
+    r.copy_(nn::functional::mul(
+        r.contiguous(), Tensor::full({row}, factors[static_cast<std::size_t>(i)], x.dtype())));
+  }
+  return y;
+}
+
 /// torchvision.ops.StochasticDepth(p, "row") (Huang et al. 2016, "Deep Networks with Stochastic
 /// Depth"): the identity in eval mode or at p = 0; in training, each sample (row) is kept with
 /// probability 1 − p and scaled by 1/(1 − p), from the default generator (masks need not match
-/// PyTorch's).
+/// PyTorch's). Backward: dx = dy scaled by the same row factors.
 class StochasticDepth final : public nn::Module {
  public:
   explicit StochasticDepth(double p) : p_(p) {}
@@ -54,18 +68,22 @@ class StochasticDepth final : public nn::Module {
   std::string extra_repr() const override;
 
   Tensor forward(const Tensor& input) override {
-    if (!is_training() || p_ == 0.0) return input;
-    const double survival = 1.0 - p_;
-    const Tensor u = rand({input.size(0)}, DType::Float64);
-    Tensor y = input.contiguous().clone();
-    const std::int64_t row = input.numel() / std::max<std::int64_t>(input.size(0), 1);
-    Tensor flat = y.view({input.size(0), row});
-    for (std::int64_t i = 0; i < input.size(0); ++i) {
-      const double keep = u.select(0, i).to_vector<double>()[0] < survival ? 1.0 / survival : 0.0;
-      Tensor r = flat.select(0, i);
-      r.copy_(nn::functional::mul(r.contiguous(), Tensor::full({row}, keep, input.dtype())));
+    if (!is_training() || p_ == 0.0) {
+      save_for_backward({});
+      return input;
     }
-    return y;
+    const double survival = 1.0 - p_;
+    const std::vector<double> u = rand({input.size(0)}, DType::Float64).to_vector<double>();
+    std::vector<double> factors(u.size());
+    for (std::size_t i = 0; i < u.size(); ++i) factors[i] = u[i] < survival ? 1.0 / survival : 0.0;
+    save_for_backward({Tensor::from_data<double>(factors, {input.size(0)})});
+    return scale_rows(input, factors);
+  }
+
+  Tensor backward(const Tensor& grad_output) override {
+    const std::vector<Tensor> saved = pop_saved();
+    if (saved.empty()) return grad_output;
+    return scale_rows(grad_output, saved[0].to_vector<double>());
   }
 
  private:
@@ -215,11 +233,17 @@ class ShiftedWindowAttention final : public nn::Module {
   }
 
   Tensor forward(const Tensor& input) override;
+  /// The forward's steps reversed: crop → zero pad, rolls back, windows, proj's and the
+  /// attention's backward (the table's gradient gathered from the bias's through
+  /// relative_position_index), qkv's, the windows merged, the shift undone, the padding cropped.
+  Tensor backward(const Tensor& grad_output) override;
 
  private:
   /// The relative position bias (heads, N, N), plus the shift mask per window when `mask` is
   /// given: (windows or 1, heads, N, N).
   Tensor attention_bias(const std::vector<float>* mask, std::int64_t windows, DType dtype);
+  /// Adds dL/dbias (groups, heads, N, N) into the table's gradient through the index.
+  void add_table_grad(const Tensor& bias_grad);
 
   std::int64_t window_, shift_, heads_;
 };
@@ -235,9 +259,8 @@ Tensor ShiftedWindowAttention::attention_bias(const std::vector<float>* mask, st
   for (std::int64_t g = 0; g < groups; ++g) {
     for (std::int64_t h = 0; h < heads_; ++h) {
       for (std::int64_t ij = 0; ij < n * n; ++ij) {
-        // relative_position_bias_table[index].view(N, N, heads).permute(2, 0, 1), in its dtype
-        const double rel =
-            static_cast<float>(table[static_cast<std::size_t>(index[ij] * heads_ + h)]);
+        // relative_position_bias_table[index].view(N, N, heads).permute(2, 0, 1), plus the mask
+        const double rel = table[static_cast<std::size_t>(index[ij] * heads_ + h)];
         const double m = mask ? (*mask)[static_cast<std::size_t>(g * n * n + ij)] : 0.0;
         bias[static_cast<std::size_t>((g * heads_ + h) * n * n + ij)] = rel + m;
       }
@@ -270,16 +293,74 @@ Tensor ShiftedWindowAttention::forward(const Tensor& input) {
   std::vector<float> mask;
   if (sh + sw > 0) mask = shift_mask(ph, pw, ws, sh, sw);
   const Tensor bias = attention_bias(sh + sw > 0 ? &mask : nullptr, windows, input.dtype());
-  const Tensor y =
-      detail::dot_product_attention(qkv.select(0, 0).contiguous(), qkv.select(0, 1).contiguous(),
-                                    qkv.select(0, 2).contiguous(), bias);
-  Tensor out = nn::functional::linear(detail::merge_heads(y), proj->weight(), proj->bias())
+  const Tensor q = qkv.select(0, 0).contiguous(), k = qkv.select(0, 1).contiguous();
+  const Tensor v = qkv.select(0, 2).contiguous();
+  const Tensor merged = detail::merge_heads(detail::dot_product_attention(q, k, v, bias));
+  save_for_backward({input, tokens, q, k, v, merged, bias});
+  Tensor out = nn::functional::linear(merged, proj->weight(), proj->bias())
                    .view({b, nh, nw, ws, ws, c})
                    .permute({0, 1, 3, 2, 4, 5})
                    .contiguous()
                    .view({b, ph, pw, c});
   if (sh + sw > 0) out = roll_hw(out, sh, sw);
   return out.slice(1, 0, h).slice(2, 0, w).contiguous();
+}
+
+Tensor ShiftedWindowAttention::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> s = pop_saved();
+  const Tensor &input = s[0], &tokens = s[1], &merged = s[5], &bias = s[6];
+  const std::int64_t b = input.size(0), h = input.size(1), w = input.size(2), c = input.size(3);
+  const std::int64_t ws = window_;
+  const std::int64_t ph = h + (ws - h % ws) % ws, pw = w + (ws - w % ws) % ws;
+  const std::int64_t sh = ws >= ph ? 0 : shift_, sw = ws >= pw ? 0 : shift_;
+  const std::int64_t nh = ph / ws, nw = pw / ws, windows = nh * nw, n = ws * ws;
+  Tensor g = pad_hw(grad_output.contiguous(), ph, pw);
+  if (sh + sw > 0) g = roll_hw(g, -sh, -sw);
+  g = g.contiguous()
+          .view({b, nh, ws, nw, ws, c})
+          .permute({0, 1, 3, 2, 4, 5})
+          .contiguous()
+          .view({b * windows, n, c});
+  auto* qkv_layer = dynamic_cast<nn::Linear*>(child("qkv"));
+  auto* proj = dynamic_cast<nn::Linear*>(child("proj"));
+  const nn::functional::Grads go = nn::functional::linear_backward(g, merged, proj->weight(), true);
+  detail::add_grad(proj->parameter("weight"), go.weight);
+  detail::add_grad(proj->parameter("bias"), go.bias);
+  Tensor bias_grad;
+  const nn::functional::AttentionGrads ga = detail::dot_product_attention_backward(
+      detail::split_heads(go.input, heads_), s[2], s[3], s[4], bias, &bias_grad);
+  const Tensor dqkv = nn::functional::cat(
+      {detail::merge_heads(ga.q), detail::merge_heads(ga.k), detail::merge_heads(ga.v)}, 2);
+  const nn::functional::Grads gi =
+      nn::functional::linear_backward(dqkv, tokens, qkv_layer->weight(), true);
+  detail::add_grad(qkv_layer->parameter("weight"), gi.weight);
+  detail::add_grad(qkv_layer->parameter("bias"), gi.bias);
+  add_table_grad(bias_grad);
+  Tensor gx = gi.input.contiguous()
+                  .view({b, nh, nw, ws, ws, c})
+                  .permute({0, 1, 3, 2, 4, 5})
+                  .contiguous()
+                  .view({b, ph, pw, c});
+  if (sh + sw > 0) gx = roll_hw(gx, sh, sw);
+  return gx.slice(1, 0, h).slice(2, 0, w).contiguous();
+}
+
+void ShiftedWindowAttention::add_table_grad(const Tensor& bias_grad) {
+  // The bias is relative_position_bias_table[index] as (heads, N, N), in every window's scores.
+  nn::Parameter& table = parameter("relative_position_bias_table");
+  const auto index = buffer("relative_position_index").to_vector<std::int64_t>();
+  const auto db = bias_grad.to_vector<double>();
+  const std::int64_t n2 = static_cast<std::int64_t>(index.size());
+  std::vector<double> dt(static_cast<std::size_t>(table.data.numel()), 0.0);
+  for (std::int64_t g = 0; g < bias_grad.size(0); ++g) {
+    for (std::int64_t h = 0; h < heads_; ++h) {
+      for (std::int64_t ij = 0; ij < n2; ++ij) {
+        dt[static_cast<std::size_t>(index[static_cast<std::size_t>(ij)] * heads_ + h)] +=
+            db[static_cast<std::size_t>((g * heads_ + h) * n2 + ij)];
+      }
+    }
+  }
+  detail::add_grad(table, Tensor::from_data<double>(dt, table.data.sizes()).to(table.data.dtype()));
 }
 
 /// torchvision's PatchMerging: pad H and W to even, concatenate the four 2×2 neighbours
@@ -302,7 +383,24 @@ class PatchMerging final : public nn::Module {
         {x.slice(1, 0, h, 2).slice(2, 0, w, 2), x.slice(1, 1, h, 2).slice(2, 0, w, 2),
          x.slice(1, 0, h, 2).slice(2, 1, w, 2), x.slice(1, 1, h, 2).slice(2, 1, w, 2)},
         3);
+    save_for_backward({input});
     return (*child("reduction"))((*child("norm"))(merged));
+  }
+
+  /// reduction's and norm's backward, then each quarter of the 4C channels back to its 2×2
+  /// position; the padding cropped.
+  Tensor backward(const Tensor& grad_output) override {
+    const Tensor input = pop_saved().at(0);
+    const Tensor gm = child("norm")->backward(child("reduction")->backward(grad_output));
+    const std::int64_t h = input.size(1) + input.size(1) % 2, w = input.size(2) + input.size(2) % 2;
+    const std::int64_t c = input.size(3);
+    Tensor gx = Tensor::zeros({input.size(0), h, w, c}, gm.dtype());
+    const std::int64_t rows[4] = {0, 1, 0, 1}, cols[4] = {0, 0, 1, 1};
+    for (std::int64_t i = 0; i < 4; ++i) {
+      Tensor quarter = gx.slice(1, rows[i], h, 2).slice(2, cols[i], w, 2);
+      quarter.copy_(gm.slice(3, i * c, (i + 1) * c));
+    }
+    return gx.slice(1, 0, input.size(1)).slice(2, 0, input.size(2)).contiguous();
   }
 };
 
@@ -339,6 +437,14 @@ class SwinTransformerBlock final : public nn::Module {
     nn::Module& sd = *child("stochastic_depth");
     const Tensor x = nn::functional::add(input, sd((*child("attn"))((*child("norm1"))(input))));
     return nn::functional::add(x, sd((*child("mlp"))((*child("norm2"))(x))));
+  }
+
+  Tensor backward(const Tensor& grad_output) override {
+    nn::Module& sd = *child("stochastic_depth");  // its two calls' records pop in reverse
+    const Tensor gx = nn::functional::add(
+        grad_output, child("norm2")->backward(child("mlp")->backward(sd.backward(grad_output))));
+    const Tensor ga = child("attn")->backward(sd.backward(gx));
+    return nn::functional::add(gx, child("norm1")->backward(ga));
   }
 };
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "models/dot_product_attention.h"
+#include "models/parameter_grad.h"
 #include "models/transformer_parts.h"
 #include "models/zoo_parts.h"
 #include "weightinit/error.h"
@@ -17,14 +18,9 @@ namespace weightinit::models {
 
 namespace {
 
-constexpr double kLayerNormEps = 1e-6;  // partial(nn.LayerNorm, eps=1e-6)
+using detail::add_grad;
 
-/// p.grad += g (g itself when p.grad is undefined), unless p does not require a gradient: for
-/// parameters of a child applied through its weights (out_proj) and of the model itself.
-void add_grad(nn::Parameter& p, const Tensor& g) {
-  if (!p.requires_grad) return;
-  p.grad = p.grad.defined() ? nn::functional::add(p.grad, g) : g;
-}
+constexpr double kLayerNormEps = 1e-6;  // partial(nn.LayerNorm, eps=1e-6)
 
 /// Σ over dim 0 of x (B, ...) → (1, ...).
 Tensor sum_batch(const Tensor& x) {

@@ -392,42 +392,101 @@ void to_float64(wi::nn::Module& model) {
 
 }  // namespace
 
-// ViT in training mode (dropout 0) in float64, with heads.head redrawn by nn.Linear's
-// reset_parameters after torchvision's init (its zero head would leave every other gradient 0):
-// the output and every parameter's and the input's gradient norm within 1e-9 relative (float64
-// sums in another order differ by ~1e-14).
-TEST(TvTransformers, VitBackwardMatchesTorchvision) {
-  const auto& c = golden().at("models").at("vit_b_16").at("training");
-  wi::Generator gen = golden_generator(0);
-  auto built = wi::models::build_model("vit_b_16", gen);
-  wi::recipes::Policy::builtin("torchvision-vit", *built.module).apply(*built.module, gen);
-  built.module->child("heads")->child("head")->reset_own_parameters(gen);
-  to_float64(*built.module);
-  built.module->train();
-  wi::Generator data(123);
-  const wi::Shape shape = c.at("input_shape").get<wi::Shape>();
-  const wi::Tensor x = wi::rand(shape, wi::DType::Float32, data).to(wi::DType::Float64);
-  const wi::Tensor y = (*built.module)(x);
-  EXPECT_LE(relative_error(y.to_vector<double>(), c.at("output")), 1e-9);
-  const wi::Tensor u = wi::rand(y.sizes(), wi::DType::Float32, data).to(wi::DType::Float64);
-  const wi::Tensor dx = built.module->backward(u);
-  const double want_dx = c.at("input_grad_norm");
-  EXPECT_NEAR(l2_norm(dx), want_dx, 1e-9 * want_dx);
-  const auto& norms = c.at("grad_norms");
-  ASSERT_EQ(norms.size(), built.module->named_parameters().size());
-  for (auto& [name, p] : built.module->named_parameters()) {
-    const double want = norms.at(name);
-    ASSERT_TRUE(p->grad.defined()) << name;
-    EXPECT_NEAR(l2_norm(p->grad), want, 1e-9 * want) << name;
-  }
-  for (auto& [name, m] : built.module->named_modules()) {
-    EXPECT_EQ(m->pending_backward(), 0u) << "module '" << name << "' kept a record";
+// Training mode (dropout 0) in float64: ViT with heads.head redrawn by nn.Linear's
+// reset_parameters after torchvision's init (its zero head would leave every other gradient 0),
+// Swin with its StochasticDepth modules in eval mode (their row masks are random): the output and
+// every parameter's and the input's gradient norm within 1e-9 relative (float64 sums in another
+// order differ by ~1e-14).
+TEST(TvTransformers, BackwardMatchesTorchvision) {
+  for (const auto& [name, entry] : golden().at("models").items()) {
+    SCOPED_TRACE(name);
+    const auto& c = entry.at("training");
+    wi::Generator gen = golden_generator(0);
+    auto built = wi::models::build_model(name, gen);
+    wi::recipes::Policy::builtin(entry.at("policy").get<std::string>(), *built.module)
+        .apply(*built.module, gen);
+    if (name == "vit_b_16") built.module->child("heads")->child("head")->reset_own_parameters(gen);
+    to_float64(*built.module);
+    built.module->train();
+    for (auto& [mname, m] : built.module->named_modules()) {
+      if (m->type_name() == "StochasticDepth") m->eval();
+    }
+    wi::Generator data(123);
+    const wi::Shape shape = c.at("input_shape").get<wi::Shape>();
+    const wi::Tensor x = wi::rand(shape, wi::DType::Float32, data).to(wi::DType::Float64);
+    const wi::Tensor y = (*built.module)(x);
+    EXPECT_LE(relative_error(y.to_vector<double>(), c.at("output")), 1e-9);
+    const wi::Tensor u = wi::rand(y.sizes(), wi::DType::Float32, data).to(wi::DType::Float64);
+    const wi::Tensor dx = built.module->backward(u);
+    const double want_dx = c.at("input_grad_norm");
+    EXPECT_NEAR(l2_norm(dx), want_dx, 1e-9 * want_dx);
+    const auto& norms = c.at("grad_norms");
+    ASSERT_EQ(norms.size(), built.module->named_parameters().size());
+    for (auto& [pname, p] : built.module->named_parameters()) {
+      const double want = norms.at(pname);
+      ASSERT_TRUE(p->grad.defined()) << pname;
+      EXPECT_NEAR(l2_norm(p->grad), want, 1e-9 * want) << pname;
+    }
+    for (auto& [mname, m] : built.module->named_modules()) {
+      EXPECT_EQ(m->pending_backward(), 0u) << "module '" << mname << "' kept a record";
+    }
   }
 }
 
-// A small float64 ViT (image 8, patch 4, 2 blocks, 2 heads of 2) against central differences:
-// the input's gradient and every parameter's (GradTolerance's bounds), the LayerNorms' 1 and 0
-// moved by N(0, 0.5²) and the biases made non-zero so that every term is exercised.
+namespace {
+
+/// Moves every parameter of the float64 `model` by N(0, 0.5²) (LayerNorm's exact 1 and 0, zero
+/// biases), so that every term of the backward is exercised, then checks the input's and every
+/// parameter's gradient of L = Σ upstream·model(x) against central differences.
+void check_against_central_differences(wi::nn::Module& model, const wi::Shape& input) {
+  to_float64(model);
+  std::uint64_t stream = 200;
+  for (auto& [name, p] : model.named_parameters()) {
+    const wi::Tensor shift = wi::testing::randn64(p->data.sizes(), stream++);
+    const auto values = p->data.to_vector<double>(), shifts = shift.to_vector<double>();
+    std::vector<double> moved(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) moved[i] = values[i] + 0.5 * shifts[i];
+    p->data = wi::Tensor::from_data<double>(moved, p->data.sizes());
+  }
+  wi::Tensor x = wi::testing::randn64(input, 1);
+  const wi::Tensor y = model(x);
+  const wi::Tensor upstream = wi::testing::randn64(y.sizes(), 2);
+  const wi::Tensor dx = model.backward(upstream);
+  const auto loss = [&] {
+    const wi::nn::NoGradGuard no_grad;
+    return wi::testing::dot(model(x), upstream);
+  };
+  wi::testing::expect_grad_near(dx, wi::testing::numeric_grad(loss, x), "input grad");
+  for (auto& [name, p] : model.named_parameters()) {
+    wi::testing::expect_grad_near(p->grad, wi::testing::numeric_grad(loss, p->data),
+                                  name + ".grad");
+  }
+}
+
+}  // namespace
+
+// A small Swin (patch 2, window 2, embed 4, 2 stages of 2 blocks) on 10×10 images: 5×5 maps
+// padded to 6×6 with shifted windows and masks, a PatchMerging of an odd map, stage 2's 3×3 map
+// padded to 4×4; StochasticDepth in eval mode.
+TEST(TvTransformers, SwinBackwardMatchesCentralDifferences) {
+  wi::models::SwinConfig c;
+  c.patch_size = 2;
+  c.embed_dim = 4;
+  c.depths = {2, 2};
+  c.num_heads = {1, 2};
+  c.window_size = 2;
+  c.num_classes = 3;
+  wi::Generator gen(12);
+  auto swin = wi::models::make_swin_transformer(c, gen);
+  swin->train();
+  for (auto& [name, m] : swin->named_modules()) {
+    if (m->type_name() == "StochasticDepth") m->eval();
+  }
+  check_against_central_differences(*swin, {2, 3, 10, 10});
+}
+
+// A small float64 ViT (image 8, patch 4, 2 blocks, 2 heads of 2) against central differences
+// (GradTolerance's bounds).
 TEST(TvTransformers, VitBackwardMatchesCentralDifferences) {
   wi::models::VitConfig c;
   c.image_size = 8;
@@ -439,29 +498,8 @@ TEST(TvTransformers, VitBackwardMatchesCentralDifferences) {
   c.num_classes = 3;
   wi::Generator gen(11);
   auto vit = wi::models::make_vision_transformer(c, gen);
-  to_float64(*vit);
-  std::uint64_t stream = 200;
-  for (auto& [name, p] : vit->named_parameters()) {
-    const wi::Tensor shift = wi::testing::randn64(p->data.sizes(), stream++);
-    const auto values = p->data.to_vector<double>(), shifts = shift.to_vector<double>();
-    std::vector<double> moved(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i) moved[i] = values[i] + 0.5 * shifts[i];
-    p->data = wi::Tensor::from_data<double>(moved, p->data.sizes());
-  }
   vit->train();
-  wi::Tensor x = wi::testing::randn64({2, 3, 8, 8}, 1);
-  const wi::Tensor y = (*vit)(x);
-  const wi::Tensor upstream = wi::testing::randn64(y.sizes(), 2);
-  const wi::Tensor dx = vit->backward(upstream);
-  const auto loss = [&] {
-    const wi::nn::NoGradGuard no_grad;
-    return wi::testing::dot((*vit)(x), upstream);
-  };
-  wi::testing::expect_grad_near(dx, wi::testing::numeric_grad(loss, x), "input grad");
-  for (auto& [name, p] : vit->named_parameters()) {
-    wi::testing::expect_grad_near(p->grad, wi::testing::numeric_grad(loss, p->data),
-                                  name + ".grad");
-  }
+  check_against_central_differences(*vit, {2, 3, 8, 8});
 }
 
 // dot_product_attention_backward with a bias (float64) against central differences.

@@ -15,7 +15,7 @@ For each model:
   generator=torch.Generator().manual_seed(123)), y = model(x) under no_grad: the output, and for
   ViT (whose head is zero at init, so y is 0) the encoder's class-token row `encoder(x)[:, 0]`
   too, taken with a forward hook on model.encoder;
-- "training" (ViT): gradient norms in float64 training mode, see training_case;
+- "training": gradient norms in float64 training mode, see training_case;
 - "summary": torchsummary's table (tools/torch_golden.py's transcription of sksq96's
   summary_string, batch -1, input 3×224×224). torchsummary 1.5.1 itself raises AttributeError
   on nn.MultiheadAttention, whose forward returns the tuple (output, None): here a tuple output
@@ -42,10 +42,10 @@ from torch_profile import profile_of  # noqa: E402
 warnings.filterwarnings("ignore")
 torch.set_num_threads(2)
 
-# (name, policy, forward input shapes)
+# (name, policy, forward input shapes, training input shape)
 MODELS = [
-    ("vit_b_16", "torchvision-vit", [[1, 3, 224, 224]]),
-    ("swin_t", "torchvision-swin", [[1, 3, 224, 224], [2, 3, 112, 112]]),
+    ("vit_b_16", "torchvision-vit", [[1, 3, 224, 224]], [1, 3, 224, 224]),
+    ("swin_t", "torchvision-swin", [[1, 3, 224, 224], [2, 3, 112, 112]], [2, 3, 112, 112]),
 ]
 SEEDS = [0, 1]
 
@@ -129,15 +129,20 @@ def forward_case(name, shape):
 
 
 def training_case(name, shape):
-    """`torch.manual_seed(0); model = NAME(); model.heads.head.reset_parameters()` (nn.Linear's
-    own draws, continuing the stream: torchvision's zero head would leave every other gradient
-    0), in float64 and training mode (dropout 0); x = torch.rand(SHAPE) from the generator
+    """`torch.manual_seed(0); model = NAME()`, for ViT then `model.heads.head.reset_parameters()`
+    (nn.Linear's own draws, continuing the stream: torchvision's zero head would leave every other
+    gradient 0), in float64 and training mode (dropout 0; Swin's StochasticDepth modules in eval
+    mode, as their random row masks are not reproduced); x = torch.rand(SHAPE) from the generator
     seeded 123, then u = torch.rand(y.shape) from it, L = sum(u * y) back-propagated: the L2 norm
     of every parameter's gradient and of x's."""
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)()
-    model.heads.head.reset_parameters()
+    if name.startswith("vit"):
+        model.heads.head.reset_parameters()
     model = model.double().train()
+    for m in model.modules():
+        if type(m).__name__ == "StochasticDepth":
+            m.eval()
     g = torch.Generator().manual_seed(123)
     x = torch.rand(shape, generator=g).double().requires_grad_(True)
     y = model(x)
@@ -153,7 +158,7 @@ def main():
     golden = {"generator": "tools/golden/gen_tv_transformers.py", "torch": torch.__version__,
               "torchvision": torchvision.__version__, "torch_profile": profile_of(torch),
               "models": {}}
-    for name, policy, shapes in MODELS:
+    for name, policy, shapes, train_shape in MODELS:
         make = getattr(torchvision.models, name)
         torch.manual_seed(0)
         entry = torch_zoo.describe(make())
@@ -165,8 +170,7 @@ def main():
                 hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest()
                 for v in make().state_dict().values()]
         entry["forward"] = [forward_case(name, s) for s in shapes]
-        if name.startswith("vit"):
-            entry["training"] = training_case(name, [1, 3, 224, 224])
+        entry["training"] = training_case(name, train_shape)
         torch.manual_seed(0)
         entry["summary"] = torchsummary_string(make().eval(), (3, 224, 224))
         golden["models"][name] = entry

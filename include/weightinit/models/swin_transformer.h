@@ -31,9 +31,9 @@ struct SwinConfig {
 /// N(0, 1e-6²) biases), PatchMerging's reduction between stages, the head. Blocks alternate
 /// window shifts 0 and window/2; StochasticDepth's rate grows linearly to
 /// stochastic_depth_prob (identity in eval mode). SwinTransformer.__init__'s own loop (every
-/// Linear trunc_normal_(std=0.02), bias 0) is the `torchvision-swin` policy. Forward in eval
-/// mode as torchvision's, any input size (windows padded, shifts dropped where the window
-/// covers the map). ValueError, before anything is allocated, for sizes that are not positive
+/// Linear trunc_normal_(std=0.02), bias 0) is the `torchvision-swin` policy. Forward as
+/// torchvision's, any input size (windows padded, shifts dropped where the window covers the
+/// map), and backward (checked against torchvision in float64 and central differences). ValueError, before anything is allocated, for sizes that are not positive
 /// or heads that do not divide a stage's width.
 std::shared_ptr<nn::Module> make_swin_transformer(const SwinConfig& config, Generator& gen);
 
