@@ -33,8 +33,9 @@ struct SwinConfig {
 /// stochastic_depth_prob (identity in eval mode). SwinTransformer.__init__'s own loop (every
 /// Linear trunc_normal_(std=0.02), bias 0) is the `torchvision-swin` policy. Forward as
 /// torchvision's, any input size (windows padded, shifts dropped where the window covers the
-/// map), and backward (checked against torchvision in float64 and central differences). ValueError, before anything is allocated, for sizes that are not positive
-/// or heads that do not divide a stage's width.
+/// map), and backward (checked against torchvision in float64 and central differences).
+/// ValueError, before anything is allocated, for sizes that are not positive or heads that do
+/// not divide a stage's width.
 std::shared_ptr<nn::Module> make_swin_transformer(const SwinConfig& config, Generator& gen);
 
 /// torchvision.models.swin_t(): patch 4, embed 96, depths 2-2-6-2, heads 3-6-12-24, window 7,
