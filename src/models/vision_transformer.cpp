@@ -298,6 +298,7 @@ std::shared_ptr<nn::Module> make_vision_transformer(const VitConfig& c, Generato
   check_config(c);
   auto net = std::make_shared<VisionTransformer>(c);
   net->register_parameter("class_token", Tensor::zeros({1, 1, c.hidden_dim}));
+  net->note_init("class_token", "VisionTransformer: zeros", 0.0);
   net->register_module("conv_proj",
                        detail::conv2d(3, c.hidden_dim, c.patch_size, c.patch_size, 0, true, gen));
   const std::int64_t seq_length = (c.image_size / c.patch_size) * (c.image_size / c.patch_size) + 1;
