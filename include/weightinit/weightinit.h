@@ -66,8 +66,10 @@
 #include "weightinit/models/resnet.h"
 #include "weightinit/models/seed_mlp.h"
 #include "weightinit/models/small_cnn.h"
+#include "weightinit/models/swin_transformer.h"
 #include "weightinit/models/transformers_config.h"
 #include "weightinit/models/vgg.h"
+#include "weightinit/models/vision_transformer.h"
 #include "weightinit/models/wide_resnet_cifar.h"
 
 // train: losses, optimizers, the trainer

@@ -17,7 +17,9 @@
 #include "weightinit/models/resnet.h"
 #include "weightinit/models/seed_mlp.h"
 #include "weightinit/models/small_cnn.h"
+#include "weightinit/models/swin_transformer.h"
 #include "weightinit/models/vgg.h"
+#include "weightinit/models/vision_transformer.h"
 #include "weightinit/models/wide_resnet_cifar.h"
 
 namespace weightinit::models {
@@ -190,6 +192,8 @@ std::vector<std::string> known_models() {
       "vgg11|13|16|19[_bn]      torchvision's VGGs, with BatchNorm for _bn",
       "densenet121              torchvision's DenseNet-121",
       "mobilenet_v2             torchvision's MobileNetV2 (depthwise convs)",
+      "vit_b_16                 torchvision's ViT-B/16 (input 3,224,224 exactly)",
+      "swin_t                   torchvision's Swin-T (input 3,224,224; any size runs)",
       "wrn-28-10                the CIFAR Wide ResNet WRN-28-10 (input 3,32,32; wrn-D-K)",
       "cifar-resnet20|32|44|56|110|1202[:norm=bn|none|fixup|rezero][,in_channels=C][,classes=K]"
       "  He et al. 2016's CIFAR ResNets, option-A shortcuts (input C,32,32; bn=false is "
@@ -209,6 +213,8 @@ std::vector<std::string> model_names() {
       "wide_resnet50_2", "densenet121",   "mobilenet_v2", "wrn-28-10", "gpt2-small",
       "gpt2:small",      "gpt2:medium",   "gpt2:large",   "gpt2:xl",   "llama:7b",
       "llama:1b",        "llama:7b-tied", "llama:1b-tied"};
+  names.push_back("vit_b_16");
+  names.push_back("swin_t");
   for (const int depth : {11, 13, 16, 19}) {
     names.push_back("vgg" + std::to_string(depth));
     names.push_back("vgg" + std::to_string(depth) + "_bn");
@@ -230,6 +236,8 @@ std::string default_policy(std::string_view spec) {
   }
   if (starts("densenet")) return "torchvision-densenet";
   if (starts("mobilenet")) return "torchvision-mobilenet";
+  if (starts("vit_")) return "torchvision-vit";
+  if (starts("swin_")) return "torchvision-swin";
   if (starts("gpt2")) return "gpt2";
   if (name == "llama") return "llama";
   return "torch-default";
@@ -259,6 +267,8 @@ std::optional<BuiltModel> build_named_zoo_model(std::string_view name, std::stri
   }
   if (name == "densenet121") return BuiltModel{make_densenet121(gen), image, true};
   if (name == "mobilenet_v2") return BuiltModel{make_mobilenet_v2(gen), image, true};
+  if (name == "vit_b_16") return BuiltModel{make_vit_b_16(gen), image, true};
+  if (name == "swin_t") return BuiltModel{make_swin_t(gen), image, true};
   if (name == "gpt2-small") return BuiltModel{make_gpt2(12, 768, gen), {1024}, true, 50257};
   if (name.rfind("wrn-", 0) == 0) {
     const std::string_view dims = name.substr(4);

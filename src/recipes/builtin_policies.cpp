@@ -70,6 +70,27 @@ Linear.weight: normal(mean=0, std=0.01)
 Linear.bias: zeros
 )";
 
+// torchvision/models/vision_transformer.py (0.14; 0.29 the same), VisionTransformer.__init__'s
+// own init, after its modules' constructors (which weightinit's builder replays, MLPBlock's and
+// MultiheadAttention's redraws included): the patchify stem trunc_normal_(std=sqrt(1 / fan_in))
+// with bias 0, and heads.head 0 (Dosovitskiy et al. 2021).
+constexpr const char* kTorchvisionVit =
+    R"(conv_proj.weight: trunc_normal(mean=0, std=sqrt(1 / fan_in), a=-2, b=2)
+conv_proj.bias: zeros
+heads.head.weight: zeros
+heads.head.bias: zeros
+*: default
+)";
+
+// torchvision/models/swin_transformer.py (0.14; 0.29 the same), SwinTransformer.__init__: every
+// nn.Linear (modules() order) trunc_normal_(std=0.02) with bias 0 (Liu et al. 2021); the rest
+// keeps its constructor's init (relative_position_bias_table's trunc_normal_(std=0.02) included).
+constexpr const char* kTorchvisionSwin =
+    R"(Linear.weight: trunc_normal(mean=0, std=0.02, a=-2, b=2)
+Linear.bias: zeros
+*: default
+)";
+
 // Seed 001, prlz77/ResNeXt.pytorch models/model.py: the classifier kaiming_normal (fan_in),
 // then over state_dict keys: '*conv*' weights kaiming_normal fan_out, '*bn*' weights 1,
 // every bias 0.
@@ -224,6 +245,14 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
       {"torchvision-mobilenet", "",
        "conv kaiming_normal(fan_out) + bias 0, BN 1/0, Linear N(0, 0.01) + bias 0",
        "torchvision/models/mobilenetv2.py"},
+      {"torchvision-vit", "",
+       "conv_proj trunc_normal(std=sqrt(1/fan_in)) + bias 0, heads.head 0; the rest as built "
+       "(MLPBlock xavier_uniform + N(0, 1e-6) biases, attention in_proj xavier_uniform)",
+       "torchvision/models/vision_transformer.py (Dosovitskiy et al. 2021)"},
+      {"torchvision-swin", "",
+       "Linear trunc_normal(std=0.02) + bias 0; the rest as built (relative position bias "
+       "tables trunc_normal(std=0.02))",
+       "torchvision/models/swin_transformer.py (Liu et al. 2021)"},
       {"resnext-fb", "",
        "'*conv*' weights kaiming_normal(fan_out), '*bn*' weights 1, biases 0, classifier "
        "kaiming_normal",
@@ -434,6 +463,8 @@ const std::vector<BuiltinRecipe>& recipes() {
       {"torchvision-vgg", {}, kTorchvisionVgg, nullptr},
       {"torchvision-densenet", {}, kTorchvisionDensenet, nullptr},
       {"torchvision-mobilenet", {}, kTorchvisionMobilenet, nullptr},
+      {"torchvision-vit", {}, kTorchvisionVit, nullptr},
+      {"torchvision-swin", {}, kTorchvisionSwin, nullptr},
       {"resnext-fb", {}, kResnextFb, nullptr},
       {"densenet-lua", {}, kDensenetLua, nullptr},
       {"wrn-msra", {}, kWrnMsra, nullptr},

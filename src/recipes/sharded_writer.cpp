@@ -483,6 +483,13 @@ class ShardedRun {
   /// else the whole tensor computed by the process that owns it.
   void plan_parameter(TensorJob& job, const Tensor& tensor, std::size_t index) {
     const PlannedParameter& p = plan_.parameters[index];
+    if (torch_ && !p.init && !tensor.is_deferred()) {
+      // A parameter its constructor materialized in a deferred model (swin_t's
+      // relative_position_bias_table, whose trunc_normal_ the torch plan cannot replay
+      // element-wise), kept by the policy: its values as they are.
+      job.values = tensor.contiguous();
+      return;
+    }
     if (torch_) {
       plan_torch_parameter(job, torch_->parameters.at(p.name), index);
       return;

@@ -43,6 +43,9 @@ namespace {
 TorchParameterPlan kept_parameter(const TorchConstruction& construction,
                                   const PlannedParameter& p) {
   TorchParameterPlan plan;
+  // Materialized by its constructor (swin_t's relative_position_bias_table): the writer takes
+  // its values; resetting its module below would overwrite them.
+  if (!p.parameter->data.is_deferred()) return plan;
   if ((plan.draw = constructor_draw(construction, p.parameter->data))) {
     if (const auto d = p.owner->default_init(p.local)) plan.zero_row = d->zero_row;
     return plan;

@@ -40,7 +40,8 @@ CASES = [("resnet18", "torchvision-resnet"), ("resnet50", "torchvision-resnet"),
          ("mobilenet_v2", "torchvision-mobilenet"), ("resnext50_32x4d", "torchvision-resnet"),
          ("wide_resnet50_2", "torchvision-resnet"), ("vgg11_bn", "torchvision-vgg"),
          ("cifar-resnet20", "cifar-resnet"),
-         ("cifar-resnet56:bn=false,in_channels=1", "cifar-resnet")]
+         ("cifar-resnet56:bn=false,in_channels=1", "cifar-resnet"),
+         ("vit_b_16", "torchvision-vit"), ("swin_t", "torchvision-swin")]
 
 
 def build(name):
@@ -50,7 +51,8 @@ def build(name):
     return getattr(torchvision.models, name)()
 
 
-STREAMED = {"resnet18": "4KiB", "mobilenet_v2": "1MiB", "densenet121": "1GiB", "resnet50": "64MiB"}
+STREAMED = {"resnet18": "4KiB", "mobilenet_v2": "1MiB", "densenet121": "1GiB", "resnet50": "64MiB",
+            "swin_t": "64KiB"}
 
 
 def load_dir(path):
@@ -80,7 +82,8 @@ def main():
         for name, policy in CASES:
             if a.models and name not in a.models:
                 continue
-            seeds = [0, 1, extra] if name in ("resnet18", "mobilenet_v2", "cifar-resnet20") \
+            seeds = [0, 1, extra] if name in ("resnet18", "mobilenet_v2", "cifar-resnet20",
+                                              "vit_b_16", "swin_t") \
                 else [extra]
             for seed in seeds:
                 path = os.path.join(tmp, f"{name}.safetensors")
