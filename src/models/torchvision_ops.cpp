@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// torchvision/ops/misc.py (Conv2dNormActivation, SqueezeExcitation, Permute),
+// ops/stochastic_depth.py and models/convnext.py's LayerNorm2d (torchvision 0.14).
+#include "models/torchvision_ops.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "detail/text.h"
+#include "weightinit/error.h"
+#include "weightinit/nn/functional.h"
+#include "weightinit/random/sampling.h"
+
+namespace weightinit::models::detail {
+
+std::shared_ptr<nn::Module> conv_norm_activation(std::int64_t in, std::int64_t out,
+                                                 const ConvNormActivationOptions& options,
+                                                 Generator& gen) {
+  const std::int64_t padding = options.padding < 0 ? (options.kernel - 1) / 2 : options.padding;
+  auto seq = std::make_shared<NamedSequential>(options.type);
+  seq->push_back(
+      conv2d(in, out, options.kernel, options.stride, padding, options.bias, gen, options.groups));
+  if (options.norm == ConvNorm::BatchNorm2d) {
+    seq->push_back(std::make_shared<nn::BatchNorm2d>(out));
+  } else {
+    seq->push_back(std::make_shared<LayerNorm2d>(out, 1e-6));
+  }
+  if (options.activation == ConvActivation::ReLU) seq->push_back(std::make_shared<nn::ReLU>());
+  if (options.activation == ConvActivation::SiLU) seq->push_back(std::make_shared<nn::SiLU>());
+  return seq;
+}
+
+namespace {
+template <class T>
+void scale_channels_kernel(const T* s, bool per_sample, const T* x, T* y, std::int64_t n,
+                           std::int64_t c, std::int64_t inner) {
+  for (std::int64_t b = 0; b < n; ++b) {
+    for (std::int64_t ch = 0; ch < c; ++ch) {
+      const T k = s[(per_sample ? b * c : 0) + ch];
+      const std::int64_t base = (b * c + ch) * inner;
+      for (std::int64_t i = 0; i < inner; ++i) y[base + i] = k * x[base + i];
+    }
+  }
+}
+}  // namespace
+
+Tensor scale_channels(const Tensor& scale, const Tensor& x) {
+  WEIGHTINIT_CHECK(x.dim() >= 2 && scale.dtype() == x.dtype(), ShapeError,
+                   "scale_channels: expected an (N, C, ...) input and a scale of its dtype, but "
+                   "got ",
+                   shape_str(x.sizes()));
+  const std::int64_t n = x.size(0), c = x.size(1),
+                     inner = x.numel() / std::max<std::int64_t>(n * c, 1);
+  const bool per_sample = scale.numel() == n * c && scale.dim() == x.dim();
+  WEIGHTINIT_CHECK(per_sample || scale.numel() == c, ShapeError, "scale_channels: scale ",
+                   shape_str(scale.sizes()), " does not broadcast over the channels of ",
+                   shape_str(x.sizes()));
+  const Tensor xc = x.contiguous(), sc = scale.contiguous();
+  Tensor y = Tensor::empty(x.sizes(), x.dtype());
+  if (x.dtype() == DType::Float32) {
+    scale_channels_kernel(sc.data_ptr<float>(), per_sample, xc.data_ptr<float>(),
+                          y.data_ptr<float>(), n, c, inner);
+  } else {
+    scale_channels_kernel(sc.data_ptr<double>(), per_sample, xc.data_ptr<double>(),
+                          y.data_ptr<double>(), n, c, inner);
+  }
+  return y;
+}
+
+SqueezeExcitation::SqueezeExcitation(std::int64_t input_channels, std::int64_t squeeze_channels,
+                                     ConvActivation activation, Generator& gen) {
+  register_module("avgpool", std::make_shared<nn::AdaptiveAvgPool2d>(Shape{1, 1}));
+  register_module("fc1", conv2d(input_channels, squeeze_channels, 1, 1, 0, true, gen));
+  register_module("fc2", conv2d(squeeze_channels, input_channels, 1, 1, 0, true, gen));
+  if (activation == ConvActivation::SiLU) {
+    register_module("activation", std::make_shared<nn::SiLU>());
+  } else {
+    register_module("activation", std::make_shared<nn::ReLU>());
+  }
+  register_module("scale_activation", std::make_shared<nn::Sigmoid>());
+}
+
+Tensor SqueezeExcitation::forward(const Tensor& input) {
+  Tensor s = (*child("avgpool"))(input);
+  s = (*child("fc1"))(s);
+  s = (*child("activation"))(s);
+  s = (*child("fc2"))(s);
+  s = (*child("scale_activation"))(s);
+  return scale_channels(s, input);
+}
+
+StochasticDepth::StochasticDepth(double p) : p_(p) {
+  WEIGHTINIT_CHECK(p >= 0.0 && p <= 1.0, ValueError,
+                   "drop probability has to be between 0 and 1, but got ", p);
+}
+
+Tensor StochasticDepth::forward(const Tensor& input) {
+  if (!is_training() || p_ == 0.0) return input;
+  const double survival = 1.0 - p_;
+  const std::int64_t n = input.size(0);
+  const std::vector<double> u = rand({n}, DType::Float64).to_vector<double>();
+  Shape noise_shape(static_cast<std::size_t>(input.dim()), 1);
+  noise_shape[0] = n;
+  std::vector<double> keep(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    keep[i] = u[i] < survival ? (survival > 0.0 ? 1.0 / survival : 1.0) : 0.0;
+  }
+  // A per-row factor: scale_channels over the (N, 1, ...) view of the rows.
+  const Tensor x = input.contiguous().view({n, 1, input.numel() / std::max<std::int64_t>(n, 1)});
+  Tensor factors = Tensor::from_data<double>(keep, {n, 1, 1}).to(input.dtype());
+  return scale_channels(factors, x).view(input.sizes());
+}
+
+std::string StochasticDepth::extra_repr() const {
+  std::ostringstream s;
+  s << "p=" << p_ << ", mode=row";
+  return s.str();
+}
+
+Tensor Permute::forward(const Tensor& input) { return input.permute(dims_).contiguous(); }
+
+Tensor LayerNorm2d::forward(const Tensor& input) {
+  WEIGHTINIT_CHECK(input.dim() == 4 && input.size(1) == channels_, ShapeError,
+                   "LayerNorm2d: expected an (N, ", channels_, ", H, W) input, but got ",
+                   shape_str(input.sizes()));
+  const Tensor nhwc = input.permute({0, 2, 3, 1}).contiguous();
+  const Tensor y = nn::functional::layer_norm(nhwc, Shape{channels_}, parameter("weight").data,
+                                              parameter("bias").data, eps_);
+  return y.permute({0, 3, 1, 2}).contiguous();
+}
+
+Tensor LayerNorm2d::backward(const Tensor& /*grad_output*/) {
+  throw Error("LayerNorm2d: backward is not implemented for this module");
+}
+
+std::int64_t make_divisible(double v, std::int64_t divisor) {
+  const auto d = static_cast<double>(divisor);
+  std::int64_t new_v =
+      std::max(divisor, static_cast<std::int64_t>(v + d / 2.0) / divisor * divisor);
+  if (static_cast<double>(new_v) < 0.9 * v) new_v += divisor;
+  return new_v;
+}
+
+}  // namespace weightinit::models::detail

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// Internal: torchvision.ops pieces that EfficientNet, RegNet and ConvNeXt share —
+// Conv2dNormActivation, SqueezeExcitation, StochasticDepth, Permute, and ConvNeXt's LayerNorm2d
+// — with torchvision 0.14's names, children order and constructor draws.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "models/zoo_parts.h"
+#include "weightinit/nn/normalization.h"
+
+namespace weightinit::models::detail {
+
+/// The activation a Conv2dNormActivation ends with (torchvision's activation_layer).
+enum class ConvActivation { None, ReLU, SiLU };
+
+/// The norm a Conv2dNormActivation uses (torchvision's norm_layer).
+enum class ConvNorm { BatchNorm2d, LayerNorm2d };
+
+/// torchvision.ops.Conv2dNormActivation's arguments: padding −1 is torchvision's default
+/// (kernel − 1) / 2; the conv has a bias only when asked (torchvision: bias = norm is None).
+struct ConvNormActivationOptions {
+  std::int64_t kernel = 3;
+  std::int64_t stride = 1;
+  std::int64_t padding = -1;
+  std::int64_t groups = 1;
+  bool bias = false;
+  ConvNorm norm = ConvNorm::BatchNorm2d;
+  ConvActivation activation = ConvActivation::ReLU;
+  std::string type = "Conv2dNormActivation";  ///< the Sequential subclass's name
+};
+
+/// torchvision.ops.Conv2dNormActivation(in, out, ...): a Sequential subclass of Conv2d (its
+/// constructor draws), the norm and the activation (so, like any Sequential, no summary row).
+std::shared_ptr<nn::Module> conv_norm_activation(std::int64_t in, std::int64_t out,
+                                                 const ConvNormActivationOptions& options,
+                                                 Generator& gen);
+
+/// y[n, c, ...] = s[n or 0, c] · x[n, c, ...]: a per-channel scale, broadcast like torch's
+/// `scale * input` for s of shape (N, C, 1, 1) (SqueezeExcitation) or (C, 1, 1) (ConvNeXt's
+/// layer_scale). Exact: one float multiply per element, as torch.
+Tensor scale_channels(const Tensor& scale, const Tensor& x);
+
+/// torchvision.ops.SqueezeExcitation(input_channels, squeeze_channels, activation, Sigmoid) (Hu
+/// et al. 2018, "Squeeze-and-Excitation Networks", eq. 3): children avgpool, fc1 (1×1 Conv2d
+/// with bias), fc2, activation, scale_activation; y = σ(fc2(δ(fc1(avgpool(x))))) · x. Forward
+/// only.
+class SqueezeExcitation final : public nn::Module {
+ public:
+  SqueezeExcitation(std::int64_t input_channels, std::int64_t squeeze_channels,
+                    ConvActivation activation, Generator& gen);
+  std::string type_name() const override { return "SqueezeExcitation"; }
+  Tensor forward(const Tensor& input) override;
+};
+
+/// torchvision.ops.StochasticDepth(p, "row") (Huang et al. 2016, "Deep Networks with Stochastic
+/// Depth"): the identity in eval mode or when p = 0. In training mode with p > 0 each row
+/// (sample) is kept with probability 1 − p and then divided by 1 − p; the keep draws are
+/// uniform_ draws from the default generator, NOT torch's bernoulli_ bits (documented in
+/// docs/api.md). Forward only.
+class StochasticDepth final : public nn::Module {
+ public:
+  explicit StochasticDepth(double p);
+  std::string type_name() const override { return "StochasticDepth"; }
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  double p() const { return p_; }
+
+ private:
+  double p_;
+};
+
+/// torchvision.ops.misc.Permute(dims): torch.permute(x, dims), returned contiguous.
+class Permute final : public nn::Module {
+ public:
+  explicit Permute(Shape dims) : dims_(std::move(dims)) {}
+  std::string type_name() const override { return "Permute"; }
+  Tensor forward(const Tensor& input) override;
+
+ private:
+  Shape dims_;
+};
+
+/// torchvision's convnext.LayerNorm2d(C, eps): an nn.LayerNorm over the channels of an NCHW
+/// input — permute to NHWC, layer_norm over C (Ba et al. 2016), permute back. Weight ones,
+/// bias zeros, no draws. Forward only.
+class LayerNorm2d final : public nn::LayerNorm {
+ public:
+  LayerNorm2d(std::int64_t channels, double eps)
+      : nn::LayerNorm(Shape{channels}, eps), channels_(channels), eps_(eps) {}
+  std::string type_name() const override { return "LayerNorm2d"; }
+  Tensor forward(const Tensor& input) override;
+  Tensor backward(const Tensor& grad_output) override;
+
+ private:
+  std::int64_t channels_;
+  double eps_;
+};
+
+/// torchvision.models._utils._make_divisible(v, divisor): the nearest multiple of divisor to
+/// v, at least divisor, and not below 90% of v.
+std::int64_t make_divisible(double v, std::int64_t divisor);
+
+}  // namespace weightinit::models::detail
