@@ -40,7 +40,9 @@ CASES = [("resnet18", "torchvision-resnet"), ("resnet50", "torchvision-resnet"),
          ("mobilenet_v2", "torchvision-mobilenet"), ("resnext50_32x4d", "torchvision-resnet"),
          ("wide_resnet50_2", "torchvision-resnet"), ("vgg11_bn", "torchvision-vgg"),
          ("cifar-resnet20", "cifar-resnet"),
-         ("cifar-resnet56:bn=false,in_channels=1", "cifar-resnet")]
+         ("cifar-resnet56:bn=false,in_channels=1", "cifar-resnet"),
+         ("efficientnet_b0", "torchvision-efficientnet"), ("regnet_y_400mf", "torchvision-regnet"),
+         ("convnext_tiny", "torchvision-convnext")]
 
 
 def build(name):
@@ -69,6 +71,8 @@ def main():
     ap.add_argument("--cli", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--models", nargs="*", default=None)
+    ap.add_argument("--seeds", nargs="*", type=int, default=None,
+                    help="seeds for every case, the random one added (default: per case)")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     torch.set_num_threads(1)
@@ -82,6 +86,8 @@ def main():
                 continue
             seeds = [0, 1, extra] if name in ("resnet18", "mobilenet_v2", "cifar-resnet20") \
                 else [extra]
+            if a.seeds is not None:
+                seeds = a.seeds + [extra]
             for seed in seeds:
                 path = os.path.join(tmp, f"{name}.safetensors")
                 subprocess.run([a.cli, "init", name, "--policy", policy, "--seed", str(seed),
