@@ -47,9 +47,22 @@ class CNBlock final : public nn::Module {
   }
 
   Tensor forward(const Tensor& input) override {
-    Tensor result = detail::scale_channels(parameter("layer_scale").data, (*child("block"))(input));
+    const Tensor branch = (*child("block"))(input);
+    save_for_backward({branch});
+    Tensor result = detail::scale_channels(parameter("layer_scale").data, branch);
     result = (*child("stochastic_depth"))(result);
     return nn::functional::add(result, input);
+  }
+
+  /// d layer_scale = Σ_{n,h,w} dr·block(x) with dr the gradient after StochasticDepth; dx =
+  /// block's backward of layer_scale·dr, plus dy through the residual.
+  Tensor backward(const Tensor& grad_output) override {
+    const Tensor branch = pop_saved().at(0);
+    const Tensor dr = child("stochastic_depth")->backward(grad_output);
+    accumulate_grad("layer_scale", detail::scale_channels_grad(dr, branch, false));
+    const Tensor g =
+        child("block")->backward(detail::scale_channels(parameter("layer_scale").data, dr));
+    return g.defined() ? nn::functional::add(g, grad_output) : g;
   }
 
  private:

@@ -14,7 +14,7 @@ namespace {
 
 /// torchvision's MBConv (Sandler et al. 2018; Tan & Le 2019): its `block` Sequential, then,
 /// when stride is 1 and the channels stay (use_res_connect), StochasticDepth and the input
-/// added back.
+/// added back. Backward: the block's, plus dy itself through the residual.
 class MBConv final : public nn::Module {
  public:
   explicit MBConv(bool residual) : residual_(residual) {}
@@ -25,6 +25,12 @@ class MBConv final : public nn::Module {
     if (!residual_) return out;
     out = (*child("stochastic_depth"))(out);
     return nn::functional::add(out, input);
+  }
+
+  Tensor backward(const Tensor& grad_output) override {
+    if (!residual_) return child("block")->backward(grad_output);
+    const Tensor g = child("block")->backward(child("stochastic_depth")->backward(grad_output));
+    return g.defined() ? nn::functional::add(g, grad_output) : g;
   }
 
  private:

@@ -29,6 +29,15 @@ class ResBottleneckBlock final : public nn::Module {
                                        : nn::functional::add(input, branch);
     return (*child("activation"))(sum);
   }
+
+  Tensor backward(const Tensor& grad_output) override {
+    const Tensor g = child("activation")->backward(grad_output);
+    const Tensor branch = child("f")->backward(g);
+    nn::Module* proj = find_child("proj");
+    const Tensor shortcut = proj != nullptr ? proj->backward(g) : g;
+    if (!branch.defined()) return branch;
+    return nn::functional::add(shortcut, branch);
+  }
 };
 
 /// One AnyStage of RegNetY-400MF: its output width, depth and group width (stride 2, bottleneck

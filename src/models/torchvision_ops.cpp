@@ -67,6 +67,35 @@ Tensor scale_channels(const Tensor& scale, const Tensor& x) {
   return y;
 }
 
+Tensor scale_channels_grad(const Tensor& grad_output, const Tensor& x, bool per_sample) {
+  WEIGHTINIT_CHECK(grad_output.sizes() == x.sizes() && x.dim() >= 2, ShapeError,
+                   "scale_channels_grad: the gradient ", shape_str(grad_output.sizes()),
+                   " does not match the input ", shape_str(x.sizes()));
+  const std::int64_t n = x.size(0), c = x.size(1);
+  const std::int64_t inner = x.numel() / std::max<std::int64_t>(n * c, 1);
+  const std::vector<double> g = grad_output.to_vector<double>(), xs = x.to_vector<double>();
+  std::vector<double> sums(static_cast<std::size_t>(per_sample ? n * c : c), 0.0);
+  for (std::int64_t b = 0; b < n; ++b) {
+    for (std::int64_t ch = 0; ch < c; ++ch) {
+      double acc = 0.0;
+      const std::int64_t base = (b * c + ch) * inner;
+      for (std::int64_t i = 0; i < inner; ++i) {
+        acc += g[static_cast<std::size_t>(base + i)] * xs[static_cast<std::size_t>(base + i)];
+      }
+      sums[static_cast<std::size_t>(per_sample ? b * c + ch : ch)] += acc;
+    }
+  }
+  Shape sizes(static_cast<std::size_t>(x.dim()), 1);
+  if (per_sample) {
+    sizes[0] = n;
+    sizes[1] = c;
+  } else {
+    sizes.pop_back();
+    sizes[0] = c;
+  }
+  return Tensor::from_data<double>(sums, sizes).to(x.dtype());
+}
+
 SqueezeExcitation::SqueezeExcitation(std::int64_t input_channels, std::int64_t squeeze_channels,
                                      ConvActivation activation, Generator& gen) {
   register_module("avgpool", std::make_shared<nn::AdaptiveAvgPool2d>(Shape{1, 1}));
@@ -86,7 +115,20 @@ Tensor SqueezeExcitation::forward(const Tensor& input) {
   s = (*child("activation"))(s);
   s = (*child("fc2"))(s);
   s = (*child("scale_activation"))(s);
+  save_for_backward({input, s});
   return scale_channels(s, input);
+}
+
+Tensor SqueezeExcitation::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  const Tensor& input = saved[0];
+  const Tensor& s = saved[1];
+  const Tensor direct = scale_channels(s, grad_output);
+  Tensor g = scale_channels_grad(grad_output, input, /*per_sample=*/true);
+  for (const char* name : {"scale_activation", "fc2", "activation", "fc1", "avgpool"}) {
+    g = child(name)->backward(g);
+  }
+  return nn::functional::add(direct, g);
 }
 
 StochasticDepth::StochasticDepth(double p) : p_(p) {
@@ -95,7 +137,10 @@ StochasticDepth::StochasticDepth(double p) : p_(p) {
 }
 
 Tensor StochasticDepth::forward(const Tensor& input) {
-  if (!is_training() || p_ == 0.0) return input;
+  if (!is_training() || p_ == 0.0) {
+    save_for_backward({});
+    return input;
+  }
   const double survival = 1.0 - p_;
   const std::int64_t n = input.size(0);
   const std::vector<double> u = rand({n}, DType::Float64).to_vector<double>();
@@ -108,7 +153,17 @@ Tensor StochasticDepth::forward(const Tensor& input) {
   // A per-row factor: scale_channels over the (N, 1, ...) view of the rows.
   const Tensor x = input.contiguous().view({n, 1, input.numel() / std::max<std::int64_t>(n, 1)});
   Tensor factors = Tensor::from_data<double>(keep, {n, 1, 1}).to(input.dtype());
+  save_for_backward({factors});
   return scale_channels(factors, x).view(input.sizes());
+}
+
+Tensor StochasticDepth::backward(const Tensor& grad_output) {
+  const std::vector<Tensor> saved = pop_saved();
+  if (saved.empty()) return grad_output;
+  const std::int64_t n = grad_output.size(0);
+  const Tensor g =
+      grad_output.contiguous().view({n, 1, grad_output.numel() / std::max<std::int64_t>(n, 1)});
+  return scale_channels(saved[0], g).view(grad_output.sizes());
 }
 
 std::string StochasticDepth::extra_repr() const {
@@ -119,18 +174,27 @@ std::string StochasticDepth::extra_repr() const {
 
 Tensor Permute::forward(const Tensor& input) { return input.permute(dims_).contiguous(); }
 
+Tensor Permute::backward(const Tensor& grad_output) {
+  Shape inverse(dims_.size());
+  for (std::size_t i = 0; i < dims_.size(); ++i) {
+    inverse[static_cast<std::size_t>(dims_[i])] = static_cast<std::int64_t>(i);
+  }
+  return grad_output.permute(inverse).contiguous();
+}
+
 Tensor LayerNorm2d::forward(const Tensor& input) {
   WEIGHTINIT_CHECK(input.dim() == 4 && input.size(1) == channels_, ShapeError,
                    "LayerNorm2d: expected an (N, ", channels_, ", H, W) input, but got ",
                    shape_str(input.sizes()));
-  const Tensor nhwc = input.permute({0, 2, 3, 1}).contiguous();
-  const Tensor y = nn::functional::layer_norm(nhwc, Shape{channels_}, parameter("weight").data,
-                                              parameter("bias").data, eps_);
-  return y.permute({0, 3, 1, 2}).contiguous();
+  return nn::LayerNorm::forward(input.permute({0, 2, 3, 1}).contiguous())
+      .permute({0, 3, 1, 2})
+      .contiguous();
 }
 
-Tensor LayerNorm2d::backward(const Tensor& /*grad_output*/) {
-  throw Error("LayerNorm2d: backward is not implemented for this module");
+Tensor LayerNorm2d::backward(const Tensor& grad_output) {
+  return nn::LayerNorm::backward(grad_output.permute({0, 2, 3, 1}).contiguous())
+      .permute({0, 3, 1, 2})
+      .contiguous();
 }
 
 std::int64_t make_divisible(double v, std::int64_t divisor) {

@@ -43,28 +43,35 @@ std::shared_ptr<nn::Module> conv_norm_activation(std::int64_t in, std::int64_t o
 /// layer_scale). Exact: one float multiply per element, as torch.
 Tensor scale_channels(const Tensor& scale, const Tensor& x);
 
+/// The gradient of scale_channels with respect to the scale: Σ dy·x over each channel's
+/// elements, per sample ((N, C, 1, 1), per_sample) or over the whole batch ((C, 1, 1)), summed in
+/// double and rounded once.
+Tensor scale_channels_grad(const Tensor& grad_output, const Tensor& x, bool per_sample);
+
 /// torchvision.ops.SqueezeExcitation(input_channels, squeeze_channels, activation, Sigmoid) (Hu
 /// et al. 2018, "Squeeze-and-Excitation Networks", eq. 3): children avgpool, fc1 (1×1 Conv2d
-/// with bias), fc2, activation, scale_activation; y = σ(fc2(δ(fc1(avgpool(x))))) · x. Forward
-/// only.
+/// with bias), fc2, activation, scale_activation; y = σ(fc2(δ(fc1(avgpool(x))))) · x.
+/// Backward: dx = s·dy + (the gate's chain, back from ds = Σ_hw dy·x).
 class SqueezeExcitation final : public nn::Module {
  public:
   SqueezeExcitation(std::int64_t input_channels, std::int64_t squeeze_channels,
                     ConvActivation activation, Generator& gen);
   std::string type_name() const override { return "SqueezeExcitation"; }
   Tensor forward(const Tensor& input) override;
+  Tensor backward(const Tensor& grad_output) override;
 };
 
 /// torchvision.ops.StochasticDepth(p, "row") (Huang et al. 2016, "Deep Networks with Stochastic
 /// Depth"): the identity in eval mode or when p = 0. In training mode with p > 0 each row
 /// (sample) is kept with probability 1 − p and then divided by 1 − p; the keep draws are
 /// uniform_ draws from the default generator, NOT torch's bernoulli_ bits (documented in
-/// docs/api.md). Forward only.
+/// docs/api.md). Backward multiplies by the same row factors.
 class StochasticDepth final : public nn::Module {
  public:
   explicit StochasticDepth(double p);
   std::string type_name() const override { return "StochasticDepth"; }
   Tensor forward(const Tensor& input) override;
+  Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override;
   double p() const { return p_; }
 
@@ -72,12 +79,14 @@ class StochasticDepth final : public nn::Module {
   double p_;
 };
 
-/// torchvision.ops.misc.Permute(dims): torch.permute(x, dims), returned contiguous.
+/// torchvision.ops.misc.Permute(dims): torch.permute(x, dims), returned contiguous; backward
+/// permutes the gradient back.
 class Permute final : public nn::Module {
  public:
   explicit Permute(Shape dims) : dims_(std::move(dims)) {}
   std::string type_name() const override { return "Permute"; }
   Tensor forward(const Tensor& input) override;
+  Tensor backward(const Tensor& grad_output) override;
 
  private:
   Shape dims_;
@@ -85,18 +94,17 @@ class Permute final : public nn::Module {
 
 /// torchvision's convnext.LayerNorm2d(C, eps): an nn.LayerNorm over the channels of an NCHW
 /// input — permute to NHWC, layer_norm over C (Ba et al. 2016), permute back. Weight ones,
-/// bias zeros, no draws. Forward only.
+/// bias zeros, no draws. Backward: LayerNorm's, between the same permutes.
 class LayerNorm2d final : public nn::LayerNorm {
  public:
   LayerNorm2d(std::int64_t channels, double eps)
-      : nn::LayerNorm(Shape{channels}, eps), channels_(channels), eps_(eps) {}
+      : nn::LayerNorm(Shape{channels}, eps), channels_(channels) {}
   std::string type_name() const override { return "LayerNorm2d"; }
   Tensor forward(const Tensor& input) override;
   Tensor backward(const Tensor& grad_output) override;
 
  private:
   std::int64_t channels_;
-  double eps_;
 };
 
 /// torchvision.models._utils._make_divisible(v, divisor): the nearest multiple of divisor to

@@ -4,8 +4,9 @@
 // names, shapes, dtypes and order and the parameter count; the SHA-256 of every tensor at seeds
 // 0 and 1 after build_model + the model's torchvision-* policy, which must equal
 // `torch.manual_seed(s); torchvision.models.X()`; the eval-mode forward on a 2×3×64×64 input;
-// torchsummary's table at 3×224×224. Plus SiLU's backward against float64 central differences
-// and the errors for impossible inputs.
+// a float64 training step (forward, backward, running stats); torchsummary's table at
+// 3×224×224. Plus the new layers' backward (SiLU, SqueezeExcitation, LayerNorm2d, Permute,
+// StochasticDepth) against float64 central differences and the errors for impossible inputs.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
@@ -140,6 +141,75 @@ TEST_P(TvConvNet, EvalForwardMatchesTorchvision) {
   EXPECT_LE(diff / scale, 1e-4) << "max |diff| " << diff << ", max |torch| " << scale;
 }
 
+/// Every floating parameter and buffer of `model` converted to float64.
+void to_float64(wi::nn::Module& model) {
+  for (auto& [name, p] : model.named_parameters()) p->data = p->data.to(wi::DType::Float64);
+  for (auto& [name, b] : model.named_buffers()) {
+    if (b->dtype() == wi::DType::Float32) *b = b->to(wi::DType::Float64);
+  }
+}
+
+double l2_norm(const wi::Tensor& t) {
+  double s = 0;
+  for (const double v : t.to_vector<double>()) s += v * v;
+  return std::sqrt(s);
+}
+
+/// max |got − want| / max |want|.
+double relative_error(const std::vector<double>& got, const std::vector<double>& want) {
+  double diff = 0, scale = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    diff = std::max(diff, std::abs(got[i] - want[i]));
+    scale = std::max(scale, std::abs(want[i]));
+  }
+  return diff / scale;
+}
+
+// Training mode in float64 (StochasticDepth and Dropout in eval mode, as the golden), forward
+// and backward of L = Σ u·y: the output, x's gradient, every parameter's gradient norm and the
+// first BatchNorm's running_mean within 1e-9 relative (float64 summed in another order).
+TEST_P(TvConvNet, TrainingStepMatchesTorchvisionInFloat64) {
+  const auto& c = entry().at("train");
+  auto built = build_initialized(GetParam(), 0);
+  wi::nn::Module& model = *built.module;
+  to_float64(model);
+  model.train();
+  for (wi::nn::Module* m : model.modules()) {
+    if (m->type_name() == "StochasticDepth" || m->type_name() == "Dropout") m->eval();
+  }
+  wi::Generator data(123);
+  const wi::Tensor x = wi::rand(c.at("input_shape").get<wi::Shape>(), wi::DType::Float32, data)
+                           .to(wi::DType::Float64);
+  const wi::Tensor y = model(x);
+  ASSERT_EQ(y.sizes(), c.at("output_shape").get<wi::Shape>());
+  EXPECT_LE(relative_error(y.to_vector<double>(), c.at("output")), 1e-9);
+  const wi::Tensor upstream = wi::rand(y.sizes(), wi::DType::Float32, data).to(y.dtype());
+  const wi::Tensor dx = model.backward(upstream);
+  const double want_dx = c.at("input_grad_norm");
+  EXPECT_NEAR(l2_norm(dx), want_dx, 1e-9 * want_dx);
+  const auto& norms = c.at("grad_norms");
+  ASSERT_EQ(norms.size(), model.named_parameters().size());
+  // A conv bias before a training-mode BatchNorm has gradient 0 in exact arithmetic: both
+  // sides give rounding noise there, so it must only stay below 1e-9 of the largest.
+  double largest = 0;
+  for (const auto& [pname, norm] : norms.items()) largest = std::max(largest, norm.get<double>());
+  for (auto& [pname, p] : model.named_parameters()) {
+    const double want = norms.at(pname);
+    if (want < 1e-9 * largest) {
+      EXPECT_LT(l2_norm(p->grad), 1e-9 * largest) << pname;
+    } else {
+      EXPECT_NEAR(l2_norm(p->grad), want, 1e-9 * want) << pname;
+    }
+  }
+  if (!c.contains("running_mean")) return;
+  const std::string stat = c.at("running_mean")[0];
+  for (auto& [bname, b] : model.named_buffers()) {
+    if (bname == stat) {
+      EXPECT_LE(relative_error(b->to_vector<double>(), c.at("running_mean")[1]), 1e-9) << bname;
+    }
+  }
+}
+
 // `weightinit summary MODEL` prints diag::summary(...).str(): torchsummary's table, row for row.
 TEST_P(TvConvNet, SummaryIsTorchsummarysTable) {
   auto built = build_initialized(GetParam(), 0);
@@ -171,6 +241,52 @@ TEST(TvConvNetLayers, SiluBackwardMatchesCentralDifferences) {
   EXPECT_NEAR(v[0], -2.0 / (1.0 + std::exp(2.0)), 1e-7);
   EXPECT_EQ(v[1], 0.0);
   EXPECT_NEAR(v[2], 3.0 / (1.0 + std::exp(-3.0)), 1e-6);
+}
+
+/// Checks module's input gradient (and those of the named parameters) for L = Σ u·module(x)
+/// against float64 central differences (gradcheck.h's default tolerance).
+void check_gradients(wi::nn::Module& module, wi::Tensor x, const std::vector<std::string>& params,
+                     const std::string& what) {
+  for (auto& [name, p] : module.named_parameters()) p->data = p->data.to(wi::DType::Float64);
+  const wi::Tensor u = wi::testing::randn64(module(x).sizes(), 9);
+  module.clear_saved();
+  module.zero_grad();
+  (void)module(x);
+  const wi::Tensor dx = module.backward(u);
+  const auto loss = [&] {
+    const wi::nn::NoGradGuard no_grad;
+    return wi::testing::dot(module(x), u);
+  };
+  wi::testing::expect_grad_near(dx, wi::testing::numeric_grad(loss, x), what + " dx");
+  for (auto& [name, p] : module.named_parameters()) {
+    if (std::find(params.begin(), params.end(), name) == params.end()) continue;
+    const wi::Tensor analytic = p->grad;
+    wi::testing::expect_grad_near(analytic, wi::testing::numeric_grad(loss, p->data),
+                                  what + " d" + name);
+  }
+}
+
+// The new layers' backward against float64 central differences.
+TEST(TvConvNetLayers, NewLayersBackwardMatchesCentralDifferences) {
+  wi::Generator gen(7);
+  wi::models::detail::SqueezeExcitation se(6, 3, wi::models::detail::ConvActivation::SiLU, gen);
+  check_gradients(se, wi::testing::randn64({2, 6, 3, 3}, 1), {"fc1.weight", "fc2.bias"},
+                  "SqueezeExcitation");
+  wi::models::detail::LayerNorm2d norm(4, 1e-6);
+  for (auto& [name, p] : norm.named_parameters()) p->data = wi::testing::randn64({4}, 5);
+  check_gradients(norm, wi::testing::randn64({2, 4, 3, 2}, 2), {"weight", "bias"}, "LayerNorm2d");
+  wi::models::detail::Permute permute(wi::Shape{0, 2, 3, 1});
+  check_gradients(permute, wi::testing::randn64({2, 3, 4, 5}, 3), {}, "Permute");
+  wi::models::detail::StochasticDepth sd(0.5);
+  sd.train();
+  const wi::Tensor x = wi::testing::randn64({4, 3}, 4);
+  wi::manual_seed(11);
+  const wi::Tensor y = sd(x);
+  const wi::Tensor dx = sd.backward(wi::Tensor::full({4, 3}, 1.0, wi::DType::Float64));
+  const auto ys = y.to_vector<double>(), xs = x.to_vector<double>(), ds = dx.to_vector<double>();
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    EXPECT_DOUBLE_EQ(ds[i], ys[i] == 0.0 ? 0.0 : 2.0) << i;  // the row's factor, 0 or 1/(1−p)
+  }
 }
 
 // LayerNorm2d is LayerNorm over the channels of each pixel; layer_scale-style channel scaling.

@@ -11,6 +11,7 @@ For each model:
   torchvision's own init loop: weightinit's build_model + the torchvision-* policy);
 - "forward": `torch.manual_seed(0); m = NAME().eval()`, x = torch.rand(INPUT,
   generator=torch.Generator().manual_seed(123)), y = m(x) under no_grad (float32);
+- "train": the same in training mode and float64, backward included (train_step);
 - "profile": the weightinit torch profile of the generating torch (1.13-avx2: its
   trunc_normal_, which convnext's init loop calls, differs from 2.12+'s);
 - "summary": torchsummary's table at 3x224x224 (tools/torch_golden.py's transcription of
@@ -53,6 +54,33 @@ def forward(name, shape):
             "output": y.reshape(-1).tolist()}
 
 
+def train_step(name, shape):
+    """Training mode in float64 (the float32 model's values converted: batch statistics over 2x2
+    maps make float32 gradients ill-conditioned, as for MobileNetV2 in gen_zoo_forward.py), with
+    every StochasticDepth and Dropout in eval mode (their masks are torch's bernoulli_, not
+    reproduced): y = m(x), then L = sum(u * y) back-propagated, u = torch.rand(y.shape) from the
+    input's generator. Records y, the L2 norm of every parameter's gradient and of x's, and the
+    first BatchNorm's running_mean."""
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)().to(torch.float64).train()
+    for m in model.modules():
+        if isinstance(m, (torchvision.ops.StochasticDepth, torch.nn.Dropout)):
+            m.eval()
+    g = torch.Generator().manual_seed(123)
+    x = torch.rand(shape, generator=g).to(torch.float64).requires_grad_(True)
+    y = model(x)
+    u = torch.rand(y.shape, generator=g).to(y.dtype)
+    (u * y).sum().backward()
+    case = {"input_shape": shape, "dtype": "float64", "output_shape": list(y.shape),
+            "output": y.detach().reshape(-1).tolist(),
+            "grad_norms": {n: p.grad.double().norm().item() for n, p in model.named_parameters()},
+            "input_grad_norm": x.grad.double().norm().item()}
+    bn = [k for k in model.state_dict() if k.endswith("running_mean")]
+    if bn:
+        case["running_mean"] = [bn[0], model.state_dict()[bn[0]].tolist()]
+    return case
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/golden/zoo_tv_convnets.json"
     only = sys.argv[2:]
@@ -69,6 +97,7 @@ def main():
         torch.manual_seed(0)
         entry = torch_zoo.with_digests(torch_zoo.describe(make()), make, policy)
         entry["forward"] = forward(name, shape)
+        entry["train"] = train_step(name, shape)
         torch.manual_seed(0)
         entry["summary"] = torch_golden.torchsummary_string(make(), (3, 224, 224), -1)
         golden["models"][name] = entry

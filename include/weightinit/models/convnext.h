@@ -16,8 +16,9 @@ namespace weightinit::models {
 /// parameter filled with 1e-6), LayerNorm2d + 2×2 stride-2 conv between stages, then global
 /// average pooling, LayerNorm2d, Flatten and Linear, with the constructors' draws only.
 /// torchvision's init loop (trunc_normal_(std=0.02) for every Conv2d and Linear weight, biases
-/// 0) is the `torchvision-convnext` policy. Input 3×H×W with H, W ≥ 32 (224 in torchvision);
-/// forward in eval mode.
+/// 0) is the `torchvision-convnext` policy. Input 3×H×W with H, W ≥ 32 (224 in torchvision).
+/// Forward and backward as torchvision's (layer_scale gets its gradient; StochasticDepth as in
+/// make_efficientnet_b0).
 std::shared_ptr<nn::Module> make_convnext_tiny(Generator& gen, std::int64_t num_classes = 1000);
 
 }  // namespace weightinit::models

@@ -15,8 +15,8 @@ namespace weightinit::models {
 /// projection; the input added back through StochasticDepth when stride is 1 and the channels
 /// stay), a 1×1 head to 1280 channels, global average pooling, Dropout(0.2) and Linear, with the
 /// constructors' draws only. torchvision's init loop is the `torchvision-efficientnet` policy.
-/// Input 3×H×W for any H, W ≥ 1 (224 in torchvision); forward in eval mode (StochasticDepth is
-/// the identity there; in training mode its row masks are not torch's bits).
+/// Input 3×H×W (224 in torchvision). Forward and backward as torchvision's (StochasticDepth is
+/// the identity in eval mode; in training mode its row masks are not torch's bits).
 std::shared_ptr<nn::Module> make_efficientnet_b0(Generator& gen, std::int64_t num_classes = 1000);
 
 }  // namespace weightinit::models
