@@ -143,13 +143,15 @@ Tensor StochasticDepth::forward(const Tensor& input) {
   }
   const double survival = 1.0 - p_;
   const std::int64_t n = input.size(0);
-  const std::vector<double> u = rand({n}, DType::Float64).to_vector<double>();
-  Shape noise_shape(static_cast<std::size_t>(input.dim()), 1);
-  noise_shape[0] = n;
+  // bernoulli_(survival): one float64 uniform per row, kept when below survival.
+  const std::vector<double> u = rand({n}, DType::Float64, generator()).to_vector<double>();
+  // noise.div_(survival) in the input's dtype (a float32 tensor divides by float(survival)).
+  const double kept = survival <= 0.0 ? 1.0
+                      : input.dtype() == DType::Float32
+                          ? static_cast<double>(1.0f / static_cast<float>(survival))
+                          : 1.0 / survival;
   std::vector<double> keep(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < keep.size(); ++i) {
-    keep[i] = u[i] < survival ? (survival > 0.0 ? 1.0 / survival : 1.0) : 0.0;
-  }
+  for (std::size_t i = 0; i < keep.size(); ++i) keep[i] = u[i] < survival ? kept : 0.0;
   // A per-row factor: scale_channels over the (N, 1, ...) view of the rows.
   const Tensor x = input.contiguous().view({n, 1, input.numel() / std::max<std::int64_t>(n, 1)});
   Tensor factors = Tensor::from_data<double>(keep, {n, 1, 1}).to(input.dtype());

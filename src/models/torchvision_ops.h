@@ -62,13 +62,19 @@ class SqueezeExcitation final : public nn::Module {
 };
 
 /// torchvision.ops.StochasticDepth(p, "row") (Huang et al. 2016, "Deep Networks with Stochastic
-/// Depth"): the identity in eval mode or when p = 0. In training mode with p > 0 each row
-/// (sample) is kept with probability 1 − p and then divided by 1 − p; the keep draws are
-/// uniform_ draws from the default generator, NOT torch's bernoulli_ bits (documented in
-/// docs/api.md). Backward multiplies by the same row factors.
+/// Depth"): the identity in eval mode or when p = 0. In training mode with p > 0, torch's
+/// `noise = empty(N, 1, ...).bernoulli_(1 − p); noise.div_(1 − p); input * noise`, bit for bit:
+/// torch's CPU bernoulli_ with a scalar probability draws one float64 uniform per row (a
+/// random64() word, 53 bits) and keeps the row when it is below 1 − p (1.13.1 and 2.14.1
+/// alike), and div_ divides in the input's dtype. The draws come from `generator()` (the default
+/// generator unless set_generator gave another). Backward multiplies by the same row factors.
 class StochasticDepth final : public nn::Module {
  public:
   explicit StochasticDepth(double p);
+  /// Draws the row masks from `gen` (which must outlive the module's forwards); nullptr: the
+  /// default generator.
+  void set_generator(Generator* gen) { gen_ = gen; }
+  Generator& generator() const { return gen_ != nullptr ? *gen_ : default_generator(); }
   std::string type_name() const override { return "StochasticDepth"; }
   Tensor forward(const Tensor& input) override;
   Tensor backward(const Tensor& grad_output) override;
@@ -77,6 +83,7 @@ class StochasticDepth final : public nn::Module {
 
  private:
   double p_;
+  Generator* gen_ = nullptr;
 };
 
 /// torchvision.ops.misc.Permute(dims): torch.permute(x, dims), returned contiguous; backward

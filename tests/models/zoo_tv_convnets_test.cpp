@@ -65,14 +65,18 @@ const wi::TorchProfile& golden_profile() {
 
 /// The model `name` built from seed `seed` with its default (torchvision-*) policy applied, in
 /// the golden torch's profile.
-wi::models::BuiltModel build_initialized(const std::string& name, std::uint64_t seed) {
-  wi::Generator gen(seed);
+wi::models::BuiltModel build_initialized(const std::string& name, wi::Generator& gen) {
   wi::apply_torch_profile(gen, golden_profile());
   auto built = wi::models::build_model(name, gen);
   const auto report = wi::recipes::Policy::builtin(wi::models::default_policy(name), *built.module)
                           .apply(*built.module, gen);
   for (const auto& w : report.warnings) ADD_FAILURE() << name << ": " << w;
   return built;
+}
+
+wi::models::BuiltModel build_initialized(const std::string& name, std::uint64_t seed) {
+  wi::Generator gen(seed);
+  return build_initialized(name, gen);
 }
 
 /// The models the golden holds; the test's parameter (GTEST_FILTER picks one model).
@@ -165,17 +169,25 @@ double relative_error(const std::vector<double>& got, const std::vector<double>&
   return diff / scale;
 }
 
-// Training mode in float64 (StochasticDepth and Dropout in eval mode, as the golden), forward
-// and backward of L = Σ u·y: the output, x's gradient, every parameter's gradient norm and the
-// first BatchNorm's running_mean within 1e-9 relative (float64 summed in another order).
+// Training mode in float64 (Dropout in eval mode, as the golden; StochasticDepth drawing its
+// row masks from the construction's generator, as torch's default generator), forward and
+// backward of L = Σ u·y: the output, x's gradient, every parameter's gradient norm and the first
+// BatchNorm's running_mean within 1e-9 relative (float64 summed in another order); the masks
+// bit for bit, so the generator ends where torch's does.
 TEST_P(TvConvNet, TrainingStepMatchesTorchvisionInFloat64) {
   const auto& c = entry().at("train");
-  auto built = build_initialized(GetParam(), 0);
+  wi::Generator gen(0);
+  auto built = build_initialized(GetParam(), gen);
   wi::nn::Module& model = *built.module;
   to_float64(model);
   model.train();
+  int stochastic_depths = 0;
   for (wi::nn::Module* m : model.modules()) {
-    if (m->type_name() == "StochasticDepth" || m->type_name() == "Dropout") m->eval();
+    if (m->type_name() == "Dropout") m->eval();
+    if (auto* sd = dynamic_cast<wi::models::detail::StochasticDepth*>(m)) {
+      sd->set_generator(&gen);
+      stochastic_depths += sd->p() > 0.0;
+    }
   }
   wi::Generator data(123);
   const wi::Tensor x = wi::rand(c.at("input_shape").get<wi::Shape>(), wi::DType::Float32, data)
@@ -183,6 +195,9 @@ TEST_P(TvConvNet, TrainingStepMatchesTorchvisionInFloat64) {
   const wi::Tensor y = model(x);
   ASSERT_EQ(y.sizes(), c.at("output_shape").get<wi::Shape>());
   EXPECT_LE(relative_error(y.to_vector<double>(), c.at("output")), 1e-9);
+  EXPECT_EQ(wi::rand({1}, wi::DType::Float64, gen).to_vector<double>()[0],
+            c.at("next_uniform64").get<double>())
+      << stochastic_depths << " StochasticDepth layers with p > 0";
   const wi::Tensor upstream = wi::rand(y.sizes(), wi::DType::Float32, data).to(y.dtype());
   const wi::Tensor dx = model.backward(upstream);
   const double want_dx = c.at("input_grad_norm");

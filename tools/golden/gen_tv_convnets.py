@@ -11,7 +11,8 @@ For each model:
   torchvision's own init loop: weightinit's build_model + the torchvision-* policy);
 - "forward": `torch.manual_seed(0); m = NAME().eval()`, x = torch.rand(INPUT,
   generator=torch.Generator().manual_seed(123)), y = m(x) under no_grad (float32);
-- "train": the same in training mode and float64, backward included (train_step);
+- "train": the same in training mode and float64, StochasticDepth's masks and backward
+  included (train_step);
 - "profile": the weightinit torch profile of the generating torch (1.13-avx2: its
   trunc_normal_, which convnext's init loop calls, differs from 2.12+'s);
 - "summary": torchsummary's table at 3x224x224 (tools/torch_golden.py's transcription of
@@ -57,14 +58,15 @@ def forward(name, shape):
 def train_step(name, shape):
     """Training mode in float64 (the float32 model's values converted: batch statistics over 2x2
     maps make float32 gradients ill-conditioned, as for MobileNetV2 in gen_zoo_forward.py), with
-    every StochasticDepth and Dropout in eval mode (their masks are torch's bernoulli_, not
-    reproduced): y = m(x), then L = sum(u * y) back-propagated, u = torch.rand(y.shape) from the
-    input's generator. Records y, the L2 norm of every parameter's gradient and of x's, and the
-    first BatchNorm's running_mean."""
+    the Dropout in eval mode (weightinit's Dropout masks are not torch's) and every
+    StochasticDepth in training mode (its row masks drawn from the default generator, where the
+    construction left it): y = m(x), then L = sum(u * y) back-propagated, u = torch.rand(y.shape)
+    from the input's generator. Records y, the L2 norm of every parameter's gradient and of x's,
+    the first BatchNorm's running_mean, and the default generator's next random64 word."""
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)().to(torch.float64).train()
     for m in model.modules():
-        if isinstance(m, (torchvision.ops.StochasticDepth, torch.nn.Dropout)):
+        if isinstance(m, torch.nn.Dropout):
             m.eval()
     g = torch.Generator().manual_seed(123)
     x = torch.rand(shape, generator=g).to(torch.float64).requires_grad_(True)
@@ -75,6 +77,8 @@ def train_step(name, shape):
             "output": y.detach().reshape(-1).tolist(),
             "grad_norms": {n: p.grad.double().norm().item() for n, p in model.named_parameters()},
             "input_grad_norm": x.grad.double().norm().item()}
+    # The generator after the row masks: a float64 uniform is random64's low 53 bits / 2^53.
+    case["next_uniform64"] = torch.rand(1, dtype=torch.float64).item()
     bn = [k for k in model.state_dict() if k.endswith("running_mean")]
     if bn:
         case["running_mean"] = [bn[0], model.state_dict()[bn[0]].tolist()]

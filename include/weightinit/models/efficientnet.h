@@ -16,7 +16,8 @@ namespace weightinit::models {
 /// stay), a 1×1 head to 1280 channels, global average pooling, Dropout(0.2) and Linear, with the
 /// constructors' draws only. torchvision's init loop is the `torchvision-efficientnet` policy.
 /// Input 3×H×W (224 in torchvision). Forward and backward as torchvision's (StochasticDepth is
-/// the identity in eval mode; in training mode its row masks are not torch's bits).
+/// the identity in eval mode; in training mode it draws torch's row masks, bit for bit, from the
+/// generator each StochasticDepth is given, else the default one).
 std::shared_ptr<nn::Module> make_efficientnet_b0(Generator& gen, std::int64_t num_classes = 1000);
 
 }  // namespace weightinit::models
