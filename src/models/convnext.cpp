@@ -10,6 +10,7 @@
 #include "models/torchvision_ops.h"
 #include "weightinit/error.h"
 #include "weightinit/nn/functional.h"
+#include "weightinit/tensor/deferred.h"
 
 namespace weightinit::models {
 
@@ -31,8 +32,10 @@ class CNBlock final : public nn::Module {
     block->push_back(std::make_shared<nn::Linear>(4 * dim, dim, true, gen));
     block->push_back(std::make_shared<detail::Permute>(Shape{0, 3, 1, 2}));
     register_module("block", block);
-    // torch.ones(dim, 1, 1) * layer_scale: 1.0f times the float32 layer_scale, exactly.
-    register_parameter("layer_scale", Tensor::full({dim, 1, 1}, layer_scale));
+    // torch.ones(dim, 1, 1) * layer_scale: 1.0f times the float32 layer_scale, exactly; filled
+    // (and recorded for summary --verbose) by its default_init, which draws nothing.
+    register_parameter("layer_scale", Tensor::empty({dim, 1, 1}));
+    if (!deferred_allocation()) draw_default_inits(gen);
     register_module("stochastic_depth",
                     std::make_shared<detail::StochasticDepth>(stochastic_depth_prob));
   }

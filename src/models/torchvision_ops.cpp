@@ -3,10 +3,10 @@
 // ops/stochastic_depth.py and models/convnext.py's LayerNorm2d (torchvision 0.14).
 #include "models/torchvision_ops.h"
 
+#include <algorithm>
 #include <cmath>
-#include <sstream>
 
-#include "detail/text.h"
+#include "nn/repr_util.h"
 #include "weightinit/error.h"
 #include "weightinit/nn/functional.h"
 #include "weightinit/random/sampling.h"
@@ -169,9 +169,7 @@ Tensor StochasticDepth::backward(const Tensor& grad_output) {
 }
 
 std::string StochasticDepth::extra_repr() const {
-  std::ostringstream s;
-  s << "p=" << p_ << ", mode=row";
-  return s.str();
+  return "p=" + nn::detail::py_float(p_) + ", mode=row";  // torchvision's __repr__
 }
 
 Tensor Permute::forward(const Tensor& input) { return input.permute(dims_).contiguous(); }

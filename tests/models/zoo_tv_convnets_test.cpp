@@ -328,6 +328,8 @@ TEST(TvConvNetLayers, LayerNorm2dNormalizesEachPixelOverChannels) {
 }
 
 TEST(TvConvNetLayers, StochasticDepthIsTheIdentityInEvalAndChecksP) {
+  EXPECT_EQ(wi::models::detail::StochasticDepth(0.2 * 3 / 16).repr(),
+            "StochasticDepth(p=0.037500000000000006, mode=row)");  // torchvision's repr
   wi::models::detail::StochasticDepth sd(0.5);
   sd.eval();
   const wi::Tensor x = wi::testing::randn64({4, 2, 2}, 4);
