@@ -53,6 +53,7 @@ def build(name):
 
 
 STREAMED = {"resnet18": "4KiB", "mobilenet_v2": "1MiB", "densenet121": "1GiB", "resnet50": "64MiB"}
+STREAMED.update({"efficientnet_b0": "4KiB", "regnet_y_400mf": "1MiB", "convnext_tiny": "64KiB"})
 
 
 def load_dir(path):
