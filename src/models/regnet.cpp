@@ -25,9 +25,7 @@ class ResBottleneckBlock final : public nn::Module {
     nn::Module* proj = find_child("proj");
     const Tensor shortcut = proj != nullptr ? (*proj)(input) : input;
     const Tensor branch = (*child("f"))(input);
-    const Tensor sum = proj != nullptr ? nn::functional::add(shortcut, branch)
-                                       : nn::functional::add(input, branch);
-    return (*child("activation"))(sum);
+    return (*child("activation"))(nn::functional::add(shortcut, branch));
   }
 
   Tensor backward(const Tensor& grad_output) override {
