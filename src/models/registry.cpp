@@ -9,11 +9,14 @@
 #include "detail/text.h"
 #include "weightinit/models/c3d.h"
 #include "weightinit/models/cifar_resnet.h"
+#include "weightinit/models/convnext.h"
 #include "weightinit/models/densenet.h"
+#include "weightinit/models/efficientnet.h"
 #include "weightinit/models/gpt2.h"
 #include "weightinit/models/llama.h"
 #include "weightinit/models/mlp.h"
 #include "weightinit/models/mobilenet.h"
+#include "weightinit/models/regnet.h"
 #include "weightinit/models/resnet.h"
 #include "weightinit/models/seed_mlp.h"
 #include "weightinit/models/small_cnn.h"
@@ -194,6 +197,9 @@ std::vector<std::string> known_models() {
       "mobilenet_v2             torchvision's MobileNetV2 (depthwise convs)",
       "vit_b_16                 torchvision's ViT-B/16 (input 3,224,224 exactly)",
       "swin_t                   torchvision's Swin-T (input 3,224,224; any size runs)",
+      "efficientnet_b0          torchvision's EfficientNet-B0 (SiLU, squeeze-excitation)",
+      "regnet_y_400mf           torchvision's RegNetY-400MF (grouped convs, squeeze-excitation)",
+      "convnext_tiny            torchvision's ConvNeXt-Tiny (LayerNorm, GELU, layer scale)",
       "wrn-28-10                the CIFAR Wide ResNet WRN-28-10 (input 3,32,32; wrn-D-K)",
       "cifar-resnet20|32|44|56|110|1202[:norm=bn|none|fixup|rezero][,in_channels=C][,classes=K]"
       "  He et al. 2016's CIFAR ResNets, option-A shortcuts (input C,32,32; bn=false is "
@@ -222,6 +228,9 @@ std::vector<std::string> model_names() {
   for (const int depth : {20, 32, 44, 56, 110, 1202}) {
     names.push_back("cifar-resnet" + std::to_string(depth));
   }
+  for (const char* name : {"efficientnet_b0", "regnet_y_400mf", "convnext_tiny"}) {
+    names.push_back(name);
+  }
   return names;
 }
 
@@ -238,6 +247,9 @@ std::string default_policy(std::string_view spec) {
   if (starts("mobilenet")) return "torchvision-mobilenet";
   if (starts("vit_")) return "torchvision-vit";
   if (starts("swin_")) return "torchvision-swin";
+  if (name == "efficientnet_b0") return "torchvision-efficientnet";
+  if (name == "regnet_y_400mf") return "torchvision-regnet";
+  if (name == "convnext_tiny") return "torchvision-convnext";
   if (starts("gpt2")) return "gpt2";
   if (name == "llama") return "llama";
   return "torch-default";
@@ -269,6 +281,9 @@ std::optional<BuiltModel> build_named_zoo_model(std::string_view name, std::stri
   if (name == "mobilenet_v2") return BuiltModel{make_mobilenet_v2(gen), image, true};
   if (name == "vit_b_16") return BuiltModel{make_vit_b_16(gen), image, true};
   if (name == "swin_t") return BuiltModel{make_swin_t(gen), image, true};
+  if (name == "efficientnet_b0") return BuiltModel{make_efficientnet_b0(gen), image, true};
+  if (name == "regnet_y_400mf") return BuiltModel{make_regnet_y_400mf(gen), image, true};
+  if (name == "convnext_tiny") return BuiltModel{make_convnext_tiny(gen), image, true};
   if (name == "gpt2-small") return BuiltModel{make_gpt2(12, 768, gen), {1024}, true, 50257};
   if (name.rfind("wrn-", 0) == 0) {
     const std::string_view dims = name.substr(4);

@@ -102,6 +102,15 @@ Tensor Tanh::backward(const Tensor& grad_output) {
   return functional::tanh_backward(grad_output, pop_saved()[0]);
 }
 
+Tensor SiLU::forward(const Tensor& input) {
+  Tensor y = functional::silu(input);
+  save_for_backward({input});
+  return y;
+}
+Tensor SiLU::backward(const Tensor& grad_output) {
+  return functional::silu_backward(grad_output, pop_saved()[0]);
+}
+
 Tensor Sigmoid::forward(const Tensor& input) {
   Tensor y = functional::sigmoid(input);
   save_for_backward({y});

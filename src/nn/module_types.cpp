@@ -67,6 +67,7 @@ const std::vector<ModuleType>& module_types() {
     t.push_back(plain<ELU>("ELU"));
     t.push_back(plain<SELU>("SELU"));
     t.push_back(plain<GELU>("GELU"));
+    t.push_back(plain<SiLU>("SiLU"));
     t.push_back(plain<Tanh>("Tanh"));
     t.push_back(plain<Sigmoid>("Sigmoid"));
     t.push_back(plain<Softmax>("Softmax", std::int64_t{1}));

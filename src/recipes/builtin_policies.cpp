@@ -91,6 +91,36 @@ Linear.bias: zeros
 *: default
 )";
 
+// torchvision/models/efficientnet.py (0.14), EfficientNet.__init__: the Linear's range is
+// 1/sqrt(out_features), in double as Python computes it.
+constexpr const char* kTorchvisionEfficientnet = R"(Conv2d.weight: kaiming_normal(mode=fan_out)
+Conv2d.bias: zeros
+BatchNorm2d.weight: ones
+BatchNorm2d.bias: zeros
+Linear.weight: uniform(a=-1 / sqrt(out), b=1 / sqrt(out))
+Linear.bias: zeros
+)";
+
+// torchvision/models/regnet.py (0.14), RegNet.__init__: conv N(0, sqrt(2 / fan_out)) with
+// fan_out = kH*kW*out_channels (math.sqrt(2.0 / fan_out), not kaiming's gain / sqrt(fan_out));
+// the SqueezeExcitation convs' biases keep their constructor draws.
+constexpr const char* kTorchvisionRegnet = R"(Conv2d.weight: normal(mean=0, std=sqrt(2 / (k * out)))
+Conv2d.bias: default
+BatchNorm2d.weight: ones
+BatchNorm2d.bias: zeros
+Linear.weight: normal(mean=0, std=0.01)
+Linear.bias: zeros
+)";
+
+// torchvision/models/convnext.py (0.14), ConvNeXt.__init__: trunc_normal_(std=0.02) for every
+// Conv2d and Linear weight, biases 0; the LayerNorms and each CNBlock's layer_scale keep theirs.
+constexpr const char* kTorchvisionConvnext = R"(Conv2d.weight: trunc_normal(std=0.02)
+Conv2d.bias: zeros
+Linear.weight: trunc_normal(std=0.02)
+Linear.bias: zeros
+*: default
+)";
+
 // Seed 001, prlz77/ResNeXt.pytorch models/model.py: the classifier kaiming_normal (fan_in),
 // then over state_dict keys: '*conv*' weights kaiming_normal fan_out, '*bn*' weights 1,
 // every bias 0.
@@ -267,6 +297,16 @@ const std::vector<BuiltinPolicyInfo>& builtin_policies() {
        "seed 000: C3D.__init_weight (Tran et al. 2015)"},
       {"keras-default", "", "glorot_uniform kernels, zero biases, BN 1/0, Embedding U(-0.05, 0.05)",
        "Keras layer defaults (Glorot & Bengio 2010)"},
+      {"torchvision-efficientnet", "",
+       "conv kaiming_normal(fan_out) + bias 0, BN 1/0, Linear U(-1/sqrt(out), 1/sqrt(out)) + bias "
+       "0",
+       "torchvision/models/efficientnet.py (Tan & Le 2019)"},
+      {"torchvision-regnet", "",
+       "conv N(0, sqrt(2 / (k*k*out))), SE conv biases default, BN 1/0, Linear N(0, 0.01) + bias 0",
+       "torchvision/models/regnet.py (Radosavovic et al. 2020)"},
+      {"torchvision-convnext", "",
+       "Conv2d and Linear trunc_normal(std=0.02) + bias 0, LayerNorm and layer_scale default",
+       "torchvision/models/convnext.py (Liu et al. 2022)"},
       {"gpt2", "scaled_residual=true",
        "Linear/Embedding N(0, 0.02), residual c_proj N(0, 0.02/sqrt(2 n_layer)) (N(0, 0.02) "
        "with scaled_residual=false), biases 0, LayerNorm 1/0",
@@ -470,6 +510,9 @@ const std::vector<BuiltinRecipe>& recipes() {
       {"wrn-msra", {}, kWrnMsra, nullptr},
       {"c3d", {}, kC3d, nullptr},
       {"keras-default", {}, kKerasDefault, nullptr},
+      {"torchvision-efficientnet", {}, kTorchvisionEfficientnet, nullptr},
+      {"torchvision-regnet", {}, kTorchvisionRegnet, nullptr},
+      {"torchvision-convnext", {}, kTorchvisionConvnext, nullptr},
       {"gpt2", {"scaled_residual", "n_layer"}, nullptr, gpt2_text},
       {"llama", {"scaled_residual", "n_layer"}, nullptr, llama_text},
       {"hf", {}, nullptr, hf_text},

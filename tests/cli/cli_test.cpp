@@ -1402,8 +1402,8 @@ TEST_F(Cli, BadInputTable) {
        "'torchvision-resnet'?); the built-in policies are torch-default, torchvision-resnet, "
        "torchvision-vgg, "
        "torchvision-densenet, torchvision-mobilenet, torchvision-vit, torchvision-swin, "
-       "resnext-fb, densenet-lua, wrn-msra, c3d, keras-default, gpt2, llama, hf, mup, fixup, "
-       "cifar-resnet"},
+       "resnext-fb, densenet-lua, wrn-msra, c3d, keras-default, torchvision-efficientnet, "
+       "torchvision-regnet, torchvision-convnext, gpt2, llama, hf, mup, fixup, cifar-resnet"},
       {{"init", "mlp:8-4", "--policy", "torch-default", "--out", out, "--chunk-size", "1KiB"},
        2,
        "chunk size must be at least 4 KiB, but got 1024 bytes"},

@@ -41,7 +41,9 @@ CASES = [("resnet18", "torchvision-resnet"), ("resnet50", "torchvision-resnet"),
          ("wide_resnet50_2", "torchvision-resnet"), ("vgg11_bn", "torchvision-vgg"),
          ("cifar-resnet20", "cifar-resnet"),
          ("cifar-resnet56:bn=false,in_channels=1", "cifar-resnet"),
-         ("vit_b_16", "torchvision-vit"), ("swin_t", "torchvision-swin")]
+         ("vit_b_16", "torchvision-vit"), ("swin_t", "torchvision-swin"),
+         ("efficientnet_b0", "torchvision-efficientnet"), ("regnet_y_400mf", "torchvision-regnet"),
+         ("convnext_tiny", "torchvision-convnext")]
 
 
 def build(name):
@@ -53,6 +55,7 @@ def build(name):
 
 STREAMED = {"resnet18": "4KiB", "mobilenet_v2": "1MiB", "densenet121": "1GiB", "resnet50": "64MiB",
             "swin_t": "64KiB"}
+STREAMED.update({"efficientnet_b0": "4KiB", "regnet_y_400mf": "1MiB", "convnext_tiny": "64KiB"})
 
 
 def load_dir(path):
@@ -71,6 +74,8 @@ def main():
     ap.add_argument("--cli", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--models", nargs="*", default=None)
+    ap.add_argument("--seeds", nargs="*", type=int, default=None,
+                    help="seeds for every case, the random one added (default: per case)")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     torch.set_num_threads(1)
@@ -85,6 +90,8 @@ def main():
             seeds = [0, 1, extra] if name in ("resnet18", "mobilenet_v2", "cifar-resnet20",
                                               "vit_b_16", "swin_t") \
                 else [extra]
+            if a.seeds is not None:
+                seeds = a.seeds + [extra]
             for seed in seeds:
                 path = os.path.join(tmp, f"{name}.safetensors")
                 subprocess.run([a.cli, "init", name, "--policy", policy, "--seed", str(seed),

@@ -120,7 +120,9 @@ TEST(ReZero, PolicyNamesItAndPhiloxDefaultKeepsAlphaZero) {
   const auto keep = wi::recipes::Policy::parse("*: default\n", "test");
   keep.apply(*model, philox);
   for (auto& [name, p] : model->named_parameters()) {
-    if (name.find("alpha") != std::string::npos) EXPECT_EQ(p->data.item(), 0.0) << name;
+    if (name.find("alpha") != std::string::npos) {
+      EXPECT_EQ(p->data.item(), 0.0) << name;
+    }
   }
 }
 

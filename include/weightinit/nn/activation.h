@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Activation layers (no parameters): ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, Tanh, Sigmoid,
-// Softmax, LogSoftmax.
+// Activation layers (no parameters): ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh,
+// Sigmoid, Softmax, LogSoftmax.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +72,16 @@ class GELU : public Module {
   /// dx = dy·(Φ(x) + x·φ(x)) (records x).
   Tensor backward(const Tensor& grad_output) override;
   std::string extra_repr() const override { return "approximate='none'"; }
+};
+
+/// SiLU / swish: x·σ(x) (Elfwing et al. 2018, "Sigmoid-Weighted Linear Units"; Ramachandran et
+/// al. 2017), like `torch.nn.SiLU`: EfficientNet's activation.
+class SiLU : public Module {
+ public:
+  std::string type_name() const override { return "SiLU"; }
+  Tensor forward(const Tensor& input) override;
+  /// dx = dy·σ(x)·(1 + x·(1 − σ(x))) (records x).
+  Tensor backward(const Tensor& grad_output) override;
 };
 
 class Tanh : public Module {
