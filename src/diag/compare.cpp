@@ -80,7 +80,7 @@ InitChoice policy_choice(const std::string& item) {
   }
   WEIGHTINIT_CHECK(known, ValueError, "unknown policy '", name, "' in init '", item,
                    "': policy:NAME takes a built-in policy (", names, ")");
-  InitChoice choice{item, item, std::nullopt};
+  InitChoice choice{item, item, std::nullopt, false, ""};
   choice.policy = policy;
   return choice;
 }
@@ -99,15 +99,15 @@ std::vector<InitChoice> parse_init_list(std::string_view text) {
     WEIGHTINIT_CHECK(!item.empty(), ValueError, "empty init spec in '", text,
                      "': expected specs separated by ';', like \"xavier_uniform; kaiming_normal\"");
     if (item == "default") {
-      out.push_back({"default", item, std::nullopt});
+      out.push_back({"default", item, std::nullopt, false, ""});
     } else if (item == "lsuv") {
-      out.push_back({"lsuv", item, std::nullopt, true});
+      out.push_back({"lsuv", item, std::nullopt, true, ""});
     } else if (item.rfind("policy:", 0) == 0) {
       out.push_back(policy_choice(item));
     } else {
       try {
         init::Initializer parsed = init::Initializer::parse(item);
-        out.push_back({parsed.canonical(), item, std::move(parsed)});
+        out.push_back({parsed.canonical(), item, std::move(parsed), false, ""});
       } catch (const init::SpecError& e) {
         throw init::SpecError(e.reason(), offset + e.column());  // column in the whole list
       }

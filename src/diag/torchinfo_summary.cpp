@@ -163,6 +163,51 @@ void add_macs(Layer& l) {
   }
 }
 
+/// torchinfo's add_missing_container_layers: a container whose forward never ran (a
+/// ModuleList, a ModuleDict) is inserted, unexecuted, above its first child's row.
+void add_missing_container_layers(const std::vector<Node>& nodes, std::vector<Layer>& rows) {
+  std::set<const nn::Module*> ids;
+  for (const Layer& l : rows) ids.insert(l.module);
+  std::map<int, const nn::Module*> current;  // depth → module of the row in force
+  for (std::size_t idx = 0; idx < rows.size(); ++idx) {
+    std::map<int, int> hierarchy;  // depth → node
+    for (int p = rows[idx].parent; p >= 0 && nodes[static_cast<std::size_t>(p)].depth > 0;
+         p = nodes[static_cast<std::size_t>(p)].parent) {
+      hierarchy[nodes[static_cast<std::size_t>(p)].depth] = p;
+    }
+    std::size_t inserted = 0;
+    const int depth = rows[idx].depth;
+    for (int d = 1; d < depth; ++d) {
+      const nn::Module* want = nodes[static_cast<std::size_t>(hierarchy.at(d))].module;
+      const auto held = current.find(d);
+      if (held != current.end() && held->second == want) continue;
+      // (torchinfo also skips when the row just above is this very object; an inserted
+      // fallback never precedes its own child, so that test never holds.)
+      Layer l = layer_of(nodes, hierarchy.at(d));
+      l.recursive = ids.count(want) > 0;
+      ids.insert(want);
+      rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(idx + inserted), std::move(l));
+      current[d] = want;
+      ++inserted;
+    }
+    idx += inserted;
+    current[depth] = rows[idx].module;
+    for (int d = depth + 1; current.erase(d) > 0; ++d) {
+    }
+  }
+}
+
+/// torchinfo's set_children_layers: depth indexes, and each row's descendants.
+void set_children_layers(std::vector<Layer>& rows) {
+  std::map<int, int> count;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    rows[i].depth_index = ++count[rows[i].depth];
+    for (std::size_t j = i + 1; j < rows.size() && rows[j].depth > rows[i].depth; ++j) {
+      rows[i].descendants.push_back(j);
+    }
+  }
+}
+
 /// One forward pass with a pre-hook and a hook on every module (torchinfo's apply_hooks and
 /// forward_pass), then add_missing_container_layers and set_children_layers.
 std::vector<Layer> record_layers(nn::Module& model, const Shape& input_size, Generator& gen,
@@ -207,46 +252,8 @@ std::vector<Layer> record_layers(nn::Module& model, const Shape& input_size, Gen
   }
   remove_hooks();
 
-  // add_missing_container_layers: a container whose forward never ran (a ModuleList, a
-  // ModuleDict) is inserted, unexecuted, above its first child's row.
-  std::set<const nn::Module*> ids;
-  for (const Layer& l : rows) ids.insert(l.module);
-  std::map<int, const nn::Module*> current;  // depth → module of the row in force
-  for (std::size_t idx = 0; idx < rows.size(); ++idx) {
-    std::map<int, int> hierarchy;  // depth → node
-    for (int p = rows[idx].parent; p >= 0 && nodes[static_cast<std::size_t>(p)].depth > 0;
-         p = nodes[static_cast<std::size_t>(p)].parent) {
-      hierarchy[nodes[static_cast<std::size_t>(p)].depth] = p;
-    }
-    std::size_t inserted = 0;
-    const int depth = rows[idx].depth;
-    for (int d = 1; d < depth; ++d) {
-      const nn::Module* want = nodes[static_cast<std::size_t>(hierarchy.at(d))].module;
-      const auto held = current.find(d);
-      if (held != current.end() && held->second == want) continue;
-      // (torchinfo also skips when the row just above is this very object; an inserted
-      // fallback never precedes its own child, so that test never holds.)
-      Layer l = layer_of(nodes, hierarchy.at(d));
-      l.recursive = ids.count(want) > 0;
-      ids.insert(want);
-      rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(idx + inserted), std::move(l));
-      current[d] = want;
-      ++inserted;
-    }
-    idx += inserted;
-    current[depth] = rows[idx].module;
-    for (int d = depth + 1; current.erase(d) > 0; ++d) {
-    }
-  }
-
-  // set_children_layers: depth indexes, and each row's descendants.
-  std::map<int, int> count;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    rows[i].depth_index = ++count[rows[i].depth];
-    for (std::size_t j = i + 1; j < rows.size() && rows[j].depth > rows[i].depth; ++j) {
-      rows[i].descendants.push_back(j);
-    }
-  }
+  add_missing_container_layers(nodes, rows);
+  set_children_layers(rows);
   return rows;
 }
 

@@ -130,6 +130,16 @@ void Optimizer::set_lr(double lr) {
   lr_ = lr;
 }
 
+void Optimizer::set_lr_factors(std::vector<double> factors) {
+  WEIGHTINIT_CHECK(factors.size() == params_.size(), ValueError, "set_lr_factors: ", factors.size(),
+                   " factors for ", params_.size(), " parameters");
+  for (const double f : factors) {
+    WEIGHTINIT_CHECK(std::isfinite(f) && f > 0.0, ValueError,
+                     "a learning-rate factor must be positive and finite, but got ", py_float(f));
+  }
+  lr_factors_ = std::move(factors);
+}
+
 // ---------------------------------------------------------------------------------------------
 SGD::SGD(std::vector<nn::Parameter*> params, double lr, double momentum, double dampening,
          double weight_decay, bool nesterov)
@@ -152,9 +162,9 @@ void SGD::step() {
   const float wd = static_cast<float>(weight_decay_);
   const float mu = static_cast<float>(momentum_);
   const float one_minus_damp = static_cast<float>(1.0 - dampening_);
-  const float neg_lr = static_cast<float>(-lr_);
   const Kernels kn = kernels();
   update_each(params_, [&](std::size_t k, float* w, const float* g, std::int64_t n) {
+    const float neg_lr = static_cast<float>(-lr_of(k));
     if (weight_decay_ == 0.0 && momentum_ == 0.0) {  // plain SGD: param.add_(grad, -lr)
       add_loop(kn, w, neg_lr, g, n);
       return;
@@ -224,7 +234,7 @@ void Adam::step() {
     ++s.step;
     std::vector<float> g(g0, g0 + n);
     if (decoupled_) {  // param.mul_(1 - lr * weight_decay)
-      const float decay = static_cast<float>(1.0 - lr_ * weight_decay_);
+      const float decay = static_cast<float>(1.0 - lr_of(k) * weight_decay_);
       for (std::int64_t i = 0; i < n; ++i) w[i] = w[i] * decay;
     } else if (weight_decay_ != 0.0) {  // grad = grad.add(param, alpha=weight_decay)
       for (std::int64_t i = 0; i < n; ++i) g[i] = kn.add(g[i], wd, w[i]);
@@ -233,7 +243,7 @@ void Adam::step() {
     const double step = static_cast<double>(s.step);
     const double bias_correction1 = 1.0 - std::pow(beta1_, step);
     const double bias_correction2 = 1.0 - std::pow(beta2_, step);
-    const float neg_step_size = static_cast<float>(-(lr_ / bias_correction1));
+    const float neg_step_size = static_cast<float>(-(lr_of(k) / bias_correction1));
     const float bc2_sqrt = static_cast<float>(std::sqrt(bias_correction2));
     for (std::int64_t i = 0; i < n; ++i) {
       float& m = s.exp_avg[i];

@@ -2,6 +2,8 @@
 // Trainer: the mini-batch loop (forward, cross-entropy, backward, optimizer step) and evaluate.
 #include "weightinit/train/trainer.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -97,6 +99,28 @@ std::unique_ptr<Optimizer> make_optimizer(const TrainConfig& c,
   throw ValueError("unknown optimizer '" + c.optimizer + "': expected sgd, adam or adamw");
 }
 
+std::vector<double> lr_factors(const std::vector<LrGroup>& groups,
+                               const std::vector<std::string>& names) {
+  std::vector<double> factors(names.size(), 1.0);
+  std::vector<bool> assigned(names.size(), false);
+  for (const LrGroup& g : groups) {
+    WEIGHTINIT_CHECK(std::isfinite(g.factor) && g.factor > 0.0, ValueError, "--lr-group '", g.glob,
+                     "=", g.factor, "': the factor must be positive and finite");
+    bool matched = false;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (fnmatch(g.glob.c_str(), names[i].c_str(), 0) != 0) continue;
+      matched = true;
+      if (assigned[i]) continue;  // an earlier group holds it
+      factors[i] = g.factor;
+      assigned[i] = true;
+    }
+    WEIGHTINIT_CHECK(matched, ValueError, "--lr-group '", g.glob, "=", g.factor,
+                     "' matches no parameter (they are named like '",
+                     names.empty() ? std::string("weight") : names.front(), "')");
+  }
+  return factors;
+}
+
 Evaluation evaluate(nn::Module& model, const data::Dataset& data, const Shape& input_size,
                     std::int64_t batch_size) {
   WEIGHTINIT_CHECK(
@@ -130,6 +154,11 @@ Trainer::Trainer(nn::Module& model, Shape input_size, TrainConfig config, Genera
     : model_(model), input_size_(std::move(input_size)), config_(std::move(config)), gen_(gen) {
   validate(config_);
   optimizer_ = make_optimizer(config_, model_.parameters());
+  if (!config_.lr_groups.empty()) {
+    std::vector<std::string> names;
+    for (auto& [name, p] : model_.named_parameters()) names.push_back(name);
+    optimizer_->set_lr_factors(lr_factors(config_.lr_groups, names));
+  }
 }
 
 TrainHistory Trainer::fit(const data::Dataset& train, const data::Dataset* test,

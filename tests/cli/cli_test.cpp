@@ -753,6 +753,17 @@ TEST_F(Cli, TrainRejectsBadSettingsWithExitTwoAndWritesNoLog) {
   expect_error(run({"train", "--model", "mlp:784-10", "--progress", "fancy"}), 2,
                "unknown --progress 'fancy': expected auto, bar, lines or none");
   expect_error(run({"train", "--epochs", "1"}), 2);  // --model is required
+  const Result bad_group = with({"--model", "mlp:784-10", "--lr-group", "*bias*"});
+  expect_error(bad_group, 2);
+  EXPECT_NE(bad_group.err.find("'*bias*': expected GLOB=FACTOR with a positive factor"),
+            std::string::npos)
+      << bad_group.err;
+  const Result no_match = with({"--model", "mlp:784-10", "--lr-group", "*scale*=0.1"});
+  expect_error(no_match, 2);
+  EXPECT_NE(no_match.err.find("--lr-group '*scale*=0.1' matches no parameter (they are named "
+                              "like '0.weight')"),
+            std::string::npos)
+      << no_match.err;
   EXPECT_TRUE(files().empty()) << "a failed run left a file";
 }
 

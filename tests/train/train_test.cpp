@@ -18,6 +18,7 @@
 #include "weightinit/error.h"
 #include "weightinit/train/loss.h"
 #include "weightinit/train/optimizer.h"
+#include "weightinit/train/trainer.h"
 
 namespace wi = weightinit;
 namespace tr = weightinit::train;
@@ -283,4 +284,64 @@ TEST(TrainOptim, UpdatesNonContiguousParameterInPlace) {
   tr::SGD opt({&p}, 0.25);
   opt.step();
   EXPECT_EQ(base.to_vector<float>(), std::vector<float>(6, -0.25f));
+}
+
+// Learning-rate factors act as torch's parameter groups with their own lr: one optimizer with
+// factors {0.1, 1} moves each parameter exactly as a separate optimizer at lr·factor does,
+// momentum (SGD) and moments (Adam) included, over three steps.
+TEST(TrainOptim, LrFactorsActAsParameterGroupsWithTheirOwnLr) {
+  const auto param = [](double v) {
+    return wi::nn::Parameter{wi::Tensor::full({4}, v), wi::Tensor::full({4}, 0.3), true, {}};
+  };
+  for (const bool adam : {false, true}) {
+    wi::nn::Parameter a = param(1.0), b = param(2.0), a2 = param(1.0), b2 = param(2.0);
+    const auto make = [&](std::vector<wi::nn::Parameter*> ps,
+                          double lr) -> std::unique_ptr<tr::Optimizer> {
+      if (adam) return std::make_unique<tr::Adam>(std::move(ps), lr);
+      return std::make_unique<tr::SGD>(std::move(ps), lr, 0.9);
+    };
+    const double lr = adam ? 1e-2 : 0.1;
+    auto grouped = make({&a, &b}, lr);
+    grouped->set_lr_factors({0.1, 1.0});
+    auto alone_a = make({&a2}, lr * 0.1), alone_b = make({&b2}, lr);
+    for (int step = 0; step < 3; ++step) {
+      grouped->step();
+      alone_a->step();
+      alone_b->step();
+    }
+    EXPECT_EQ(a.data.to_vector<float>(), a2.data.to_vector<float>()) << (adam ? "Adam" : "SGD");
+    EXPECT_EQ(b.data.to_vector<float>(), b2.data.to_vector<float>()) << (adam ? "Adam" : "SGD");
+    EXPECT_NE(a.data.to_vector<float>(), b.data.to_vector<float>());
+    EXPECT_DOUBLE_EQ(grouped->lr_of(0), lr * 0.1);
+  }
+  wi::nn::Parameter p = param(1.0);
+  tr::SGD opt({&p}, 0.1);
+  expect_throw_msg(
+      [&] {
+        opt.set_lr_factors({1.0, 2.0});
+      },
+      "set_lr_factors: 2 factors for 1 parameters");
+  expect_throw_msg([&] { opt.set_lr_factors({0.0}); },
+                   "a learning-rate factor must be positive and finite, but got 0.0");
+}
+
+// lr_factors: first matching glob wins, '*' crosses dots, the rest keep 1; a group that
+// matches nothing is an error naming it and a real parameter name.
+TEST(TrainOptim, LrGroupsMatchParameterNamesByGlob) {
+  const std::vector<std::string> names = {"conv1.weight", "layer1.0.bias1a", "layer1.0.scale",
+                                          "layer1.0.conv1.weight", "fc.bias"};
+  const std::vector<double> f =
+      tr::lr_factors({{"*bias*", 0.1}, {"*scale*", 0.5}, {"fc.*", 3.0}}, names);
+  EXPECT_EQ(f, (std::vector<double>{1.0, 0.1, 0.5, 1.0, 0.1}));
+  expect_throw_msg(
+      [&] {
+        tr::lr_factors({{"*bais*", 0.1}}, names);
+      },
+      "--lr-group '*bais*=0.1' matches no parameter (they are named like "
+      "'conv1.weight')");
+  expect_throw_msg(
+      [&] {
+        tr::lr_factors({{"*bias*", -1.0}}, names);
+      },
+      "--lr-group '*bias*=-1': the factor must be positive and finite");
 }

@@ -142,7 +142,11 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
   {
     const DeferredAllocationGuard shapes_only;  // the input size, without memory or draws
     Generator probe_gen(settings.seed);
-    input_size = models::build_model(a.model, probe_gen).input_size;
+    const models::BuiltModel shapes = models::build_model(a.model, probe_gen);
+    input_size = shapes.input_size;
+    std::vector<std::string> names;  // a bad --lr-group fails here, before any output
+    for (auto& [name, p] : shapes.module->named_parameters()) names.push_back(name);
+    (void)train::lr_factors(a.config.lr_groups, names);
   }
   const TrainTestData sets =
       load_train_test(a.data, a.data_dir, a.train_samples, input_size, settings.seed);
@@ -246,6 +250,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--optimizer", args->request.config.optimizer,
                   "sgd, adam or adamw (default sgd)");
   cmd->add_option("--momentum", args->request.config.momentum, "SGD momentum (default 0)");
+  add_lr_group_option(cmd, args->request.config.lr_groups);
   cmd->add_option("--weight-decay", args->request.config.weight_decay, "weight decay (default 0)");
   cmd->add_flag("--nesterov", args->request.config.nesterov, "Nesterov momentum (SGD)");
   add_seed_option(cmd, args->request.seed, "seed of the model and of the batch order");

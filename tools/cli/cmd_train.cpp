@@ -85,6 +85,8 @@ int run_train(const TrainArgs& a) {
   const data::Dataset& test_set = sets.test;
 
   train::check_sample_size(train_set, built.input_size);
+  // Built before the header: a bad --lr-group fails with nothing printed (exit 2).
+  train::Trainer trainer(*built.module, built.input_size, a.config, gen);
   std::printf("model %s, %s init%s, %lld train / %lld test samples, %d thread(s)\n",
               a.model.c_str(), weight_init ? weight_init->canonical().c_str() : "default",
               layers > 0 ? (" on " + std::to_string(layers) + " layers").c_str() : "",
@@ -92,7 +94,6 @@ int run_train(const TrainArgs& a) {
               num_threads());
   std::fflush(stdout);
 
-  train::Trainer trainer(*built.module, built.input_size, a.config, gen);
   train::ProgressPrinter printer(stderr, mode, a.config.epochs);
   train::TrainHistory history;
   {
@@ -119,6 +120,10 @@ int run_train(const TrainArgs& a) {
                    {"momentum", a.config.momentum},   {"weight_decay", a.config.weight_decay},
                    {"nesterov", a.config.nesterov},   {"label_smoothing", a.config.label_smoothing},
                    {"max_steps", a.config.max_steps}};
+    j["config"]["lr_groups"] = nlohmann::json::array();
+    for (const auto& g : a.config.lr_groups) {
+      j["config"]["lr_groups"].push_back({{"glob", g.glob}, {"factor", g.factor}});
+    }
     j["step_loss"] = history.step_losses;
     j["epochs"] = nlohmann::json::array();
     for (const auto& e : history.epochs) j["epochs"].push_back(epoch_json(e));
@@ -158,6 +163,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--weight-decay", args->config.weight_decay, "weight decay (default 0)");
   cmd->add_flag("--nesterov", args->config.nesterov, "Nesterov momentum (SGD)");
   cmd->add_option("--label-smoothing", args->config.label_smoothing, "default 0");
+  add_lr_group_option(cmd, args->config.lr_groups);
   add_seed_option(cmd, args->seed, "torch.manual_seed before building");
   add_torch_profile_option(cmd);
   cmd->add_option("--threads", args->threads, "OpenMP and BLAS threads (default: all)");

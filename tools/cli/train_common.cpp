@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <cmath>
 #include <csignal>
 
 #include "weightinit/error.h"
@@ -71,5 +73,35 @@ StopOnSigint::StopOnSigint() {
 StopOnSigint::~StopOnSigint() { std::signal(SIGINT, previous_); }
 
 const std::atomic<bool>& StopOnSigint::requested() { return stop_requested; }
+
+void add_lr_group_option(CLI::App* cmd, std::vector<train::LrGroup>& groups) {
+  cmd->add_option_function<std::vector<std::string>>(
+      "--lr-group",
+      [&groups](const std::vector<std::string>& values) {
+        groups.clear();
+        for (const std::string& v : values) {
+          const std::size_t eq = v.rfind('=');
+          double factor = 0.0;
+          std::size_t used = 0;
+          bool number = false;
+          if (eq != std::string::npos && eq > 0 && eq + 1 < v.size()) {
+            try {
+              factor = std::stod(v.substr(eq + 1), &used);
+              number = used == v.size() - eq - 1;
+            } catch (const std::exception&) {
+              number = false;
+            }
+          }
+          if (!number || !(factor > 0.0) || !std::isfinite(factor)) {
+            throw CLI::ValidationError("--lr-group", "'" + v +
+                                                         "': expected GLOB=FACTOR with a "
+                                                         "positive factor, like '*bias*=0.1'");
+          }
+          groups.push_back({v.substr(0, eq), factor});
+        }
+      },
+      "GLOB=FACTOR: parameters matching GLOB train at lr x FACTOR (repeatable; first match "
+      "wins), e.g. Fixup's --lr-group '*bias*=0.1' --lr-group '*scale*=0.1'");
+}
 
 }  // namespace weightinit::cli

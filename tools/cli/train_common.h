@@ -6,11 +6,22 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "weightinit/data/dataset.h"
 #include "weightinit/train/progress.h"
+#include "weightinit/train/trainer.h"
+
+namespace CLI {
+class App;
+}
 
 namespace weightinit::cli {
+
+/// `--lr-group GLOB=FACTOR` (repeatable, first match wins): parameters whose qualified name
+/// matches GLOB train at lr × FACTOR, a torch parameter group with its own lr. A value without
+/// '=' or with a factor that is not a positive number is a usage error naming it.
+void add_lr_group_option(CLI::App* cmd, std::vector<train::LrGroup>& groups);
 
 /// Throws ValueError unless --data is fashion-mnist or synthetic ("unknown --data 'x':
 /// expected fashion-mnist or synthetic") and --train-samples >= 0.

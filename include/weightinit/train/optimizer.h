@@ -30,10 +30,18 @@ class Optimizer {
   double lr() const { return lr_; }
   /// Changes the learning rate (as writing `param_groups[0]["lr"]` does), e.g. for a schedule.
   void set_lr(double lr);
+  /// Gives params()[i] the learning rate lr × factors[i] (computed in double), as torch's
+  /// parameter groups with their own lr do: Fixup (Zhang et al. 2019) trains its scalar biases
+  /// and multipliers at lr/10. set_lr keeps the factors. Default: every factor 1. ValueError
+  /// for a size other than params().size() or a factor that is not positive and finite.
+  void set_lr_factors(std::vector<double> factors);
+  /// The learning rate of params()[i]: lr × its factor.
+  double lr_of(std::size_t i) const { return lr_factors_.empty() ? lr_ : lr_ * lr_factors_[i]; }
 
  protected:
   std::vector<nn::Parameter*> params_;
   double lr_ = 0.0;
+  std::vector<double> lr_factors_;  // empty: every factor 1
 };
 
 /// Stochastic gradient descent, `torch.optim.SGD`. With g = grad + wd * p:

@@ -15,6 +15,13 @@
 
 namespace weightinit::train {
 
+/// Parameters whose qualified name matches `glob` (fnmatch(3), `*` also crosses dots) train at
+/// lr × factor: a torch parameter group with its own lr.
+struct LrGroup {
+  std::string glob;
+  double factor = 1.0;
+};
+
 /// Settings of a training run (the arguments of a typical PyTorch training script).
 struct TrainConfig {
   std::int64_t epochs = 1;
@@ -27,12 +34,22 @@ struct TrainConfig {
   double label_smoothing = 0.0;
   std::int64_t max_steps = 0;  ///< stop after this many steps in all (0: no limit)
   std::int64_t eval_batch_size = 1000;
+  /// Learning-rate groups, first match wins; parameters no group matches train at lr. Fixup's
+  /// recipe is {{"*bias*", 0.1}, {"*scale*", 0.1}}.
+  std::vector<LrGroup> lr_groups;
 };
 
 /// Throws ValueError for epochs < 1, batch_size < 1, max_steps < 0, eval_batch_size < 1, an
 /// unknown optimizer ("unknown optimizer 'sgdd': expected sgd, adam or adamw"), or a value the
 /// optimizer rejects (its own message, e.g. "Invalid learning rate: -0.1").
 void validate(const TrainConfig& config);
+
+/// Each named parameter's learning-rate factor under `groups` (first matching glob, else 1).
+/// ValueError for a group that matches no parameter ("--lr-group '*bais*=0.1' matches no
+/// parameter (they are named like 'layer1.0.conv1.weight')") or a factor that is not positive
+/// and finite.
+std::vector<double> lr_factors(const std::vector<LrGroup>& groups,
+                               const std::vector<std::string>& names);
 
 /// The optimizer `config` names, over `params`: SGD(lr, momentum, 0, weight_decay, nesterov),
 /// Adam(lr, (0.9, 0.999), 1e-8, weight_decay) or AdamW(lr, ..., weight_decay).
