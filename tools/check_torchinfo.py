@@ -102,6 +102,11 @@ def main():
              ('vgg11_bn', torchvision.models.vgg11_bn, (3, 224, 224), 1),
              ('densenet121', torchvision.models.densenet121, (3, 224, 224), 1),
              ('mobilenet_v2', torchvision.models.mobilenet_v2, (3, 224, 224), 2),
+             ('efficientnet_b0', torchvision.models.efficientnet_b0, (3, 224, 224), 1),
+             ('regnet_y_400mf', torchvision.models.regnet_y_400mf, (3, 224, 224), 1),
+             ('convnext_tiny', torchvision.models.convnext_tiny, (3, 224, 224), 1),
+             ('vit_b_16', torchvision.models.vit_b_16, (3, 224, 224), 1),
+             ('swin_t', torchvision.models.swin_t, (3, 224, 224), 1),
              ('cifar-resnet20', lambda: cifar_resnet_ref.from_spec('cifar-resnet20'), (3, 32, 32), 4),
              # token ids; the ModuleDict and ModuleList never run: inserted with "--"
              ('gpt2:d=64,layers=2,heads=4,vocab=100,positions=32', lambda: GPT(2, 64, 4, 100, 32),
