@@ -93,11 +93,28 @@ std::string xml_escape(const std::string& text) {
 
 namespace {
 
+/// Characters (not bytes) of a UTF-8 string.
+std::size_t utf8_length(const std::string& text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+/// The first `chars` characters of a UTF-8 string.
+std::string utf8_prefix(const std::string& text, std::size_t chars) {
+  std::size_t seen = 0, i = 0;
+  for (; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && seen++ == chars) break;
+  }
+  return text.substr(0, i);
+}
+
 /// The plot area and the data ranges it shows: margins for tick labels (left, bottom), the
 /// title (top) and the legend (right).
 struct ChartArea {
   double left = 70, top = 36, width = 0, height = 0;
-  Range x, y;  // y in log10 units on a log axis
+  std::size_t legend_chars = 0;  // the longest legend label that fits; longer ones end in "…"
+  Range x, y;                    // y in log10 units on a log axis
   double px(double v) const { return left + (v - x.lo) / (x.hi - x.lo) * width; }
   double py(double v) const { return top + height - (v - y.lo) / (y.hi - y.lo) * height; }
 };
@@ -218,8 +235,16 @@ std::string series_lines(const Series& s, std::size_t k, const PlotOptions& o, c
          "\" y2=\"" + num(ly) + "\" stroke=\"" + colour + "\" stroke-width=\"3\"/>\n";
   std::string label = s.label;
   if (hidden > 0) label += " (" + std::to_string(hidden) + " points not shown)";
-  svg += "<text x=\"" + num(lx + 36) + "\" y=\"" + num(ly + 4) + "\">" + xml_escape(label) +
-         "</text>\n";
+  const std::size_t chars = utf8_length(label);
+  if (chars <= a.legend_chars) {
+    svg += "<text x=\"" + num(lx + 36) + "\" y=\"" + num(ly + 4) + "\">" + xml_escape(label) +
+           "</text>\n";
+  } else {  // cut, with the whole label as the entry's tooltip
+    svg += "<text x=\"" + num(lx + 36) + "\" y=\"" + num(ly + 4) + "\"><title>" +
+           xml_escape(label) + "</title>" +
+           xml_escape(utf8_prefix(label, a.legend_chars > 1 ? a.legend_chars - 1 : 0)) +
+           "…</text>\n";
+  }
   return svg;
 }
 
@@ -229,7 +254,18 @@ std::string line_chart_svg(const std::vector<Series>& series, const PlotOptions&
   WEIGHTINIT_CHECK(o.width >= 200 && o.height >= 150, ValueError,
                    "a chart needs at least 200x150 pixels, but got ", o.width, "x", o.height);
   ChartArea area;
-  area.width = o.width - area.left - 170;
+  // The legend's width: room for the longest label (about 6.7 px per character of 12 px
+  // sans-serif), from 170 px up to 45% of the chart.
+  std::size_t longest = 0;
+  for (const Series& s : series) {
+    bool some_hidden = false;  // the entry then says " (N points not shown)"
+    for (std::size_t i = 0; i < s.y.size(); ++i) some_hidden |= !drawable(s.y[i], o.log_y);
+    longest = std::max(longest, utf8_length(s.label) + (some_hidden ? 26 : 0));
+  }
+  const double legend =
+      std::clamp(36.0 + 6.7 * static_cast<double>(longest) + 10.0, 170.0, 0.45 * o.width);
+  area.legend_chars = static_cast<std::size_t>((legend - 46.0) / 6.7);
+  area.width = o.width - area.left - legend;
   area.height = o.height - area.top - 52;
   add_data_ranges(series, o, area);
   std::string svg = chart_frame(o, area);

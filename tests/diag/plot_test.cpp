@@ -72,3 +72,19 @@ TEST(Plot, SameInputSameBytes) {
   const wd::PlotOptions o{"t", "x", "y", false, 500, 300};
   EXPECT_EQ(wd::line_chart_svg(s, o), wd::line_chart_svg(s, o));
 }
+
+// The legend widens for long init names (up to 45% of the chart) so they are not cut off the
+// SVG; a label longer than even that ends in "…" and keeps its whole text as a tooltip.
+TEST(Plot, LongLegendLabelsWidenTheLegendOrAreCutWithATooltip) {
+  const std::string name = "policy:cifar-resnet(zero_init_residual=true)";  // 44 characters
+  const std::string fits =
+      wd::line_chart_svg({{name, {1, 2}, {1.0, 2.0}}}, {"t", "x", "y", false, 760, 440});
+  EXPECT_NE(fits.find(">" + name + "</text>"), std::string::npos) << fits;
+  EXPECT_EQ(fits.find("<title>"), std::string::npos);
+  const std::string longer = name + " with a very long suffix that cannot fit ✓";
+  const std::string cut =
+      wd::line_chart_svg({{longer, {1, 2}, {1.0, 2.0}}}, {"t", "x", "y", false, 400, 300});
+  EXPECT_NE(cut.find("<title>" + longer + "</title>"), std::string::npos) << cut;
+  EXPECT_NE(cut.find("…</text>"), std::string::npos) << cut;
+  EXPECT_EQ(cut.find(">" + longer + "</text>"), std::string::npos);
+}
