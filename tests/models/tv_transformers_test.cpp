@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "models/dot_product_attention.h"
+#include "support/golden_digest.h"
 #include "support/gradcheck.h"
 #include "weightinit/diag/summary.h"
 #include "weightinit/models/registry.h"
@@ -34,31 +35,12 @@ namespace wi = weightinit;
 namespace {
 
 const nlohmann::json& golden() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(std::string(WEIGHTINIT_GOLDEN_DIR) + "/zoo_tv_transformers.json");
-    return nlohmann::json::parse(in);
-  }();
+  static const nlohmann::json j = wi::testing::read_golden_json("zoo_tv_transformers.json");
   return j;
 }
 
-std::string sha256_hex(const wi::Tensor& t) {
-  const wi::Tensor c = t.contiguous();
-  const std::size_t bytes = static_cast<std::size_t>(c.numel()) * wi::element_size(c.dtype());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(c.raw_data(), bytes, digest, &len, EVP_sha256(), nullptr);
-  std::string hex;
-  char buf[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-    hex += buf;
-  }
-  return hex;
-}
-
-std::string dtype_text(wi::DType d) {
-  return d == wi::DType::Float32 ? "float32" : d == wi::DType::Float64 ? "float64" : "int64";
-}
+using wi::testing::dtype_text;
+using wi::testing::sha256_hex;
 
 /// max |got − want| / max |want|: the relative error of a whole output.
 double relative_error(const std::vector<double>& got, const std::vector<double>& want) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <tuple>
 
+#include "support/golden_digest.h"
 #include "weightinit/models/gpt2.h"
 #include "weightinit/models/registry.h"
 #include "weightinit/recipes/policy.h"
@@ -26,31 +27,12 @@ namespace wi = weightinit;
 namespace {
 
 const nlohmann::json& golden() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(std::string(WEIGHTINIT_GOLDEN_DIR) + "/zoo_torchvision.json");
-    return nlohmann::json::parse(in);
-  }();
+  static const nlohmann::json j = wi::testing::read_golden_json("zoo_torchvision.json");
   return j;
 }
 
-std::string sha256_hex(const wi::Tensor& t) {
-  const wi::Tensor c = t.contiguous();
-  const std::size_t bytes = static_cast<std::size_t>(c.numel()) * wi::element_size(c.dtype());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(c.raw_data(), bytes, digest, &len, EVP_sha256(), nullptr);
-  std::string hex;
-  char buf[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-    hex += buf;
-  }
-  return hex;
-}
-
-std::string dtype_text(wi::DType d) {
-  return d == wi::DType::Float32 ? "float32" : d == wi::DType::Float64 ? "float64" : "int64";
-}
+using wi::testing::dtype_text;
+using wi::testing::sha256_hex;
 
 }  // namespace
 
