@@ -658,7 +658,9 @@ def write_modules(path):
 # torchsummary (sksq96/pytorch-summary 1.5.1 is not packaged in Debian): its summary_string,
 # transcribed with the released version's rule that the model itself gets no row.
 # --------------------------------------------------------------------------------------------
-def torchsummary_string(model, input_size, batch_size=-1):
+def torchsummary_string(model, input_size, batch_size=-1, tuple_first=False):
+    """tuple_first: a module returning a tuple (nn.MultiheadAttention) stands for its first
+    element; torchsummary 1.5.1 itself fails on it (list(output.size()))."""
     import numpy as np
     from collections import OrderedDict
     nn = torch.nn
@@ -666,6 +668,8 @@ def torchsummary_string(model, input_size, batch_size=-1):
 
     def register_hook(module):
         def hook(module, input, output):
+            if tuple_first and isinstance(output, tuple):
+                output = output[0]
             class_name = str(module.__class__).split('.')[-1].split("'")[0]
             m_key = '%s-%i' % (class_name, len(summary) + 1)
             summary[m_key] = OrderedDict()

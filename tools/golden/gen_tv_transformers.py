@@ -28,13 +28,12 @@ import json
 import os
 import sys
 import warnings
-from collections import OrderedDict
 
-import numpy as np
 import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import torch_golden  # noqa: E402  (torchsummary's table)
 import torch_zoo  # noqa: E402  (describe: state_dict entries and the parameter count)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_profile import profile_of  # noqa: E402
@@ -50,65 +49,12 @@ MODELS = [
 SEEDS = [0, 1]
 
 
-def torchsummary_string(model, input_size, batch_size=-1):
+def torchsummary_string(model, input_size):
     """tools/torch_golden.py's torchsummary_string, a tuple output standing for its first
     element (see the module docstring)."""
-    nn = torch.nn
-    summary, hooks = OrderedDict(), []
-
-    def register_hook(module):
-        def hook(module, input, output):
-            if isinstance(output, tuple):
-                output = output[0]
-            class_name = str(module.__class__).split('.')[-1].split("'")[0]
-            m_key = '%s-%i' % (class_name, len(summary) + 1)
-            summary[m_key] = OrderedDict()
-            summary[m_key]['output_shape'] = list(output.size())
-            summary[m_key]['output_shape'][0] = batch_size
-            params = 0
-            if hasattr(module, 'weight') and hasattr(module.weight, 'size'):
-                params += torch.prod(torch.LongTensor(list(module.weight.size())))
-                summary[m_key]['trainable'] = module.weight.requires_grad
-            if hasattr(module, 'bias') and hasattr(module.bias, 'size'):
-                params += torch.prod(torch.LongTensor(list(module.bias.size())))
-            summary[m_key]['nb_params'] = params
-        if (not isinstance(module, nn.Sequential) and not isinstance(module, nn.ModuleList)
-                and not (module == model)):
-            hooks.append(module.register_forward_hook(hook))
-
-    input_size = [input_size]
-    x = [torch.rand(2, *in_size) for in_size in input_size]
-    model.apply(register_hook)
+    torch_golden.torch = torch
     with torch.no_grad():
-        model(*x)
-    for h in hooks:
-        h.remove()
-    out = '-' * 64 + '\n'
-    out += '{:>20}  {:>25} {:>15}'.format('Layer (type)', 'Output Shape', 'Param #') + '\n'
-    out += '=' * 64 + '\n'
-    total_params = total_output = trainable_params = 0
-    for layer in summary:
-        out += '{:>20}  {:>25} {:>15}'.format(layer, str(summary[layer]['output_shape']),
-                                              '{0:,}'.format(summary[layer]['nb_params'])) + '\n'
-        total_params += summary[layer]['nb_params']
-        total_output += np.prod(summary[layer]['output_shape'])
-        if summary[layer].get('trainable') is True:
-            trainable_params += summary[layer]['nb_params']
-    total_input_size = abs(np.prod(sum(input_size, ())) * batch_size * 4. / (1024 ** 2.))
-    total_output_size = abs(2. * total_output * 4. / (1024 ** 2.))
-    total_params_size = abs(total_params * 4. / (1024 ** 2.))
-    total_size = total_params_size + total_output_size + total_input_size
-    out += '=' * 64 + '\n'
-    out += 'Total params: {0:,}'.format(total_params) + '\n'
-    out += 'Trainable params: {0:,}'.format(trainable_params) + '\n'
-    out += 'Non-trainable params: {0:,}'.format(total_params - trainable_params) + '\n'
-    out += '-' * 64 + '\n'
-    out += 'Input size (MB): %0.2f' % total_input_size + '\n'
-    out += 'Forward/backward pass size (MB): %0.2f' % total_output_size + '\n'
-    out += 'Params size (MB): %0.2f' % total_params_size + '\n'
-    out += 'Estimated Total Size (MB): %0.2f' % total_size + '\n'
-    out += '-' * 64 + '\n'
-    return out
+        return torch_golden.torchsummary_string(model, input_size, tuple_first=True)
 
 
 def forward_case(name, shape):
