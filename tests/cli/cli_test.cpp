@@ -758,6 +758,17 @@ TEST_F(Cli, TrainRejectsBadSettingsWithExitTwoAndWritesNoLog) {
   EXPECT_NE(bad_group.err.find("'*bias*': expected GLOB=FACTOR with a positive factor"),
             std::string::npos)
       << bad_group.err;
+  const std::string gpt = "gpt2:d=64,layers=2,heads=4,vocab=100,positions=32";
+  const Result tokens = with({"--model", gpt});
+  expect_error(tokens, 2);
+  EXPECT_NE(tokens.err.find("train trains on Fashion-MNIST images, but " + gpt +
+                            " takes token ids (training on text is not supported); weightinit "
+                            "probe --model " +
+                            gpt + " runs it on random ids"),
+            std::string::npos)
+      << tokens.err;
+  expect_error_with(run({"compare", "--model", gpt, "--inits", "default"}), 2,
+                    "compare trains on Fashion-MNIST images, but " + gpt + " takes token ids");
   const Result no_match = with({"--model", "mlp:784-10", "--lr-group", "*scale*=0.1"});
   expect_error(no_match, 2);
   EXPECT_NE(no_match.err.find("--lr-group '*scale*=0.1' matches no parameter (they are named "

@@ -144,6 +144,7 @@ CompareOutcome run_compare(const CompareRequest& a, train::ProgressPrinter::Mode
     Generator probe_gen(settings.seed);
     const models::BuiltModel shapes = models::build_model(a.model, probe_gen);
     input_size = shapes.input_size;
+    check_trains_on_images("compare", a.model, shapes.token_vocab);
     std::vector<std::string> names;  // a bad --lr-group fails here, before any output
     for (auto& [name, p] : shapes.module->named_parameters()) names.push_back(name);
     (void)train::lr_factors(a.config.lr_groups, names);

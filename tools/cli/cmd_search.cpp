@@ -24,6 +24,7 @@
 #include "weightinit/models/registry.h"
 #include "weightinit/search/search.h"
 #include "weightinit/search/search_report.h"
+#include "weightinit/tensor/deferred.h"
 #include "weightinit/train/progress.h"
 
 namespace weightinit::cli {
@@ -64,8 +65,11 @@ void run_search_command(const SearchArgs& a) {
   const search::SearchSpace space = search::SearchSpace::load(a.space);
   Shape input_size;
   {
+    const DeferredAllocationGuard shapes_only;  // the input size, without memory or draws
     Generator gen(0);
-    input_size = models::build_model(a.model, gen).input_size;
+    const models::BuiltModel shapes = models::build_model(a.model, gen);
+    input_size = shapes.input_size;
+    check_trains_on_images("search", a.model, shapes.token_vocab);
   }
   // Open the outputs first: an unwritable destination fails before the search.
   check_distinct_outputs(

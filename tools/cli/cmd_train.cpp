@@ -73,6 +73,7 @@ int run_train(const TrainArgs& a) {
   manual_seed(a.seed);
   Generator& gen = default_generator();
   const models::BuiltModel built = models::build_model(a.model, gen);
+  check_trains_on_images("train", a.model, built.token_vocab);
   int layers = 0;
   if (weight_init) {
     layers = recipes::init_weight_layers(*built.module, *weight_init,

@@ -104,4 +104,13 @@ void add_lr_group_option(CLI::App* cmd, std::vector<train::LrGroup>& groups) {
       "wins), e.g. Fixup's --lr-group '*bias*=0.1' --lr-group '*scale*=0.1'");
 }
 
+void check_trains_on_images(const std::string& command, const std::string& spec,
+                            std::int64_t token_vocab) {
+  WEIGHTINIT_CHECK(token_vocab == 0, ValueError, command, " trains on Fashion-MNIST images, but ",
+                   spec,
+                   " takes token ids (training on text is not supported); weightinit probe "
+                   "--model ",
+                   spec, " runs it on random ids");
+}
+
 }  // namespace weightinit::cli

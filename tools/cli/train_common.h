@@ -23,6 +23,12 @@ namespace weightinit::cli {
 /// '=' or with a factor that is not a positive number is a usage error naming it.
 void add_lr_group_option(CLI::App* cmd, std::vector<train::LrGroup>& groups);
 
+/// Throws ValueError when the model takes token ids (token_vocab > 0): `command` trains on
+/// images ("compare trains on Fashion-MNIST images, but gpt2:... takes token ids; weightinit
+/// probe --model gpt2:... runs it on random ids").
+void check_trains_on_images(const std::string& command, const std::string& spec,
+                            std::int64_t token_vocab);
+
 /// Throws ValueError unless --data is fashion-mnist or synthetic ("unknown --data 'x':
 /// expected fashion-mnist or synthetic") and --train-samples >= 0.
 void check_data_options(const std::string& name, std::int64_t train_samples);
