@@ -30,6 +30,8 @@ cmake --build "$build" -j"$jobs"
 
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# libomp's thread descriptors of teams larger than the cores: scripts/lsan-suppressions.txt.
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt"
 ctest --test-dir "$build" -j"$jobs" --output-on-failure \
   -E '^(install_consumer|Sampling\.TensorsBeyondTwoToThe31Elements|torch2.*)$'
 
