@@ -276,7 +276,7 @@ TEST_F(Cli, SummaryOfAModelWithoutForwardFailsBeforeBuildingIt) {
   expect_error(run({"summary", "llama:7b"}), 2,
                "summary runs the model on torch.rand input, as torchsummary does, but llama:7b "
                "takes token ids: weightinit forward llama:7b runs it; weightinit summary "
-               "llama:7b --shapes lists its parameters");
+               "llama:7b --style torchinfo feeds it ids; --shapes lists its parameters");
   // llama:7b's 27 GB of float32 parameters, where less memory is available (this machine).
   if (const auto available = wi::cli::available_memory_bytes();
       available && *available < 27'000'000'000ULL) {
@@ -286,7 +286,8 @@ TEST_F(Cli, SummaryOfAModelWithoutForwardFailsBeforeBuildingIt) {
   expect_error(run({"summary", "gpt2:small"}), 2,
                "summary runs the model on torch.rand input, as torchsummary does, but "
                "gpt2:small takes token ids: weightinit forward gpt2:small runs it; weightinit "
-               "summary gpt2:small --shapes lists its parameters");
+               "summary gpt2:small --style torchinfo feeds it ids; --shapes lists its "
+               "parameters");
 }
 
 // Item 14: an incomplete probe document is the documented error, exit 2.

@@ -52,7 +52,7 @@ void check_model_fits(const std::string& spec, const std::string& command, bool 
   WEIGHTINIT_CHECK(!needs_float_input || planned.token_vocab == 0, ValueError, command,
                    " runs the model on torch.rand input, as torchsummary does, but ", spec,
                    " takes token ids: weightinit forward ", spec, " runs it; weightinit summary ",
-                   spec, " --shapes lists its parameters");
+                   spec, " --style torchinfo feeds it ids; --shapes lists its parameters");
   std::uint64_t bytes = 0;
   for (const auto& [name, t] : planned.module->state_dict()) {
     bytes += static_cast<std::uint64_t>(t.numel()) * t.element_size();
