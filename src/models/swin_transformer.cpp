@@ -269,6 +269,32 @@ Tensor ShiftedWindowAttention::attention_bias(const std::vector<float>* mask, st
   return Tensor::from_data<double>(bias, {groups, heads_, n, n}).to(dtype);
 }
 
+namespace {
+
+/// (B, pH, pW, C) → (B·windows, ws², C): the ws×ws windows of a padded image, in row-major
+/// window order, each window's tokens row-major (torchvision's shifted_window_attention).
+Tensor partition_windows(const Tensor& x, std::int64_t ws) {
+  const std::int64_t b = x.size(0), ph = x.size(1), pw = x.size(2), c = x.size(3);
+  return x.contiguous()
+      .view({b, ph / ws, ws, pw / ws, ws, c})
+      .permute({0, 1, 3, 2, 4, 5})
+      .contiguous()
+      .view({b * (ph / ws) * (pw / ws), ws * ws, c});
+}
+
+/// partition_windows' inverse: (B·windows, ws², C) → (B, pH, pW, C).
+Tensor merge_windows(const Tensor& x, std::int64_t b, std::int64_t ph, std::int64_t pw,
+                     std::int64_t ws) {
+  const std::int64_t c = x.size(x.dim() - 1);
+  return x.contiguous()
+      .view({b, ph / ws, pw / ws, ws, ws, c})
+      .permute({0, 1, 3, 2, 4, 5})
+      .contiguous()
+      .view({b, ph, pw, c});
+}
+
+}  // namespace
+
 Tensor ShiftedWindowAttention::forward(const Tensor& input) {
   WEIGHTINIT_CHECK(input.dim() == 4, ShapeError,
                    "ShiftedWindowAttention: expected input of shape (batch, H, W, C), but got ",
@@ -280,11 +306,7 @@ Tensor ShiftedWindowAttention::forward(const Tensor& input) {
   const std::int64_t sh = ws >= ph ? 0 : shift_, sw = ws >= pw ? 0 : shift_;
   if (sh + sw > 0) x = roll_hw(x, -sh, -sw);
   const std::int64_t nh = ph / ws, nw = pw / ws, windows = nh * nw, n = ws * ws;
-  const Tensor tokens = x.contiguous()
-                            .view({b, nh, ws, nw, ws, c})
-                            .permute({0, 1, 3, 2, 4, 5})
-                            .contiguous()
-                            .view({b * windows, n, c});
+  const Tensor tokens = partition_windows(x, ws);
   auto* qkv_layer = dynamic_cast<nn::Linear*>(child("qkv"));
   auto* proj = dynamic_cast<nn::Linear*>(child("proj"));
   const Tensor qkv = nn::functional::linear(tokens, qkv_layer->weight(), qkv_layer->bias())
@@ -297,11 +319,8 @@ Tensor ShiftedWindowAttention::forward(const Tensor& input) {
   const Tensor v = qkv.select(0, 2).contiguous();
   const Tensor merged = detail::merge_heads(detail::dot_product_attention(q, k, v, bias));
   save_for_backward({input, tokens, q, k, v, merged, bias});
-  Tensor out = nn::functional::linear(merged, proj->weight(), proj->bias())
-                   .view({b, nh, nw, ws, ws, c})
-                   .permute({0, 1, 3, 2, 4, 5})
-                   .contiguous()
-                   .view({b, ph, pw, c});
+  Tensor out =
+      merge_windows(nn::functional::linear(merged, proj->weight(), proj->bias()), b, ph, pw, ws);
   if (sh + sw > 0) out = roll_hw(out, sh, sw);
   return out.slice(1, 0, h).slice(2, 0, w).contiguous();
 }
@@ -309,18 +328,13 @@ Tensor ShiftedWindowAttention::forward(const Tensor& input) {
 Tensor ShiftedWindowAttention::backward(const Tensor& grad_output) {
   const std::vector<Tensor> s = pop_saved();
   const Tensor &input = s[0], &tokens = s[1], &merged = s[5], &bias = s[6];
-  const std::int64_t b = input.size(0), h = input.size(1), w = input.size(2), c = input.size(3);
+  const std::int64_t b = input.size(0), h = input.size(1), w = input.size(2);
   const std::int64_t ws = window_;
   const std::int64_t ph = h + (ws - h % ws) % ws, pw = w + (ws - w % ws) % ws;
   const std::int64_t sh = ws >= ph ? 0 : shift_, sw = ws >= pw ? 0 : shift_;
-  const std::int64_t nh = ph / ws, nw = pw / ws, windows = nh * nw, n = ws * ws;
   Tensor g = pad_hw(grad_output.contiguous(), ph, pw);
   if (sh + sw > 0) g = roll_hw(g, -sh, -sw);
-  g = g.contiguous()
-          .view({b, nh, ws, nw, ws, c})
-          .permute({0, 1, 3, 2, 4, 5})
-          .contiguous()
-          .view({b * windows, n, c});
+  g = partition_windows(g, ws);
   auto* qkv_layer = dynamic_cast<nn::Linear*>(child("qkv"));
   auto* proj = dynamic_cast<nn::Linear*>(child("proj"));
   const nn::functional::Grads go = nn::functional::linear_backward(g, merged, proj->weight(), true);
@@ -336,11 +350,7 @@ Tensor ShiftedWindowAttention::backward(const Tensor& grad_output) {
   detail::add_grad(qkv_layer->parameter("weight"), gi.weight);
   detail::add_grad(qkv_layer->parameter("bias"), gi.bias);
   add_table_grad(bias_grad);
-  Tensor gx = gi.input.contiguous()
-                  .view({b, nh, nw, ws, ws, c})
-                  .permute({0, 1, 3, 2, 4, 5})
-                  .contiguous()
-                  .view({b, ph, pw, c});
+  Tensor gx = merge_windows(gi.input, b, ph, pw, ws);
   if (sh + sw > 0) gx = roll_hw(gx, sh, sw);
   return gx.slice(1, 0, h).slice(2, 0, w).contiguous();
 }
