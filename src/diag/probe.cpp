@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "weightinit/error.h"
 #include "weightinit/recipes/layers.h"
@@ -32,11 +33,8 @@ struct Call {
   Tensor output;
 };
 
-/// Population mean and std of every element, in float64.
-std::pair<double, double> mean_std(const Tensor& y) {
-  const Tensor v = y.to(DType::Float64).contiguous();
-  const double* p = v.data_ptr<double>();
-  const std::int64_t n = v.numel();
+/// Population mean and std of n float64 values.
+std::pair<double, double> mean_std(const double* p, std::int64_t n) {
   const double dn = n > 0 ? static_cast<double>(n) : 1.0;
   double sum = 0.0;
   for (std::int64_t i = 0; i < n; ++i) sum += p[i];
@@ -46,22 +44,24 @@ std::pair<double, double> mean_std(const Tensor& y) {
   return {mean, std::sqrt(sq / dn)};
 }
 
+/// Population mean and std of every element of y, in float64.
+std::pair<double, double> mean_std(const Tensor& y) {
+  const Tensor v = y.to(DType::Float64).contiguous();
+  return mean_std(v.data_ptr<double>(), v.numel());
+}
+
 void fill_stats(LayerProbe& row, const Tensor& y, const std::string& activation) {
   const Tensor v = y.to(DType::Float64).contiguous();
   const double* p = v.data_ptr<double>();
   const std::int64_t n = v.numel();
-  double sum = 0.0, zeros = 0.0, saturated = 0.0;
+  double zeros = 0.0, saturated = 0.0;
   for (std::int64_t i = 0; i < n; ++i) {
-    sum += p[i];
     zeros += p[i] == 0.0 ? 1.0 : 0.0;
     if (activation == "Tanh") saturated += std::abs(p[i]) > 0.99 ? 1.0 : 0.0;
     if (activation == "Sigmoid") saturated += (p[i] < 0.01 || p[i] > 0.99) ? 1.0 : 0.0;
   }
   const double dn = n > 0 ? static_cast<double>(n) : 1.0;
-  row.act_mean = sum / dn;
-  double sq = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) sq += (p[i] - row.act_mean) * (p[i] - row.act_mean);
-  row.act_std = std::sqrt(sq / dn);
+  std::tie(row.act_mean, row.act_std) = mean_std(p, n);
   row.zero_fraction = zeros / dn;
   row.saturated_fraction = (activation == "Tanh" || activation == "Sigmoid")
                                ? saturated / dn
